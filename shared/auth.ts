@@ -1,0 +1,111 @@
+// Who is calling. Bearer tokens are verified with jose: HS256 against the project secret (legacy
+// projects and the local stack) or the project's asymmetric keys from its JWKS. An unverified claim
+// is never trusted.
+import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, type JWTPayload, jwtVerify } from "jose";
+import type { Claims } from "./db.ts";
+import { type Env, env } from "./env.ts";
+import { forbidden, unauthorized } from "./errors.ts";
+
+export type StaffRole = "admin" | "analyst" | "sales" | "support";
+
+export interface Caller {
+  /** The database role the Data API would use: anon, authenticated or service_role. */
+  role: "anon" | "authenticated" | "service_role";
+  userId?: string;
+  email?: string;
+  staffRole: StaffRole | null;
+  claims: Claims;
+  /** False when no credential came with the request at all. */
+  authenticated: boolean;
+}
+
+const ANON_CLAIMS: Claims = { role: "anon" };
+
+export const anonymousCaller = (): Caller => ({
+  role: "anon",
+  staffRole: null,
+  claims: ANON_CLAIMS,
+  authenticated: false,
+});
+
+type KeyResolver = ReturnType<typeof createLocalJWKSet>;
+let jwks: KeyResolver | undefined;
+
+function jwksFor(config: Env): KeyResolver {
+  jwks ??= config.SUPABASE_JWKS
+    ? createLocalJWKSet(JSON.parse(config.SUPABASE_JWKS))
+    : createRemoteJWKSet(new URL("/auth/v1/.well-known/jwks.json", config.SUPABASE_URL)) as KeyResolver;
+  return jwks;
+}
+
+/** Verifies a JWT and returns its claims; throws 401 on any failure. */
+export async function verifyJwt(token: string, config: Env = env()): Promise<Claims> {
+  let payload: JWTPayload;
+  try {
+    const { alg } = decodeProtectedHeader(token);
+    if (alg === "HS256") {
+      if (!config.JWT_SECRET) throw new Error("HS256 token but no JWT_SECRET configured");
+      ({ payload } = await jwtVerify(token, new TextEncoder().encode(config.JWT_SECRET), { algorithms: ["HS256"] }));
+    } else {
+      ({ payload } = await jwtVerify(token, jwksFor(config), { algorithms: ["ES256", "RS256", "EdDSA"] }));
+    }
+  } catch {
+    throw unauthorized("The bearer token is invalid or expired.");
+  }
+  if (typeof payload.role !== "string") throw unauthorized("The bearer token carries no role.");
+  return payload as Claims;
+}
+
+function constantTimeEqual(a: string, b: string): boolean {
+  const left = new TextEncoder().encode(a);
+  const right = new TextEncoder().encode(b);
+  let diff = left.length ^ right.length;
+  for (let i = 0; i < Math.max(left.length, right.length); i++) diff |= (left[i] ?? 0) ^ (right[i] ?? 0);
+  return diff === 0;
+}
+
+const STAFF_ROLES = new Set<string>(["admin", "analyst", "sales", "support"]);
+
+export function callerFromClaims(claims: Claims): Caller {
+  const role = claims.role === "service_role" || claims.role === "authenticated" ? claims.role : "anon";
+  const staffRole = typeof claims.user_role === "string" && STAFF_ROLES.has(claims.user_role)
+    ? claims.user_role as StaffRole
+    : null;
+  return {
+    role,
+    userId: role === "authenticated" ? claims.sub : undefined,
+    email: typeof claims.email === "string" ? claims.email : undefined,
+    staffRole,
+    claims,
+    authenticated: true,
+  };
+}
+
+/** Resolves the caller from `Authorization: Bearer` (or the `apikey` header browsers also send). */
+export async function resolveCaller(headers: Headers, config: Env = env()): Promise<Caller> {
+  const bearer = headers.get("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  const token = bearer ?? headers.get("apikey") ?? undefined;
+  if (!token) return anonymousCaller();
+  // Opaque secret keys (sb_secret_...) are compared, not decoded.
+  if (!token.startsWith("eyJ")) {
+    if (constantTimeEqual(token, config.SUPABASE_SERVICE_ROLE_KEY)) {
+      return callerFromClaims({ role: "service_role" });
+    }
+    throw unauthorized("The API key is not valid for this project.");
+  }
+  return callerFromClaims(await verifyJwt(token, config));
+}
+
+/** Throws 401 for anonymous callers and 403 unless the caller is service_role or holds a role. */
+export function requireRole(caller: Caller, roles: StaffRole[]): void {
+  if (caller.role === "service_role") return;
+  if (caller.role !== "authenticated") throw unauthorized();
+  if (!caller.staffRole || !roles.includes(caller.staffRole)) {
+    throw forbidden(`This needs one of the roles: ${roles.join(", ")}.`);
+  }
+}
+
+/** Throws 401 unless a signed-in user (or service_role) is calling. */
+export function requireUser(caller: Caller): void {
+  if (caller.role === "anon") throw unauthorized();
+}

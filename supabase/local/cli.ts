@@ -1,0 +1,211 @@
+// deno task start | stop | reset | status | test — the Docker-free local Supabase stack.
+import postgres from "postgres";
+import {
+  applyMigrations,
+  applySeeds,
+  appliedVersions,
+  ensurePostgres,
+  psql,
+  run,
+  stopPostgres,
+  wipeDatabase,
+} from "./postgres.ts";
+import { RespConnection } from "./resp.ts";
+import { anonKey, ROOT, serviceRoleKey, type StackConfig, stackConfig } from "./stack.ts";
+import { runAllTests } from "./test_runner.ts";
+import { mintUserToken } from "./tokens.ts";
+
+const config = stackConfig();
+const say = (msg: string) => console.log(msg);
+
+async function redisPing(port: number): Promise<boolean> {
+  try {
+    const connection = await RespConnection.open("127.0.0.1", port);
+    try {
+      const [reply] = await connection.send([["PING"]]);
+      return reply !== undefined;
+    } finally {
+      connection.close();
+    }
+  } catch {
+    return false;
+  }
+}
+
+async function ensureRedis(config: StackConfig): Promise<void> {
+  if (await redisPing(config.redisPort)) return;
+  await Deno.mkdir(config.stateDir, { recursive: true });
+  await run("redis-server", [
+    "--port", String(config.redisPort), "--bind", "127.0.0.1", "--daemonize", "yes",
+    "--pidfile", `${config.stateDir}/redis.pid`, "--logfile", `${config.stateDir}/redis.log`,
+    "--dir", config.stateDir, "--save", "", "--appendonly", "no",
+  ]);
+  for (let i = 0; i < 50 && !(await redisPing(config.redisPort)); i++) await delay(100);
+}
+
+async function stopRedis(config: StackConfig): Promise<void> {
+  const connection = await RespConnection.open("127.0.0.1", config.redisPort).catch(() => null);
+  if (!connection) return;
+  await connection.send([["SHUTDOWN", "NOSAVE"]]).catch(() => {});
+  connection.close();
+}
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const servePidFile = () => `${config.stateDir}/serve.pid`;
+
+function isAlive(pid: number): boolean {
+  try {
+    Deno.kill(pid, "SIGCONT");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function stopServe(): Promise<void> {
+  const pid = Number(await Deno.readTextFile(servePidFile()).catch(() => "0"));
+  if (pid > 0 && isAlive(pid)) {
+    Deno.kill(pid, "SIGTERM");
+    for (let i = 0; i < 50 && isAlive(pid); i++) await delay(100);
+    if (isAlive(pid)) Deno.kill(pid, "SIGKILL");
+  }
+  await Deno.remove(servePidFile()).catch(() => {});
+}
+
+async function startServe(): Promise<void> {
+  await stopServe();
+  await Deno.mkdir(config.stateDir, { recursive: true });
+  const log = `${config.stateDir}/serve.log`;
+  const script = `cd "${ROOT}" && nohup "${Deno.execPath()}" run -A supabase/local/serve.ts >> "${log}" 2>&1 & echo $!`;
+  const pid = (await run("sh", ["-c", script], { env: { PB_INSTANCE: String(config.instance) } })).trim();
+  await Deno.writeTextFile(servePidFile(), pid);
+  for (let i = 0; i < 600; i++) {
+    const healthy = await fetch(`${config.apiUrl}/functions/v1/health`).then((r) => r.ok).catch(() => false);
+    if (healthy) return;
+    if (!isAlive(Number(pid))) break;
+    await delay(200);
+  }
+  const tail = (await Deno.readTextFile(log).catch(() => "")).split("\n").slice(-30).join("\n");
+  throw new Error(`the functions gateway did not come up; last lines of ${log}:\n${tail}`);
+}
+
+/** Vault secrets that pg_cron jobs read to call functions through pg_net (never hard-coded). */
+async function storeVaultSecrets(): Promise<void> {
+  const key = await serviceRoleKey();
+  await psql(config, ["-c", `
+    delete from vault.secrets where name in ('project_url', 'service_role_key');
+    select vault.create_secret('${config.apiUrl}', 'project_url', 'Base URL for pg_net calls to functions');
+    select vault.create_secret('${key}', 'service_role_key', 'Bearer token for pipeline calls');
+  `]);
+}
+
+async function rebuildDatabase(): Promise<void> {
+  await wipeDatabase(config);
+  await psql(config, ["--single-transaction", "-f", `${ROOT}/supabase/local/platform.sql`]);
+  const migrations = await applyMigrations(config, new Set());
+  const seeds = await applySeeds(config);
+  await storeVaultSecrets();
+  say(`database rebuilt: platform.sql, ${migrations.length} migrations, ${seeds.length} seed files`);
+}
+
+async function flushRedis(): Promise<void> {
+  const connection = await RespConnection.open("127.0.0.1", config.redisPort);
+  await connection.send([["FLUSHALL"]]);
+  connection.close();
+}
+
+const DEV_USERS = [
+  ["admin", "00000000-0000-4000-8000-00000000ad01"],
+  ["analyst", "00000000-0000-4000-8000-00000000a501"],
+  ["sales", "00000000-0000-4000-8000-000000005a01"],
+  ["support", "00000000-0000-4000-8000-000000005b01"],
+  ["customer", "00000000-0000-4000-8000-00000000c001"],
+] as const;
+
+async function printSummary(): Promise<void> {
+  const sql = postgres(config.dbUrl, { max: 1, onnotice: () => {} });
+  try {
+    say("");
+    say("powerbase local stack is running");
+    say(`  Functions   ${config.apiUrl}/functions/v1/<name>   (health: ${config.apiUrl}/functions/v1/health)`);
+    say(`  JWKS        ${config.apiUrl}/auth/v1/.well-known/jwks.json`);
+    say(`  Database    ${config.dbUrl}`);
+    say(`  Redis REST  ${config.bridgeUrl}   token: ${config.bridgeToken}   (redis://127.0.0.1:${config.redisPort})`);
+    say(`  Logs        ${config.stateDir}/serve.log`);
+    say("");
+    say("Dev tokens (Authorization: Bearer <token>); user tokens are valid for 7 days:");
+    say(`  anon          ${await anonKey()}`);
+    say(`  service_role  ${await serviceRoleKey()}`);
+    for (const [label, id] of DEV_USERS) {
+      say(`  ${label.padEnd(13)} ${await mintUserToken(sql, id, { expiresIn: 7 * 24 * 3600 }, config)}`);
+    }
+  } finally {
+    await sql.end();
+  }
+}
+
+async function start(): Promise<void> {
+  await ensurePostgres(config);
+  await ensureRedis(config);
+  const applied = await appliedVersions(config);
+  if (applied === null) {
+    await rebuildDatabase();
+  } else {
+    await psql(config, ["--single-transaction", "-f", `${ROOT}/supabase/local/platform.sql`]);
+    const pending = await applyMigrations(config, applied);
+    say(`database up to date (${pending.length} new migrations applied)`);
+  }
+  await startServe();
+  await printSummary();
+}
+
+async function reset(): Promise<void> {
+  await ensurePostgres(config);
+  await ensureRedis(config);
+  await stopServe();
+  await rebuildDatabase();
+  await flushRedis();
+  await startServe();
+}
+
+async function stop(): Promise<void> {
+  await stopServe();
+  await stopRedis(config);
+  await stopPostgres(config);
+  say("stopped");
+}
+
+async function status(): Promise<void> {
+  const gateway = await fetch(`${config.apiUrl}/functions/v1/health`).then((r) => r.ok).catch(() => false);
+  say(`gateway  ${config.apiUrl}  ${gateway ? "up" : "down"}`);
+  say(`redis    127.0.0.1:${config.redisPort}  ${(await redisPing(config.redisPort)) ? "up" : "down"}`);
+  const db = await psql(config, ["-c", "select 1"]).then(() => true).catch(() => false);
+  say(`postgres 127.0.0.1:${config.dbPort}  ${db ? "up" : "down"}`);
+}
+
+const commands: Record<string, () => Promise<unknown>> = {
+  start,
+  stop,
+  reset: async () => {
+    await reset();
+    await printSummary();
+  },
+  status,
+  test: async () => {
+    await reset();
+    const { failed } = await runAllTests(config, Deno.args.slice(1));
+    Deno.exit(failed > 0 ? 1 : 0);
+  },
+};
+
+const command = commands[Deno.args[0] ?? "start"];
+if (!command) {
+  console.error(`usage: deno task start|stop|reset|status|test`);
+  Deno.exit(2);
+}
+try {
+  await command();
+} catch (error) {
+  console.error(`error: ${(error as Error).message}`);
+  Deno.exit(1);
+}

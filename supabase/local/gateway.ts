@@ -1,0 +1,72 @@
+// The functions gateway: /functions/v1/<name>/* reaches that function's Hono app as /<name>/*, as
+// on Supabase; verify_jwt from config.toml is enforced first. It also serves the project's JWKS.
+import { parse } from "smol-toml";
+import { verifyJwt } from "../../shared/auth.ts";
+import { parseEnv } from "../../shared/env.ts";
+import { publicJwks, ROOT, type StackConfig } from "./stack.ts";
+
+interface FunctionApp {
+  name: string;
+  verifyJwt: boolean;
+  fetch: (request: Request) => Response | Promise<Response>;
+}
+
+interface FunctionConfig {
+  enabled?: boolean;
+  verify_jwt?: boolean;
+  entrypoint?: string;
+}
+
+/** Loads every [functions.<name>] from config.toml; each app.ts sits beside its index.ts. */
+export async function loadFunctions(): Promise<Map<string, FunctionApp>> {
+  const config = parse(await Deno.readTextFile(`${ROOT}/supabase/config.toml`)) as {
+    functions?: Record<string, FunctionConfig>;
+  };
+  const apps = new Map<string, FunctionApp>();
+  for (const [name, fn] of Object.entries(config.functions ?? {})) {
+    if (fn.enabled === false) continue;
+    const entrypoint = new URL(fn.entrypoint ?? `../functions/${name}/index.ts`, `file://${ROOT}/supabase/`);
+    const module = await import(new URL("app.ts", entrypoint).href);
+    apps.set(name, { name, verifyJwt: fn.verify_jwt ?? true, fetch: module.default.fetch });
+  }
+  return apps;
+}
+
+const platformError = (status: number, message: string) => Response.json({ code: status, message }, { status });
+
+export function createGateway(apps: Map<string, FunctionApp>, config: StackConfig, env: Record<string, string>) {
+  const functionEnv = parseEnv(env);
+  return async (request: Request, info: Deno.ServeHandlerInfo): Promise<Response> => {
+    const url = new URL(request.url);
+    if (url.pathname === "/auth/v1/.well-known/jwks.json" || url.pathname === "/auth/v1/jwks") {
+      return Response.json(await publicJwks(config));
+    }
+    const match = url.pathname.match(/^\/functions\/v1\/([\w-]+)(\/.*)?$/);
+    if (!match) return Response.json({ message: "no Route matched with those values" }, { status: 404 });
+    const app = apps.get(match[1]);
+    if (!app) return Response.json({ code: "NOT_FOUND", message: "Requested function was not found" }, { status: 404 });
+
+    if (app.verifyJwt && request.method !== "OPTIONS") {
+      const token = request.headers.get("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
+      if (!token) return platformError(401, "Missing authorization header");
+      try {
+        await verifyJwt(token, functionEnv);
+      } catch {
+        return platformError(401, "Invalid JWT");
+      }
+    }
+
+    const headers = new Headers(request.headers);
+    const remote = (info.remoteAddr as Deno.NetAddr).hostname;
+    const forwarded = headers.get("x-forwarded-for");
+    headers.set("x-forwarded-for", forwarded ? `${forwarded}, ${remote}` : remote);
+    const target = new URL(`/${app.name}${match[2] ?? ""}${url.search}`, url);
+    const forwardedRequest = new Request(target, {
+      method: request.method,
+      headers,
+      body: request.body,
+      signal: request.signal,
+    });
+    return await app.fetch(forwardedRequest);
+  };
+}

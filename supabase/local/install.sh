@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the local stack's parts when they are missing; a no-op when everything is present.
+# Deno is pinned and comes from the npm package `deno` (the binary ships inside it); the rest are
+# Debian packages. Needs root (or sudo) only the first time.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+DENO_VERSION="2.9.6"
+DEBIAN_PACKAGES=(postgresql-15 postgresql-15-cron postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl redis-server)
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+for pkg in "${DEBIAN_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing Debian packages: ${missing[*]}" >&2
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+
+if [ "$(.tools/node_modules/.bin/deno --version 2>/dev/null | head -1 | awk '{print $2}')" != "$DENO_VERSION" ]; then
+  echo "installing deno $DENO_VERSION from npm" >&2
+  mkdir -p .tools
+  npm install --silent --no-save --no-audit --no-fund --prefix .tools "deno@$DENO_VERSION" >&2
+fi

@@ -1,0 +1,151 @@
+// PostgreSQL 15 for the local stack: a Debian cluster run by the postgres OS user (initdb refuses
+// root), with pg_cron preloaded, and the routines that apply platform.sql, migrations and seeds.
+import { ROOT, type StackConfig } from "./stack.ts";
+
+export async function run(cmd: string, args: string[], options: { env?: Record<string, string>; quiet?: boolean } = {}) {
+  const output = await new Deno.Command(cmd, { args, env: options.env, stdout: "piped", stderr: "piped" }).output();
+  const stdout = new TextDecoder().decode(output.stdout);
+  const stderr = new TextDecoder().decode(output.stderr);
+  if (!output.success) throw new Error(`${cmd} ${args.join(" ")} failed:\n${stderr || stdout}`);
+  return stdout;
+}
+
+const SERVER_SETTINGS = (config: StackConfig) => `# written by supabase/local/postgres.ts
+listen_addresses = '127.0.0.1'
+port = ${config.dbPort}
+shared_preload_libraries = 'pg_cron'
+cron.database_name = 'postgres'
+cron.timezone = 'UTC'
+cron.use_background_workers = on
+max_worker_processes = 32
+max_connections = 300
+shared_buffers = '1GB'
+work_mem = '16MB'
+maintenance_work_mem = '256MB'
+wal_level = logical
+max_wal_size = '4GB'
+timezone = 'UTC'
+log_timezone = 'UTC'
+log_min_messages = warning
+`;
+
+async function clusterStatus(config: StackConfig): Promise<"missing" | "online" | "down"> {
+  const listing = await run("pg_lsclusters", ["--no-header"]);
+  const line = listing.split("\n").find((l) => l.split(/\s+/)[0] === "15" && l.split(/\s+/)[1] === config.cluster);
+  if (!line) return "missing";
+  return line.split(/\s+/)[3] === "online" ? "online" : "down";
+}
+
+export async function ensurePostgres(config: StackConfig): Promise<void> {
+  let status = await clusterStatus(config);
+  if (status === "missing") {
+    await run("pg_createcluster", [
+      "15", config.cluster, "--port", String(config.dbPort), "--start-conf", "manual",
+      "--", "--auth-local=peer", "--auth-host=scram-sha-256", "--encoding=UTF8", "--locale=C.UTF-8",
+    ]);
+    status = "down";
+  }
+  const confPath = `/etc/postgresql/15/${config.cluster}/conf.d/powerbase.conf`;
+  const wanted = SERVER_SETTINGS(config);
+  const current = await Deno.readTextFile(confPath).catch(() => "");
+  if (current !== wanted) {
+    await Deno.writeTextFile(confPath, wanted);
+    if (status === "online") await run("pg_ctlcluster", ["15", config.cluster, "restart"]);
+  }
+  if (status !== "online") await run("pg_ctlcluster", ["15", config.cluster, "start"]);
+  await run("runuser", ["-u", "postgres", "--", "psql", "-X", "-q", "-p", String(config.dbPort), "-c",
+    "alter role postgres with password 'postgres'"]);
+}
+
+export async function stopPostgres(config: StackConfig): Promise<void> {
+  if (await clusterStatus(config) === "online") await run("pg_ctlcluster", ["15", config.cluster, "stop", "-m", "fast"]);
+}
+
+const psqlEnv = { PGPASSWORD: "postgres", PGOPTIONS: "--client-min-messages=warning" };
+
+export function psqlArgs(config: StackConfig): string[] {
+  return ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", String(config.dbPort), "-U", "postgres", "-d", "postgres"];
+}
+
+export function psql(config: StackConfig, args: string[]): Promise<string> {
+  return run("psql", [...psqlArgs(config), ...args], { env: psqlEnv });
+}
+
+export const query = (config: StackConfig, sql: string) => psql(config, ["-A", "-t", "-c", sql]);
+
+/** Drops everything a previous run created in the database (extensions, schemas, publication). */
+export async function wipeDatabase(config: StackConfig): Promise<void> {
+  await psql(config, ["-c", `
+    select cron.unschedule(jobid) from cron.job where to_regclass('cron.job') is not null;
+  `]).catch(() => {});
+  await psql(config, ["-c", `
+    do $$
+    declare item record;
+    begin
+      for item in select extname from pg_extension where extname <> 'plpgsql' loop
+        execute format('drop extension if exists %I cascade', item.extname);
+      end loop;
+      for item in select nspname from pg_namespace
+                  where nspname not in ('pg_catalog', 'information_schema', 'pg_toast')
+                    and nspname not like 'pg\\_temp\\_%' and nspname not like 'pg\\_toast\\_temp\\_%' loop
+        execute format('drop schema if exists %I cascade', item.nspname);
+      end loop;
+    end
+    $$;
+    drop publication if exists supabase_realtime;
+    create schema public authorization pg_database_owner;
+    grant usage on schema public to public;
+  `]);
+}
+
+export interface Migration {
+  version: string;
+  name: string;
+  path: string;
+}
+
+export async function migrationFiles(): Promise<Migration[]> {
+  const files: Migration[] = [];
+  for await (const entry of Deno.readDir(`${ROOT}/migrations`)) {
+    const match = entry.name.match(/^(\d{14})_(.+)\.sql$/);
+    if (entry.isFile && match) files.push({ version: match[1], name: match[2], path: `${ROOT}/migrations/${entry.name}` });
+  }
+  return files.sort((a, b) => a.version.localeCompare(b.version));
+}
+
+export async function appliedVersions(config: StackConfig): Promise<Set<string> | null> {
+  const exists = (await query(config, "select to_regclass('supabase_migrations.schema_migrations') is not null")).trim();
+  if (exists !== "t") return null;
+  const rows = await query(config, "select version from supabase_migrations.schema_migrations");
+  return new Set(rows.split("\n").map((v) => v.trim()).filter(Boolean));
+}
+
+/** Applies each pending migration in its own transaction and records it as `supabase db push` does. */
+export async function applyMigrations(config: StackConfig, applied: Set<string>): Promise<Migration[]> {
+  const pending = (await migrationFiles()).filter((m) => !applied.has(m.version));
+  for (const migration of pending) {
+    const statements = await Deno.readTextFile(migration.path);
+    const record = `insert into supabase_migrations.schema_migrations (version, name, statements)
+      values ('${migration.version}', '${migration.name.replaceAll("'", "''")}', array[$pb_statements$${statements}$pb_statements$])`;
+    try {
+      await psql(config, ["--single-transaction", "-f", migration.path, "-c", record]);
+    } catch (error) {
+      throw new Error(`migration ${migration.version}_${migration.name} failed: ${(error as Error).message}`);
+    }
+  }
+  return pending;
+}
+
+export async function seedFiles(): Promise<string[]> {
+  const files: string[] = [];
+  for await (const entry of Deno.readDir(`${ROOT}/seed`)) {
+    if (entry.isFile && entry.name.endsWith(".sql")) files.push(`${ROOT}/seed/${entry.name}`);
+  }
+  return files.sort();
+}
+
+export async function applySeeds(config: StackConfig): Promise<string[]> {
+  const files = await seedFiles();
+  for (const file of files) await psql(config, ["--single-transaction", "-f", file]);
+  return files;
+}

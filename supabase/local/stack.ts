@@ -1,0 +1,94 @@
+// Where the local stack lives and what it tells functions and tests. Instance 0 uses Supabase's
+// local ports (API 54321, DB 54322); PB_INSTANCE=n shifts every port by 100*n so that several
+// stacks (for parallel work) can run on one machine without touching each other.
+import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from "jose";
+
+export const ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
+
+/** The Supabase CLI's published local-development JWT secret (not a project secret). */
+export const LOCAL_JWT_SECRET = "super-secret-jwt-token-with-at-least-32-characters-long";
+
+export interface StackConfig {
+  instance: number;
+  cluster: string;
+  apiPort: number;
+  dbPort: number;
+  redisPort: number;
+  bridgePort: number;
+  stateDir: string;
+  dbUrl: string;
+  apiUrl: string;
+  bridgeUrl: string;
+  bridgeToken: string;
+}
+
+export function stackConfig(): StackConfig {
+  const instance = Number(Deno.env.get("PB_INSTANCE") ?? "0");
+  if (!Number.isInteger(instance) || instance < 0 || instance > 9) throw new Error("PB_INSTANCE must be 0-9");
+  const shift = instance * 100;
+  const dbPort = 54322 + shift;
+  const apiPort = 54321 + shift;
+  const bridgePort = 8079 + shift;
+  return {
+    instance,
+    cluster: instance === 0 ? "powerbase" : `powerbase${instance}`,
+    apiPort,
+    dbPort,
+    redisPort: 6379 + shift,
+    bridgePort,
+    stateDir: `${ROOT}/.local/instance-${instance}`,
+    dbUrl: `postgresql://postgres:postgres@127.0.0.1:${dbPort}/postgres`,
+    apiUrl: `http://127.0.0.1:${apiPort}`,
+    bridgeUrl: `http://127.0.0.1:${bridgePort}`,
+    bridgeToken: "local-upstash-token",
+  };
+}
+
+const secret = new TextEncoder().encode(LOCAL_JWT_SECRET);
+
+/** HS256 token with the CLI's claims layout; anon/service_role keys come out byte-identical. */
+export function signHs256(claims: Record<string, unknown>): Promise<string> {
+  return new SignJWT(claims).setProtectedHeader({ alg: "HS256", typ: "JWT" }).sign(secret);
+}
+
+export const anonKey = () => signHs256({ iss: "supabase-demo", role: "anon", exp: 1983812996 });
+export const serviceRoleKey = () => signHs256({ iss: "supabase-demo", role: "service_role", exp: 1983812996 });
+
+/** The ES256 signing key the local stack publishes as its JWKS (asymmetric-key projects). */
+export async function signingKey(config = stackConfig()): Promise<JWK> {
+  const path = `${config.stateDir}/signing-key.json`;
+  try {
+    return JSON.parse(await Deno.readTextFile(path));
+  } catch {
+    const { privateKey } = await generateKeyPair("ES256", { extractable: true });
+    const jwk = { ...(await exportJWK(privateKey)), kid: crypto.randomUUID(), alg: "ES256", use: "sig" };
+    await Deno.mkdir(config.stateDir, { recursive: true });
+    await Deno.writeTextFile(path, JSON.stringify(jwk));
+    return jwk;
+  }
+}
+
+export async function publicJwks(config = stackConfig()): Promise<{ keys: JWK[] }> {
+  const { d: _private, ...publicKey } = await signingKey(config);
+  return { keys: [publicKey] };
+}
+
+export async function signEs256(claims: Record<string, unknown>, config = stackConfig()): Promise<string> {
+  const jwk = await signingKey(config);
+  const key = await importJWK(jwk, "ES256");
+  return new SignJWT(claims).setProtectedHeader({ alg: "ES256", typ: "JWT", kid: jwk.kid }).sign(key);
+}
+
+/** The environment Supabase gives every edge function, plus this project's own secrets. */
+export async function functionEnv(config = stackConfig()): Promise<Record<string, string>> {
+  return {
+    SUPABASE_URL: config.apiUrl,
+    SUPABASE_DB_URL: config.dbUrl,
+    SUPABASE_ANON_KEY: await anonKey(),
+    SUPABASE_SERVICE_ROLE_KEY: await serviceRoleKey(),
+    SUPABASE_JWKS: JSON.stringify(await publicJwks(config)),
+    JWT_SECRET: LOCAL_JWT_SECRET,
+    UPSTASH_REDIS_REST_URL: config.bridgeUrl,
+    UPSTASH_REDIS_REST_TOKEN: config.bridgeToken,
+  };
+}

@@ -1,0 +1,76 @@
+// Runs every suite — pgTAP through pg_prove, then `deno test`, then `deno task check` — streams
+// their output, and ends with one line: `N passed, N failed`.
+import { psql } from "./postgres.ts";
+import { ROOT, type StackConfig } from "./stack.ts";
+
+interface Tally {
+  passed: number;
+  failed: number;
+}
+
+async function streamed(cmd: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; output: string }> {
+  const child = new Deno.Command(cmd, { args, env, cwd: ROOT, stdout: "piped", stderr: "piped" }).spawn();
+  let output = "";
+  const pump = async (stream: ReadableStream<Uint8Array>, sink: typeof Deno.stdout) => {
+    for await (const chunk of stream) {
+      output += new TextDecoder().decode(chunk);
+      await sink.write(chunk);
+    }
+  };
+  const [status] = await Promise.all([child.status, pump(child.stdout, Deno.stdout), pump(child.stderr, Deno.stderr)]);
+  return { code: status.code, output };
+}
+
+async function listFiles(dir: string, suffix: string): Promise<string[]> {
+  const files: string[] = [];
+  for await (const entry of Deno.readDir(`${ROOT}/${dir}`)) {
+    if (entry.isFile && entry.name.endsWith(suffix)) files.push(`${dir}/${entry.name}`);
+  }
+  return files.sort();
+}
+
+/** pgTAP: every assertion counts; a file that dies before its plan completes counts as a failure. */
+export async function runPgTap(config: StackConfig, only: string[] = []): Promise<Tally> {
+  await psql(config, ["--single-transaction", "-f", `${ROOT}/tests/support/db-helpers.sql`]);
+  const files = only.length ? only : await listFiles("tests/db", ".test.sql");
+  const { code, output } = await streamed("pg_prove", [
+    "--verbose", "--failures", "-h", "127.0.0.1", "-p", String(config.dbPort), "-U", "postgres", "-d", "postgres",
+    ...files,
+  ], { PGPASSWORD: "postgres", PGOPTIONS: "--client-min-messages=warning" });
+  const passed = (output.match(/^\s*ok \d+/gm) ?? []).length;
+  let failed = (output.match(/^\s*not ok \d+/gm) ?? []).length;
+  if (code !== 0 && failed === 0) failed = 1;
+  return { passed, failed };
+}
+
+/** Deno tests: read the runner's own summary line (`ok | 12 passed (3 steps) | 0 failed`). */
+export async function runDenoTests(config: StackConfig, only: string[] = []): Promise<Tally> {
+  const { code, output } = await streamed(Deno.execPath(), [
+    "test", "-A", "--no-check", "--parallel", ...(only.length ? only : ["tests/"]),
+  ], { PB_INSTANCE: String(config.instance), DENO_JOBS: "2", NO_COLOR: "1" });
+  const summary = [...output.matchAll(/(\d+) passed(?: \((\d+) steps?\))? \| (\d+) failed/g)].at(-1);
+  const tally = summary ? { passed: Number(summary[1]), failed: Number(summary[3]) } : { passed: 0, failed: 0 };
+  if (code !== 0 && tally.failed === 0) tally.failed = 1;
+  return tally;
+}
+
+export async function runCheck(): Promise<Tally> {
+  const { code } = await streamed(Deno.execPath(), ["task", "--quiet", "check"], { NO_COLOR: "1" });
+  return code === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 };
+}
+
+export async function runAllTests(config: StackConfig, args: string[]): Promise<Tally> {
+  const sqlFiles = args.filter((a) => a.endsWith(".sql"));
+  const denoFiles = args.filter((a) => !a.endsWith(".sql"));
+  const selective = args.length > 0;
+  const tallies: Tally[] = [];
+  if (!selective || sqlFiles.length) tallies.push(await runPgTap(config, sqlFiles));
+  if (!selective || denoFiles.length) tallies.push(await runDenoTests(config, denoFiles));
+  if (!selective) tallies.push(await runCheck());
+  const total = tallies.reduce((sum, t) => ({ passed: sum.passed + t.passed, failed: sum.failed + t.failed }), {
+    passed: 0,
+    failed: 0,
+  });
+  console.log(`${total.passed} passed, ${total.failed} failed`);
+  return total;
+}
