@@ -1,7 +1,13 @@
 // Who is calling. Bearer tokens are verified with jose: HS256 against the project secret (legacy
 // projects and the local stack) or the project's asymmetric keys from its JWKS. An unverified claim
 // is never trusted.
-import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, type JWTPayload, jwtVerify } from "jose";
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  type JWTPayload,
+  jwtVerify,
+} from "jose";
 import type { Claims } from "./db.ts";
 import { type Env, env } from "./env.ts";
 import { forbidden, unauthorized } from "./errors.ts";
@@ -45,7 +51,9 @@ export async function verifyJwt(token: string, config: Env = env()): Promise<Cla
     const { alg } = decodeProtectedHeader(token);
     if (alg === "HS256") {
       if (!config.JWT_SECRET) throw new Error("HS256 token but no JWT_SECRET configured");
-      ({ payload } = await jwtVerify(token, new TextEncoder().encode(config.JWT_SECRET), { algorithms: ["HS256"] }));
+      ({ payload } = await jwtVerify(token, new TextEncoder().encode(config.JWT_SECRET), {
+        algorithms: ["HS256"],
+      }));
     } else {
       ({ payload } = await jwtVerify(token, jwksFor(config), { algorithms: ["ES256", "RS256", "EdDSA"] }));
     }

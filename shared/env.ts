@@ -32,7 +32,9 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   if (result.success) return result.data;
   const variables = [...new Set(result.error.issues.map((issue) => String(issue.path[0])))];
   const detail = result.error.issues
-    .map((issue) => `${String(issue.path[0])} ${source[String(issue.path[0])] === undefined ? "is missing" : issue.message}`)
+    .map((issue) =>
+      `${String(issue.path[0])} ${source[String(issue.path[0])] === undefined ? "is missing" : issue.message}`
+    )
     .join("; ");
   throw new ConfigError(variables, detail);
 }

@@ -7,10 +7,10 @@ import { cors } from "hono/cors";
 import { z } from "zod";
 import { anonymousCaller, type Caller, resolveCaller } from "./auth.ts";
 import { env } from "./env.ts";
-import { badRequest, type ErrorDetail, errorBody, HttpError, unprocessable, zodDetails } from "./errors.ts";
+import { badRequest, errorBody, type ErrorDetail, HttpError, unprocessable, zodDetails } from "./errors.ts";
 import { log } from "./log.ts";
-import { recordRequest } from "./metrics.ts";
-import { createLimiter, type Limiter, type RateClassName, rateClasses } from "./ratelimit.ts";
+import { MetricsBuffer } from "./metrics.ts";
+import { createLimiter, type Limiter, rateClasses, type RateClassName } from "./ratelimit.ts";
 import { redis } from "./redis.ts";
 import { recordSecurityEvent } from "./security.ts";
 
@@ -39,6 +39,13 @@ export function limiter(): Limiter {
 
 const REQUEST_ID = /^[\w-]{8,64}$/;
 
+/** This isolate's request metrics; flushed to Redis in the background. */
+export const metrics = new MetricsBuffer(
+  () => redis(),
+  1000,
+  (error) => log("warn", "metrics not recorded", { error: String(error) }),
+);
+
 /** The first address in X-Forwarded-For, as set by Supabase's edge (and the local gateway). */
 export function clientIp(c: Context): string {
   const forwarded = c.req.header("x-forwarded-for")?.split(",")[0]?.trim();
@@ -65,8 +72,7 @@ function observe(functionName: string): MiddlewareHandler<AppEnv> {
       status: c.res.status,
       durationMs,
     });
-    recordRequest(redis(), { fn: functionName, method: c.req.method, route, status: c.res.status, durationMs })
-      .catch((error) => log("warn", "metrics not recorded", { error: String(error) }));
+    metrics.record({ fn: functionName, method: c.req.method, route, status: c.res.status, durationMs });
   };
 }
 
@@ -79,13 +85,29 @@ export function createApp(functionName: string, options: AppOptions = {}): Hono<
   const app = new Hono<AppEnv>().basePath(`/${functionName}`);
   app.use("*", observe(functionName));
   if (options.cors) {
-    app.use("*", cors({
-      origin: "*",
-      allowHeaders: ["authorization", "x-client-info", "apikey", "content-type", "x-request-id", "idempotency-key"],
-      allowMethods: ["GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"],
-      exposeHeaders: ["X-Request-Id", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After"],
-      maxAge: 86400,
-    }));
+    app.use(
+      "*",
+      cors({
+        origin: "*",
+        allowHeaders: [
+          "authorization",
+          "x-client-info",
+          "apikey",
+          "content-type",
+          "x-request-id",
+          "idempotency-key",
+        ],
+        allowMethods: ["GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"],
+        exposeHeaders: [
+          "X-Request-Id",
+          "RateLimit-Limit",
+          "RateLimit-Remaining",
+          "RateLimit-Reset",
+          "Retry-After",
+        ],
+        maxAge: 86400,
+      }),
+    );
   }
   app.use(
     "*",
@@ -98,17 +120,31 @@ export function createApp(functionName: string, options: AppOptions = {}): Hono<
   );
   if (options.globalRateLimit !== false) app.use("*", rateLimit("global", (c) => clientIp(c)));
 
-  app.notFound((c) => errorResponse(c, new HttpError(404, "route_not_found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`)));
+  app.notFound((c) =>
+    errorResponse(
+      c,
+      new HttpError(404, "route_not_found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`),
+    )
+  );
   app.onError((error, c) => {
     if (error instanceof HttpError) return errorResponse(c, error);
-    if (error instanceof z.ZodError) return errorResponse(c, unprocessable("The request failed validation.", zodDetails(error)));
+    if (error instanceof z.ZodError) {
+      return errorResponse(c, unprocessable("The request failed validation.", zodDetails(error)));
+    }
     log("error", "unhandled error", {
       requestId: c.get("requestId"),
       function: functionName,
       error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
       stack: error instanceof Error ? error.stack : undefined,
     });
-    return errorResponse(c, new HttpError(500, "internal_error", "Something went wrong on our side. Quote the request id if you report it."));
+    return errorResponse(
+      c,
+      new HttpError(
+        500,
+        "internal_error",
+        "Something went wrong on our side. Quote the request id if you report it.",
+      ),
+    );
   });
   return app;
 }
@@ -126,7 +162,10 @@ export function caller(c: AppContext): Promise<Caller> {
 export { anonymousCaller };
 
 /** Rate-limit middleware for one class, keyed by the given identity (default: the client IP). */
-export function rateLimit(className: RateClassName, identify?: (c: AppContext) => string | Promise<string>): MiddlewareHandler<AppEnv> {
+export function rateLimit(
+  className: RateClassName,
+  identify?: (c: AppContext) => string | Promise<string>,
+): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const identity = identify ? await identify(c) : clientIp(c);
     const decision = await limiter().check(className, identity);

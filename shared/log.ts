@@ -6,7 +6,10 @@ const MASKS: Array<[RegExp, (match: string) => string]> = [
   [/eyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]*/g, () => "[jwt]"],
   [/\b(Bearer|Basic)\s+[\w.~+/=-]{8,}/gi, (m) => `${m.split(/\s+/)[0]} [token]`],
   [/\b(sk|pk|rk|sb_secret|sb_publishable|whsec|xoxb)_[\w-]{8,}/gi, () => "[token]"],
-  [/([?&](?:token|key|apikey|api_key|secret|password|signature)=)[^&\s]+/gi, (m) => m.replace(/=.*/, "=[token]")],
+  [
+    /\b((?:access_token|refresh_token|token|key|apikey|api_key|secret|password|passwd|signature)[=:])[^&\s"',;]+/gi,
+    (m) => m.replace(/([=:]).*/, "$1[token]"),
+  ],
   // E-mail addresses keep their domain, which is useful for debugging and rarely personal.
   [/[\w.+-]+@([\w-]+\.)+[\w-]{2,}/g, (m) => `***@${m.split("@")[1]}`],
   // International phone numbers (E.164) before the digit-run rules below claim their digits.
@@ -43,7 +46,12 @@ export function maskValue(value: unknown, depth = 0): unknown {
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
 export function log(level: LogLevel, msg: string, fields: Record<string, unknown> = {}): void {
-  const line = JSON.stringify({ level, time: new Date().toISOString(), msg, ...(maskValue(fields) as object) });
+  const line = JSON.stringify({
+    level,
+    time: new Date().toISOString(),
+    msg,
+    ...(maskValue(fields) as object),
+  });
   if (level === "error" || level === "warn") console.error(line);
   else console.log(line);
 }

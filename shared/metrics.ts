@@ -1,5 +1,6 @@
 // Request metrics as Redis hash counters, so every isolate adds to the same totals, rendered in the
-// Prometheus text exposition format by the health function.
+// Prometheus text exposition format by the health function. Each isolate buffers its samples and
+// flushes them about once a second.
 import type { Redis } from "@upstash/redis";
 
 /** Upper bounds of the latency histogram, in seconds (Prometheus convention). */
@@ -18,16 +19,56 @@ export interface RequestSample {
   durationMs: number;
 }
 
-/** Adds one request: three field increments in one pipelined round trip. */
-export async function recordRequest(redis: Redis, sample: RequestSample): Promise<void> {
-  const labels = [sample.fn, sample.method, sample.route, String(sample.status)].join(SEP);
-  const seconds = sample.durationMs / 1000;
-  const bound = LATENCY_BUCKETS.find((le) => seconds <= le);
-  const pipeline = redis.pipeline();
-  pipeline.hincrby(COUNT_KEY, labels, 1);
-  pipeline.hincrbyfloat(SUM_KEY, labels, seconds);
-  pipeline.hincrby(BUCKET_KEY, `${labels}${SEP}${bound ?? "+Inf"}`, 1);
-  await pipeline.exec();
+/**
+ * Aggregates request samples in memory and flushes the increments to Redis in one pipelined round
+ * trip at most once per interval, so the hot path never waits on Redis.
+ */
+export class MetricsBuffer {
+  #counts = new Map<string, number>();
+  #sums = new Map<string, number>();
+  #buckets = new Map<string, number>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private redis: () => Redis,
+    private intervalMs = 1000,
+    private onError: (error: unknown) => void = () => {},
+  ) {}
+
+  record(sample: RequestSample): void {
+    const labels = [sample.fn, sample.method, sample.route, String(sample.status)].join(SEP);
+    const seconds = sample.durationMs / 1000;
+    const bound = LATENCY_BUCKETS.find((le) => seconds <= le);
+    const bucket = `${labels}${SEP}${bound ?? "+Inf"}`;
+    this.#counts.set(labels, (this.#counts.get(labels) ?? 0) + 1);
+    this.#sums.set(labels, (this.#sums.get(labels) ?? 0) + seconds);
+    this.#buckets.set(bucket, (this.#buckets.get(bucket) ?? 0) + 1);
+    if (this.#timer === undefined) {
+      this.#timer = setTimeout(() => void this.flush(), this.intervalMs);
+      // A pending flush must not keep a process alive that has nothing else to do.
+      if (typeof Deno.unrefTimer === "function") Deno.unrefTimer(this.#timer as unknown as number);
+    }
+  }
+
+  /** Sends everything gathered so far; safe to call at any time (also awaits an earlier flush). */
+  flush(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const counts = this.#counts, sums = this.#sums, buckets = this.#buckets;
+    this.#counts = new Map();
+    this.#sums = new Map();
+    this.#buckets = new Map();
+    this.#flushing = this.#flushing.then(async () => {
+      if (counts.size === 0) return;
+      const pipeline = this.redis().pipeline();
+      for (const [field, value] of counts) pipeline.hincrby(COUNT_KEY, field, value);
+      for (const [field, value] of sums) pipeline.hincrbyfloat(SUM_KEY, field, value);
+      for (const [field, value] of buckets) pipeline.hincrby(BUCKET_KEY, field, value);
+      await pipeline.exec();
+    }).catch(this.onError);
+    return this.#flushing;
+  }
 }
 
 export interface JobRunCount {
@@ -37,7 +78,8 @@ export interface JobRunCount {
   last_finished_epoch: number | null;
 }
 
-const escapeLabel = (value: string) => value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+const escapeLabel = (value: string) =>
+  value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
 
 function labelText(values: string[]): string {
   const [fn, method, route, status] = values.map(escapeLabel);
@@ -86,7 +128,9 @@ export async function renderPrometheus(redis: Redis, jobRuns: JobRunCount[]): Pr
   );
   for (const run of jobRuns) {
     lines.push(
-      `powerbase_job_runs_total{job="${escapeLabel(run.job_name)}",status="${escapeLabel(run.status)}"} ${run.runs}`,
+      `powerbase_job_runs_total{job="${escapeLabel(run.job_name)}",status="${
+        escapeLabel(run.status)
+      }"} ${run.runs}`,
     );
   }
   lines.push(

@@ -41,6 +41,8 @@ export interface LimitDecision {
   reset: number;
   /** True when Redis did not answer in time and the request was let through. */
   failedOpen: boolean;
+  /** Why the limiter failed open. */
+  reason?: string;
 }
 
 export interface Limiter {
@@ -76,9 +78,9 @@ export function createLimiter(
       const { limit } = classes[className];
       const failOpen = (reason: string): LimitDecision => {
         log("warn", "rate limiter unavailable; failing open", { className, reason });
-        return { allowed: true, limit, remaining: limit, reset: Date.now(), failedOpen: true };
+        return { allowed: true, limit, remaining: limit, reset: Date.now(), failedOpen: true, reason };
       };
-      let timer: number | undefined;
+      let timer: ReturnType<typeof setTimeout> | undefined;
       const deadline = new Promise<"timeout">((resolve) => {
         timer = setTimeout(() => resolve("timeout"), budgetMs);
       });

@@ -1,10 +1,17 @@
 // health: liveness for load balancers, a dependency report and Prometheus metrics for operators.
 import { db } from "../../shared/db.ts";
 import { requireRole } from "../../shared/auth.ts";
-import { caller, createApp } from "../../shared/http.ts";
+import { caller, createApp, metrics } from "../../shared/http.ts";
 import { type JobRunCount, renderPrometheus } from "../../shared/metrics.ts";
 import { redis } from "../../shared/redis.ts";
-import { cronJobsCheck, databaseCheck, latestMigrationCheck, netQueueCheck, probe, redisCheck } from "./checks.ts";
+import {
+  cronJobsCheck,
+  databaseCheck,
+  latestMigrationCheck,
+  netQueueCheck,
+  probe,
+  redisCheck,
+} from "./checks.ts";
 
 const app = createApp("health", { cors: true, globalRateLimit: false });
 
@@ -34,6 +41,8 @@ app.get("/status", async (c) => {
 
 app.get("/metrics", async (c) => {
   requireRole(await caller(c), ["admin"]);
+  // This isolate's own samples first, so a scrape always includes the requests it just answered.
+  await metrics.flush();
   const jobRuns = await db()<JobRunCount[]>`
     select job_name, status, count(*)::int as runs,
            extract(epoch from max(finished_at))::float8 as last_finished_epoch

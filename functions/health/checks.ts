@@ -12,7 +12,7 @@ export interface Probe<T> {
 
 export async function probe<T>(work: () => Promise<T>, deadlineMs = 2000): Promise<Probe<T>> {
   const started = performance.now();
-  let timer: number | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     const value = await Promise.race([
       work(),
@@ -22,14 +22,19 @@ export async function probe<T>(work: () => Promise<T>, deadlineMs = 2000): Promi
     ]);
     return { ok: true, latencyMs: Math.round(performance.now() - started), value };
   } catch (error) {
-    return { ok: false, latencyMs: Math.round(performance.now() - started), error: String((error as Error).message ?? error) };
+    return {
+      ok: false,
+      latencyMs: Math.round(performance.now() - started),
+      error: String((error as Error).message ?? error),
+    };
   } finally {
     clearTimeout(timer);
   }
 }
 
 export const databaseCheck = (sql: Sql) => async () => {
-  const [row] = await sql`select current_setting('server_version') as version, pg_is_in_recovery() as in_recovery`;
+  const [row] =
+    await sql`select current_setting('server_version') as version, pg_is_in_recovery() as in_recovery`;
   return { version: row.version as string, inRecovery: row.in_recovery as boolean };
 };
 
@@ -68,5 +73,7 @@ export const latestMigrationCheck = (sql: Sql) => async () => {
   const [row] = await sql`
     select version, name, (select count(*) from supabase_migrations.schema_migrations)::int as applied
     from supabase_migrations.schema_migrations order by version desc limit 1`;
-  return row ? { version: row.version as string, name: row.name as string, applied: row.applied as number } : null;
+  return row
+    ? { version: row.version as string, name: row.name as string, applied: row.applied as number }
+    : null;
 };

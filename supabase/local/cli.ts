@@ -1,9 +1,9 @@
 // deno task start | stop | reset | status | test — the Docker-free local Supabase stack.
 import postgres from "postgres";
 import {
+  appliedVersions,
   applyMigrations,
   applySeeds,
-  appliedVersions,
   ensurePostgres,
   psql,
   run,
@@ -36,9 +36,22 @@ async function ensureRedis(config: StackConfig): Promise<void> {
   if (await redisPing(config.redisPort)) return;
   await Deno.mkdir(config.stateDir, { recursive: true });
   await run("redis-server", [
-    "--port", String(config.redisPort), "--bind", "127.0.0.1", "--daemonize", "yes",
-    "--pidfile", `${config.stateDir}/redis.pid`, "--logfile", `${config.stateDir}/redis.log`,
-    "--dir", config.stateDir, "--save", "", "--appendonly", "no",
+    "--port",
+    String(config.redisPort),
+    "--bind",
+    "127.0.0.1",
+    "--daemonize",
+    "yes",
+    "--pidfile",
+    `${config.stateDir}/redis.pid`,
+    "--logfile",
+    `${config.stateDir}/redis.log`,
+    "--dir",
+    config.stateDir,
+    "--save",
+    "",
+    "--appendonly",
+    "no",
   ]);
   for (let i = 0; i < 50 && !(await redisPing(config.redisPort)); i++) await delay(100);
 }
@@ -76,7 +89,8 @@ async function startServe(): Promise<void> {
   await stopServe();
   await Deno.mkdir(config.stateDir, { recursive: true });
   const log = `${config.stateDir}/serve.log`;
-  const script = `cd "${ROOT}" && nohup "${Deno.execPath()}" run -A supabase/local/serve.ts >> "${log}" 2>&1 & echo $!`;
+  const script =
+    `cd "${ROOT}" && nohup "${Deno.execPath()}" run -A supabase/local/serve.ts >> "${log}" 2>&1 & echo $!`;
   const pid = (await run("sh", ["-c", script], { env: { PB_INSTANCE: String(config.instance) } })).trim();
   await Deno.writeTextFile(servePidFile(), pid);
   for (let i = 0; i < 600; i++) {
@@ -92,11 +106,14 @@ async function startServe(): Promise<void> {
 /** Vault secrets that pg_cron jobs read to call functions through pg_net (never hard-coded). */
 async function storeVaultSecrets(): Promise<void> {
   const key = await serviceRoleKey();
-  await psql(config, ["-c", `
+  await psql(config, [
+    "-c",
+    `
     delete from vault.secrets where name in ('project_url', 'service_role_key');
     select vault.create_secret('${config.apiUrl}', 'project_url', 'Base URL for pg_net calls to functions');
     select vault.create_secret('${key}', 'service_role_key', 'Bearer token for pipeline calls');
-  `]);
+  `,
+  ]);
 }
 
 async function rebuildDatabase(): Promise<void> {
@@ -127,10 +144,14 @@ async function printSummary(): Promise<void> {
   try {
     say("");
     say("powerbase local stack is running");
-    say(`  Functions   ${config.apiUrl}/functions/v1/<name>   (health: ${config.apiUrl}/functions/v1/health)`);
+    say(
+      `  Functions   ${config.apiUrl}/functions/v1/<name>   (health: ${config.apiUrl}/functions/v1/health)`,
+    );
     say(`  JWKS        ${config.apiUrl}/auth/v1/.well-known/jwks.json`);
     say(`  Database    ${config.dbUrl}`);
-    say(`  Redis REST  ${config.bridgeUrl}   token: ${config.bridgeToken}   (redis://127.0.0.1:${config.redisPort})`);
+    say(
+      `  Redis REST  ${config.bridgeUrl}   token: ${config.bridgeToken}   (redis://127.0.0.1:${config.redisPort})`,
+    );
     say(`  Logs        ${config.stateDir}/serve.log`);
     say("");
     say("Dev tokens (Authorization: Bearer <token>); user tokens are valid for 7 days:");

@@ -26,15 +26,34 @@ export async function loadFunctions(): Promise<Map<string, FunctionApp>> {
   for (const [name, fn] of Object.entries(config.functions ?? {})) {
     if (fn.enabled === false) continue;
     const entrypoint = new URL(fn.entrypoint ?? `../functions/${name}/index.ts`, `file://${ROOT}/supabase/`);
-    const module = await import(new URL("app.ts", entrypoint).href);
-    apps.set(name, { name, verifyJwt: fn.verify_jwt ?? true, fetch: module.default.fetch });
+    try {
+      const module = await import(new URL("app.ts", entrypoint).href);
+      apps.set(name, { name, verifyJwt: fn.verify_jwt ?? true, fetch: module.default.fetch });
+    } catch (error) {
+      // One function that fails to load must not take the others down (as on Supabase, where each
+      // deploys on its own); it answers 503 with the reason in the gateway log.
+      console.error(
+        JSON.stringify({ level: "error", msg: `function ${name} failed to load`, error: String(error) }),
+      );
+      apps.set(name, {
+        name,
+        verifyJwt: false,
+        fetch: () =>
+          Response.json({ code: "BOOT_ERROR", message: "Function failed to start" }, { status: 503 }),
+      });
+    }
   }
   return apps;
 }
 
-const platformError = (status: number, message: string) => Response.json({ code: status, message }, { status });
+const platformError = (status: number, message: string) =>
+  Response.json({ code: status, message }, { status });
 
-export function createGateway(apps: Map<string, FunctionApp>, config: StackConfig, env: Record<string, string>) {
+export function createGateway(
+  apps: Map<string, FunctionApp>,
+  config: StackConfig,
+  env: Record<string, string>,
+) {
   const functionEnv = parseEnv(env);
   return async (request: Request, info: Deno.ServeHandlerInfo): Promise<Response> => {
     const url = new URL(request.url);
@@ -44,7 +63,11 @@ export function createGateway(apps: Map<string, FunctionApp>, config: StackConfi
     const match = url.pathname.match(/^\/functions\/v1\/([\w-]+)(\/.*)?$/);
     if (!match) return Response.json({ message: "no Route matched with those values" }, { status: 404 });
     const app = apps.get(match[1]);
-    if (!app) return Response.json({ code: "NOT_FOUND", message: "Requested function was not found" }, { status: 404 });
+    if (!app) {
+      return Response.json({ code: "NOT_FOUND", message: "Requested function was not found" }, {
+        status: 404,
+      });
+    }
 
     if (app.verifyJwt && request.method !== "OPTIONS") {
       const token = request.headers.get("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];

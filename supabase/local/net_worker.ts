@@ -17,7 +17,12 @@ const POLL_MS = 1000;
 const RESPONSE_TTL = "6 hours";
 
 export function startNetWorker(dbUrl: string, log: (msg: string) => void): { stop: () => Promise<void> } {
-  const sql = postgres(dbUrl, { max: 4, prepare: false, onnotice: () => {}, connection: { application_name: "pg_net local worker" } });
+  const sql = postgres(dbUrl, {
+    max: 4,
+    prepare: false,
+    onnotice: () => {},
+    connection: { application_name: "pg_net local worker" },
+  });
   let stopped = false;
   let draining: Promise<void> | null = null;
   let again = false;
@@ -29,7 +34,9 @@ export function startNetWorker(dbUrl: string, log: (msg: string) => void): { sto
       const response = await fetch(request.url, {
         method: request.method.toUpperCase(),
         headers: request.headers ?? {},
-        body: request.method.toUpperCase() === "GET" ? undefined : request.body ?? undefined,
+        body: request.method.toUpperCase() === "GET" || !request.body
+          ? undefined
+          : new Uint8Array(request.body),
         signal: controller.signal,
       });
       const content = await response.text();
@@ -42,7 +49,9 @@ export function startNetWorker(dbUrl: string, log: (msg: string) => void): { sto
       await sql`
         insert into net._http_response (id, timed_out, error_msg)
         values (${request.id}, ${timedOut},
-                ${timedOut ? `Timeout of ${request.timeout_milliseconds} ms reached` : String((error as Error).message)})`;
+                ${
+        timedOut ? `Timeout of ${request.timeout_milliseconds} ms reached` : String((error as Error).message)
+      })`;
     } finally {
       clearTimeout(timer);
     }
@@ -81,7 +90,9 @@ export function startNetWorker(dbUrl: string, log: (msg: string) => void): { sto
     return draining;
   };
 
-  sql.listen("pg_net_local_queue", () => void drain()).catch((error) => log(`pg_net worker listen: ${error}`));
+  sql.listen("pg_net_local_queue", () => void drain()).catch((error) =>
+    log(`pg_net worker listen: ${error}`)
+  );
   const poller = setInterval(() => void drain(), POLL_MS);
 
   return {

@@ -30,6 +30,11 @@ $$;
 
 grant anon, authenticated, service_role to authenticator;
 grant anon, authenticated, service_role to postgres;
+-- As on Supabase: extensions resolve without a schema prefix for the API roles and postgres.
+alter role postgres set search_path = "$user", public, extensions;
+alter role anon set search_path = "$user", public, extensions;
+alter role authenticated set search_path = "$user", public, extensions;
+alter role service_role set search_path = "$user", public, extensions;
 alter role anon set statement_timeout = '3s';
 alter role authenticated set statement_timeout = '8s';
 alter role authenticator set statement_timeout = '8s';

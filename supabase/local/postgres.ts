@@ -1,16 +1,22 @@
 // PostgreSQL 15 for the local stack: a Debian cluster run by the postgres OS user (initdb refuses
 // root), with pg_cron preloaded, and the routines that apply platform.sql, migrations and seeds.
-import { ROOT, type StackConfig } from "./stack.ts";
+import { ROOT, SEED_MODULES, type StackConfig } from "./stack.ts";
 
-export async function run(cmd: string, args: string[], options: { env?: Record<string, string>; quiet?: boolean } = {}) {
-  const output = await new Deno.Command(cmd, { args, env: options.env, stdout: "piped", stderr: "piped" }).output();
+export async function run(
+  cmd: string,
+  args: string[],
+  options: { env?: Record<string, string>; quiet?: boolean } = {},
+) {
+  const output = await new Deno.Command(cmd, { args, env: options.env, stdout: "piped", stderr: "piped" })
+    .output();
   const stdout = new TextDecoder().decode(output.stdout);
   const stderr = new TextDecoder().decode(output.stderr);
   if (!output.success) throw new Error(`${cmd} ${args.join(" ")} failed:\n${stderr || stdout}`);
   return stdout;
 }
 
-const SERVER_SETTINGS = (config: StackConfig) => `# written by supabase/local/postgres.ts
+const SERVER_SETTINGS = (config: StackConfig) =>
+  `# written by supabase/local/postgres.ts
 listen_addresses = '127.0.0.1'
 port = ${config.dbPort}
 shared_preload_libraries = 'pg_cron'
@@ -31,7 +37,9 @@ log_min_messages = warning
 
 async function clusterStatus(config: StackConfig): Promise<"missing" | "online" | "down"> {
   const listing = await run("pg_lsclusters", ["--no-header"]);
-  const line = listing.split("\n").find((l) => l.split(/\s+/)[0] === "15" && l.split(/\s+/)[1] === config.cluster);
+  const line = listing.split("\n").find((l) =>
+    l.split(/\s+/)[0] === "15" && l.split(/\s+/)[1] === config.cluster
+  );
   if (!line) return "missing";
   return line.split(/\s+/)[3] === "online" ? "online" : "down";
 }
@@ -40,8 +48,17 @@ export async function ensurePostgres(config: StackConfig): Promise<void> {
   let status = await clusterStatus(config);
   if (status === "missing") {
     await run("pg_createcluster", [
-      "15", config.cluster, "--port", String(config.dbPort), "--start-conf", "manual",
-      "--", "--auth-local=peer", "--auth-host=scram-sha-256", "--encoding=UTF8", "--locale=C.UTF-8",
+      "15",
+      config.cluster,
+      "--port",
+      String(config.dbPort),
+      "--start-conf",
+      "manual",
+      "--",
+      "--auth-local=peer",
+      "--auth-host=scram-sha-256",
+      "--encoding=UTF8",
+      "--locale=C.UTF-8",
     ]);
     status = "down";
   }
@@ -53,18 +70,43 @@ export async function ensurePostgres(config: StackConfig): Promise<void> {
     if (status === "online") await run("pg_ctlcluster", ["15", config.cluster, "restart"]);
   }
   if (status !== "online") await run("pg_ctlcluster", ["15", config.cluster, "start"]);
-  await run("runuser", ["-u", "postgres", "--", "psql", "-X", "-q", "-p", String(config.dbPort), "-c",
-    "alter role postgres with password 'postgres'"]);
+  await run("runuser", [
+    "-u",
+    "postgres",
+    "--",
+    "psql",
+    "-X",
+    "-q",
+    "-p",
+    String(config.dbPort),
+    "-c",
+    "alter role postgres with password 'postgres'",
+  ]);
 }
 
 export async function stopPostgres(config: StackConfig): Promise<void> {
-  if (await clusterStatus(config) === "online") await run("pg_ctlcluster", ["15", config.cluster, "stop", "-m", "fast"]);
+  if (await clusterStatus(config) === "online") {
+    await run("pg_ctlcluster", ["15", config.cluster, "stop", "-m", "fast"]);
+  }
 }
 
 const psqlEnv = { PGPASSWORD: "postgres", PGOPTIONS: "--client-min-messages=warning" };
 
 export function psqlArgs(config: StackConfig): string[] {
-  return ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", String(config.dbPort), "-U", "postgres", "-d", "postgres"];
+  return [
+    "-X",
+    "-q",
+    "-v",
+    "ON_ERROR_STOP=1",
+    "-h",
+    "127.0.0.1",
+    "-p",
+    String(config.dbPort),
+    "-U",
+    "postgres",
+    "-d",
+    "postgres",
+  ];
 }
 
 export function psql(config: StackConfig, args: string[]): Promise<string> {
@@ -75,10 +117,15 @@ export const query = (config: StackConfig, sql: string) => psql(config, ["-A", "
 
 /** Drops everything a previous run created in the database (extensions, schemas, publication). */
 export async function wipeDatabase(config: StackConfig): Promise<void> {
-  await psql(config, ["-c", `
+  await psql(config, [
+    "-c",
+    `
     select cron.unschedule(jobid) from cron.job where to_regclass('cron.job') is not null;
-  `]).catch(() => {});
-  await psql(config, ["-c", `
+  `,
+  ]).catch(() => {});
+  await psql(config, [
+    "-c",
+    `
     do $$
     declare item record;
     begin
@@ -95,7 +142,8 @@ export async function wipeDatabase(config: StackConfig): Promise<void> {
     drop publication if exists supabase_realtime;
     create schema public authorization pg_database_owner;
     grant usage on schema public to public;
-  `]);
+  `,
+  ]);
 }
 
 export interface Migration {
@@ -104,17 +152,19 @@ export interface Migration {
   path: string;
 }
 
-export async function migrationFiles(): Promise<Migration[]> {
+export async function migrationFiles(modules: Set<string> | null = null): Promise<Migration[]> {
   const files: Migration[] = [];
   for await (const entry of Deno.readDir(`${ROOT}/migrations`)) {
-    const match = entry.name.match(/^(\d{14})_(.+)\.sql$/);
-    if (entry.isFile && match) files.push({ version: match[1], name: match[2], path: `${ROOT}/migrations/${entry.name}` });
+    const match = entry.name.match(/^(\d{14})_(([a-z0-9]+)-.+)\.sql$/);
+    if (!entry.isFile || !match || (modules && !modules.has(match[3]))) continue;
+    files.push({ version: match[1], name: match[2], path: `${ROOT}/migrations/${entry.name}` });
   }
   return files.sort((a, b) => a.version.localeCompare(b.version));
 }
 
 export async function appliedVersions(config: StackConfig): Promise<Set<string> | null> {
-  const exists = (await query(config, "select to_regclass('supabase_migrations.schema_migrations') is not null")).trim();
+  const exists =
+    (await query(config, "select to_regclass('supabase_migrations.schema_migrations') is not null")).trim();
   if (exists !== "t") return null;
   const rows = await query(config, "select version from supabase_migrations.schema_migrations");
   return new Set(rows.split("\n").map((v) => v.trim()).filter(Boolean));
@@ -122,11 +172,13 @@ export async function appliedVersions(config: StackConfig): Promise<Set<string> 
 
 /** Applies each pending migration in its own transaction and records it as `supabase db push` does. */
 export async function applyMigrations(config: StackConfig, applied: Set<string>): Promise<Migration[]> {
-  const pending = (await migrationFiles()).filter((m) => !applied.has(m.version));
+  const pending = (await migrationFiles(config.modules)).filter((m) => !applied.has(m.version));
   for (const migration of pending) {
     const statements = await Deno.readTextFile(migration.path);
     const record = `insert into supabase_migrations.schema_migrations (version, name, statements)
-      values ('${migration.version}', '${migration.name.replaceAll("'", "''")}', array[$pb_statements$${statements}$pb_statements$])`;
+      values ('${migration.version}', '${
+      migration.name.replaceAll("'", "''")
+    }', array[$pb_statements$${statements}$pb_statements$])`;
     try {
       await psql(config, ["--single-transaction", "-f", migration.path, "-c", record]);
     } catch (error) {
@@ -136,16 +188,23 @@ export async function applyMigrations(config: StackConfig, applied: Set<string>)
   return pending;
 }
 
-export async function seedFiles(): Promise<string[]> {
+function seedModules(fileName: string): string[] {
+  const number = Number(fileName.match(/^(\d+)_/)?.[1] ?? -1);
+  return SEED_MODULES.findLast(([from]) => number >= from)?.[1] ?? [];
+}
+
+export async function seedFiles(modules: Set<string> | null = null): Promise<string[]> {
   const files: string[] = [];
   for await (const entry of Deno.readDir(`${ROOT}/seed`)) {
-    if (entry.isFile && entry.name.endsWith(".sql")) files.push(`${ROOT}/seed/${entry.name}`);
+    if (!entry.isFile || !entry.name.endsWith(".sql")) continue;
+    if (modules && !seedModules(entry.name).some((module) => modules.has(module))) continue;
+    files.push(`${ROOT}/seed/${entry.name}`);
   }
   return files.sort();
 }
 
 export async function applySeeds(config: StackConfig): Promise<string[]> {
-  const files = await seedFiles();
+  const files = await seedFiles(config.modules);
   for (const file of files) await psql(config, ["--single-transaction", "-f", file]);
   return files;
 }

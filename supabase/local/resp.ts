@@ -38,7 +38,7 @@ function concat(parts: Uint8Array[]): Uint8Array {
 
 /** Incremental RESP2 parser: feed bytes, take complete replies. */
 export class RespParser {
-  #buffer = new Uint8Array(0);
+  #buffer: Uint8Array = new Uint8Array(0);
   #offset = 0;
 
   feed(chunk: Uint8Array): void {

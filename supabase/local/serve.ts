@@ -10,12 +10,17 @@ const config = stackConfig();
 const env = await functionEnv(config);
 for (const [name, value] of Object.entries(env)) Deno.env.set(name, value);
 
-const say = (msg: string) => console.error(JSON.stringify({ level: "info", time: new Date().toISOString(), msg }));
+const say = (msg: string) =>
+  console.error(JSON.stringify({ level: "info", time: new Date().toISOString(), msg }));
 
 const pool = new RespPool("127.0.0.1", config.redisPort, 8);
 const bridge = new UpstashBridge(pool, config.bridgeToken);
 const bridgeServer = Deno.serve(
-  { hostname: "127.0.0.1", port: config.bridgePort, onListen: () => say(`upstash bridge on ${config.bridgeUrl}`) },
+  {
+    hostname: "127.0.0.1",
+    port: config.bridgePort,
+    onListen: () => say(`upstash bridge on ${config.bridgeUrl}`),
+  },
   (request) => bridge.handle(request),
 );
 

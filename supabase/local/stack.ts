@@ -20,7 +20,30 @@ export interface StackConfig {
   apiUrl: string;
   bridgeUrl: string;
   bridgeToken: string;
+  /** Modules whose migrations and seeds this instance applies; null means all of them. */
+  modules: Set<string> | null;
 }
+
+/**
+ * Instances 1-3 are parallel workbenches, one per module in development, so that one module's
+ * unfinished migration never breaks another's stack. PB_MODULES overrides; instance 0 (the README's
+ * stack and CI) always applies everything unless told otherwise.
+ */
+const WORKBENCH_MODULES: Record<number, string[]> = {
+  1: ["foundation", "energy", "search"],
+  2: ["foundation", "leads"],
+  3: ["foundation", "tracking"],
+};
+
+/** Seed files are numbered by module: 00-09 foundation, 10-19 energy and search, 20-29 leads, 30-39 tracking. */
+export const SEED_MODULES: Array<[number, string[]]> = [
+  [0, ["foundation"]],
+  [10, ["energy", "search"]],
+  [20, ["leads"]],
+  [30, ["tracking"]],
+  [40, ["commerce", "marketing"]],
+  [60, ["vending"]],
+];
 
 export function stackConfig(): StackConfig {
   const instance = Number(Deno.env.get("PB_INSTANCE") ?? "0");
@@ -41,6 +64,11 @@ export function stackConfig(): StackConfig {
     apiUrl: `http://127.0.0.1:${apiPort}`,
     bridgeUrl: `http://127.0.0.1:${bridgePort}`,
     bridgeToken: "local-upstash-token",
+    modules: Deno.env.get("PB_MODULES")
+      ? new Set(Deno.env.get("PB_MODULES")!.split(",").map((m) => m.trim()))
+      : WORKBENCH_MODULES[instance]
+      ? new Set(WORKBENCH_MODULES[instance])
+      : null,
   };
 }
 
@@ -52,7 +80,8 @@ export function signHs256(claims: Record<string, unknown>): Promise<string> {
 }
 
 export const anonKey = () => signHs256({ iss: "supabase-demo", role: "anon", exp: 1983812996 });
-export const serviceRoleKey = () => signHs256({ iss: "supabase-demo", role: "service_role", exp: 1983812996 });
+export const serviceRoleKey = () =>
+  signHs256({ iss: "supabase-demo", role: "service_role", exp: 1983812996 });
 
 /** The ES256 signing key the local stack publishes as its JWKS (asymmetric-key projects). */
 export async function signingKey(config = stackConfig()): Promise<JWK> {

@@ -8,7 +8,11 @@ interface Tally {
   failed: number;
 }
 
-async function streamed(cmd: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; output: string }> {
+async function streamed(
+  cmd: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; output: string }> {
   const child = new Deno.Command(cmd, { args, env, cwd: ROOT, stdout: "piped", stderr: "piped" }).spawn();
   let output = "";
   const pump = async (stream: ReadableStream<Uint8Array>, sink: typeof Deno.stdout) => {
@@ -17,7 +21,11 @@ async function streamed(cmd: string, args: string[], env: Record<string, string>
       await sink.write(chunk);
     }
   };
-  const [status] = await Promise.all([child.status, pump(child.stdout, Deno.stdout), pump(child.stderr, Deno.stderr)]);
+  const [status] = await Promise.all([
+    child.status,
+    pump(child.stdout, Deno.stdout),
+    pump(child.stderr, Deno.stderr),
+  ]);
   return { code: status.code, output };
 }
 
@@ -34,7 +42,16 @@ export async function runPgTap(config: StackConfig, only: string[] = []): Promis
   await psql(config, ["--single-transaction", "-f", `${ROOT}/tests/support/db-helpers.sql`]);
   const files = only.length ? only : await listFiles("tests/db", ".test.sql");
   const { code, output } = await streamed("pg_prove", [
-    "--verbose", "--failures", "-h", "127.0.0.1", "-p", String(config.dbPort), "-U", "postgres", "-d", "postgres",
+    "--verbose",
+    "--failures",
+    "-h",
+    "127.0.0.1",
+    "-p",
+    String(config.dbPort),
+    "-U",
+    "postgres",
+    "-d",
+    "postgres",
     ...files,
   ], { PGPASSWORD: "postgres", PGOPTIONS: "--client-min-messages=warning" });
   const passed = (output.match(/^\s*ok \d+/gm) ?? []).length;
@@ -46,10 +63,16 @@ export async function runPgTap(config: StackConfig, only: string[] = []): Promis
 /** Deno tests: read the runner's own summary line (`ok | 12 passed (3 steps) | 0 failed`). */
 export async function runDenoTests(config: StackConfig, only: string[] = []): Promise<Tally> {
   const { code, output } = await streamed(Deno.execPath(), [
-    "test", "-A", "--no-check", "--parallel", ...(only.length ? only : ["tests/"]),
+    "test",
+    "-A",
+    "--no-check",
+    "--parallel",
+    ...(only.length ? only : ["tests/"]),
   ], { PB_INSTANCE: String(config.instance), DENO_JOBS: "2", NO_COLOR: "1" });
   const summary = [...output.matchAll(/(\d+) passed(?: \((\d+) steps?\))? \| (\d+) failed/g)].at(-1);
-  const tally = summary ? { passed: Number(summary[1]), failed: Number(summary[3]) } : { passed: 0, failed: 0 };
+  const tally = summary
+    ? { passed: Number(summary[1]), failed: Number(summary[3]) }
+    : { passed: 0, failed: 0 };
   if (code !== 0 && tally.failed === 0) tally.failed = 1;
   return tally;
 }
@@ -67,10 +90,13 @@ export async function runAllTests(config: StackConfig, args: string[]): Promise<
   if (!selective || sqlFiles.length) tallies.push(await runPgTap(config, sqlFiles));
   if (!selective || denoFiles.length) tallies.push(await runDenoTests(config, denoFiles));
   if (!selective) tallies.push(await runCheck());
-  const total = tallies.reduce((sum, t) => ({ passed: sum.passed + t.passed, failed: sum.failed + t.failed }), {
-    passed: 0,
-    failed: 0,
-  });
+  const total = tallies.reduce(
+    (sum, t) => ({ passed: sum.passed + t.passed, failed: sum.failed + t.failed }),
+    {
+      passed: 0,
+      failed: 0,
+    },
+  );
   console.log(`${total.passed} passed, ${total.failed} failed`);
   return total;
 }

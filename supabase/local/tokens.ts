@@ -32,7 +32,9 @@ export async function userClaims(sql: postgres.Sql, userId: string, config: Stac
   };
   const [{ event }] = await sql`
     select public.custom_access_token_hook(
-      jsonb_build_object('user_id', ${userId}::text, 'claims', ${sql.json(claims)}::jsonb, 'authentication_method', 'password')
+      jsonb_build_object('user_id', ${userId}::text, 'claims', ${
+    sql.json(claims)
+  }::jsonb, 'authentication_method', 'password')
     ) as event`;
   return event.claims as Record<string, unknown>;
 }

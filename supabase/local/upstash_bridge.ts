@@ -13,7 +13,13 @@
 // EVALSHA (computed over the original text) keeps hitting the script cache: one round trip a call.
 import { RespError, type RespPool, RespSimple, type RespValue } from "./resp.ts";
 
-const REDIS_SCRIPT_FLAGS = new Set(["no-writes", "allow-oom", "allow-stale", "no-cluster", "allow-cross-slot-keys"]);
+const REDIS_SCRIPT_FLAGS = new Set([
+  "no-writes",
+  "allow-oom",
+  "allow-stale",
+  "no-cluster",
+  "allow-cross-slot-keys",
+]);
 
 export function stripUnknownScriptFlags(script: string): string {
   const match = script.match(/^#!(\w+)([^\n]*)/);
@@ -65,7 +71,8 @@ export class UpstashBridge {
 
   /** SCRIPT LOAD answers the SHA1 the client computed, not the stripped script's. */
   async #restoreScriptHash(command: Command, reply: RespValue | RespSimple): Promise<RespValue | RespSimple> {
-    const isLoad = String(command[0]).toUpperCase() === "SCRIPT" && String(command[1]).toUpperCase() === "LOAD";
+    const isLoad = String(command[0]).toUpperCase() === "SCRIPT" &&
+      String(command[1]).toUpperCase() === "LOAD";
     return isLoad && typeof command[2] === "string" && reply instanceof Uint8Array
       ? new TextEncoder().encode(await sha1Hex(command[2]))
       : reply;
@@ -82,7 +89,9 @@ export class UpstashBridge {
     const firstError = queued.find((reply) => reply instanceof RespError);
     const exec = replies[replies.length - 1];
     if (firstError) return commands.map(() => firstError);
-    if (exec instanceof RespError || !Array.isArray(exec)) return commands.map(() => new RespError(String(exec)));
+    if (exec instanceof RespError || !Array.isArray(exec)) {
+      return commands.map(() => new RespError(String(exec)));
+    }
     return exec;
   }
 
@@ -110,7 +119,9 @@ export class UpstashBridge {
         ...path.split("/").filter(Boolean).map(decodeURIComponent),
         ...(body === undefined ? [] : [typeof body === "string" ? body : JSON.stringify(body)]),
       ];
-      if (!isCommand(command)) return Response.json({ error: "ERR body must be a command array" }, { status: 400 });
+      if (!isCommand(command)) {
+        return Response.json({ error: "ERR body must be a command array" }, { status: 400 });
+      }
       const [reply] = await this.run([command], false);
       const entry = toEntry(reply, base64);
       return Response.json(entry, { status: "error" in entry ? 400 : 200 });

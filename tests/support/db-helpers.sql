@@ -3,6 +3,8 @@
 create extension if not exists pgtap with schema extensions;
 create schema if not exists tests;
 grant usage on schema tests to anon, authenticated, service_role;
+-- Migrations revoke execute from public by default; assertions must run under every role.
+grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
 -- Creates an auth user (the profile trigger fires as on Supabase) and optionally a staff role.
 create or replace function tests.create_supabase_user(identifier text, email text default null, staff_role text default null)

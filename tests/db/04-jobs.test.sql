@@ -1,0 +1,25 @@
+-- pg_cron job definitions and the job bookkeeping every pipeline uses.
+begin;
+select plan(8);
+
+select is((select schedule from cron.job where jobname = 'ops-prune-history'), '17 3 * * *',
+  'ops-prune-history is scheduled daily');
+select matches((select command from cron.job where jobname = 'ops-prune-history'), 'private\.run_job',
+  'the cron job runs through private.run_job');
+
+select ok(private.run_job('test-succeeds', 'select 42::bigint') > 0, 'run_job returns the run id');
+select results_eq($$select status, rows_touched, error from ops.job_runs where job_name = 'test-succeeds'$$,
+  $$values ('succeeded'::text, 42::bigint, null::text)$$, 'a successful run is recorded with rows touched');
+
+create temporary table job_probe (n int);
+select private.run_job('test-fails', 'insert into job_probe values (1); select 1/0');
+select results_eq($$select status, error from ops.job_runs where job_name = 'test-fails'$$,
+  $$values ('failed'::text, 'division by zero'::text)$$, 'a failing run is recorded with its error');
+select is_empty($$select * from job_probe$$, 'a failed run rolls back its own writes');
+
+insert into ops.job_runs (job_name, started_at, finished_at, status) values ('ancient', now() - interval '40 days', now() - interval '40 days', 'succeeded');
+select ok(private.prune_ops_history() >= 1, 'prune_ops_history removes old runs');
+select is_empty($$select * from ops.job_runs where job_name = 'ancient'$$, 'old runs are gone');
+
+select * from finish();
+rollback;

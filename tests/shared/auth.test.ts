@@ -1,0 +1,64 @@
+// Token verification: HS256 with the project secret, asymmetric keys from JWKS, opaque keys.
+import "../support/function-env.ts";
+import assert from "node:assert/strict";
+import { SignJWT } from "jose";
+import { requireRole, resolveCaller, verifyJwt } from "../../shared/auth.ts";
+import { HttpError } from "../../shared/errors.ts";
+import { serviceRoleKey, signEs256, signHs256 } from "../../supabase/local/stack.ts";
+
+const now = () => Math.floor(Date.now() / 1000);
+const bearer = (token: string) => new Headers({ authorization: `Bearer ${token}` });
+const isStatus = (status: number) => (error: unknown) =>
+  error instanceof HttpError && error.status === status;
+
+Deno.test("HS256 tokens signed with the project secret verify", async () => {
+  const claims = await verifyJwt(await signHs256({ sub: "u1", role: "authenticated", exp: now() + 60 }));
+  assert.equal(claims.sub, "u1");
+});
+
+Deno.test("tokens signed with another secret, expired, or without a role are refused", async () => {
+  const foreign = await new SignJWT({ role: "service_role" }).setProtectedHeader({ alg: "HS256" })
+    .sign(new TextEncoder().encode("another-secret-another-secret-another-secret"));
+  await assert.rejects(() => verifyJwt(foreign), isStatus(401));
+  await assert.rejects(
+    async () => verifyJwt(await signHs256({ role: "authenticated", exp: now() - 10 })),
+    isStatus(401),
+  );
+  await assert.rejects(async () => verifyJwt(await signHs256({ sub: "x", exp: now() + 60 })), isStatus(401));
+  await assert.rejects(() => verifyJwt("not-a-jwt"), isStatus(401));
+});
+
+Deno.test("ES256 tokens verify against the project's JWKS", async () => {
+  const caller = await resolveCaller(
+    bearer(await signEs256({ sub: "u2", role: "authenticated", user_role: "analyst", exp: now() + 60 })),
+  );
+  assert.equal(caller.role, "authenticated");
+  assert.equal(caller.userId, "u2");
+  assert.equal(caller.staffRole, "analyst");
+});
+
+Deno.test("callers: none is anon, the service key is service_role, a bad opaque key is 401", async () => {
+  assert.equal((await resolveCaller(new Headers())).role, "anon");
+  assert.equal((await resolveCaller(bearer(await serviceRoleKey()))).role, "service_role");
+  assert.equal((await resolveCaller(new Headers({ apikey: await serviceRoleKey() }))).role, "service_role");
+  await assert.rejects(() => resolveCaller(bearer("sb_secret_wrong")), isStatus(401));
+});
+
+Deno.test("an unknown user_role claim grants nothing", async () => {
+  const caller = await resolveCaller(
+    bearer(await signHs256({ sub: "u3", role: "authenticated", user_role: "superuser", exp: now() + 60 })),
+  );
+  assert.equal(caller.staffRole, null);
+  assert.throws(() => requireRole(caller, ["admin"]), isStatus(403));
+});
+
+Deno.test("requireRole: anon 401, wrong role 403, right role and service_role pass", async () => {
+  const anon = await resolveCaller(new Headers());
+  assert.throws(() => requireRole(anon, ["admin"]), isStatus(401));
+  const analyst = await resolveCaller(
+    bearer(await signHs256({ sub: "a", role: "authenticated", user_role: "analyst", exp: now() + 60 })),
+  );
+  assert.throws(() => requireRole(analyst, ["admin"]), isStatus(403));
+  requireRole(analyst, ["admin", "analyst"]);
+  requireRole(await resolveCaller(bearer(await serviceRoleKey())), ["admin"]);
+});

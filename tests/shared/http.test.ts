@@ -1,0 +1,104 @@
+// The HTTP kernel in-process: envelope, limits, validation, request ids and 500s without internals.
+import "../support/function-env.ts";
+import assert from "node:assert/strict";
+import { z } from "zod";
+import { createApp, MAX_BODY_BYTES, rateLimit, readJson, readQuery } from "../../shared/http.ts";
+import { dbTest, uniqueIp } from "../support/harness.ts";
+
+const app = createApp("kernel", { cors: true });
+app.post(
+  "/echo",
+  async (c) =>
+    c.json(await readJson(c, z.object({ name: z.string().min(1), count: z.number().int() }).strict())),
+);
+app.get("/query", (c) => c.json(readQuery(c, z.object({ limit: z.coerce.number().int().max(50) }))));
+app.get("/boom", () => {
+  throw new Error("password=hunter2 at db.internal:5432");
+});
+app.get("/limited", rateLimit("leads"), (c) => c.json({ ok: true }));
+
+const call = (path: string, init: RequestInit = {}, ip = uniqueIp()) =>
+  app.request(`/kernel${path}`, { ...init, headers: { "x-forwarded-for": ip, ...(init.headers ?? {}) } });
+
+async function expectEnvelope(response: Response, status: number, code: string) {
+  assert.equal(response.status, status);
+  assert.match(response.headers.get("content-type") ?? "", /application\/json/);
+  const body = await response.json();
+  assert.equal(body.error.code, code);
+  assert.equal(typeof body.error.message, "string");
+  assert.ok(Array.isArray(body.error.details));
+  assert.equal(body.error.requestId, response.headers.get("x-request-id"));
+  return body.error;
+}
+
+dbTest("valid JSON passes validation and gets a request id", async () => {
+  const response = await call("/echo", { method: "POST", body: JSON.stringify({ name: "a", count: 2 }) });
+  assert.equal(response.status, 200);
+  assert.deepEqual(await response.json(), { name: "a", count: 2 });
+  assert.match(response.headers.get("x-request-id") ?? "", /^[0-9a-f-]{36}$/);
+});
+
+dbTest("a client request id is echoed back", async () => {
+  const response = await call("/query?limit=5", { headers: { "x-request-id": "client-req-12345" } });
+  assert.equal(response.headers.get("x-request-id"), "client-req-12345");
+  await response.body?.cancel();
+});
+
+dbTest("malformed JSON is 400", async () => {
+  await expectEnvelope(await call("/echo", { method: "POST", body: "{nope" }), 400, "malformed_json");
+});
+
+dbTest("failed validation is 422 with zod's issues as details", async () => {
+  const error = await expectEnvelope(
+    await call("/echo", { method: "POST", body: JSON.stringify({ name: "", count: 1.5, extra: true }) }),
+    422,
+    "validation_failed",
+  );
+  const paths = error.details.map((d: { path: string }) => d.path).sort();
+  assert.deepEqual(paths, ["", "count", "name"]);
+});
+
+dbTest("an invalid query string is 422", async () => {
+  await expectEnvelope(await call("/query?limit=500"), 422, "validation_failed");
+});
+
+dbTest("a body over 1 MiB is 413", async () => {
+  const big = JSON.stringify({ name: "x".repeat(MAX_BODY_BYTES), count: 1 });
+  await expectEnvelope(await call("/echo", { method: "POST", body: big }), 413, "payload_too_large");
+});
+
+dbTest("an unknown route is a JSON 404", async () => {
+  await expectEnvelope(await call("/nowhere"), 404, "route_not_found");
+});
+
+dbTest("an unexpected error is 500 with the request id and no internals", async () => {
+  const response = await call("/boom");
+  const text = await response.clone().text();
+  await expectEnvelope(response, 500, "internal_error");
+  assert.ok(!text.includes("hunter2") && !text.includes("db.internal"), text);
+});
+
+dbTest("CORS preflight is answered", async () => {
+  const response = await call("/echo", {
+    method: "OPTIONS",
+    headers: { origin: "https://app.example", "access-control-request-method": "POST" },
+  });
+  assert.equal(response.status, 204);
+  assert.equal(response.headers.get("access-control-allow-origin"), "*");
+});
+
+dbTest("a rate-limited route answers 429 with Retry-After and RateLimit headers", async () => {
+  const ip = uniqueIp();
+  const statuses: number[] = [];
+  let last: Response | undefined;
+  for (let i = 0; i < 6; i++) {
+    last = await call("/limited", {}, ip);
+    statuses.push(last.status);
+    if (i < 5) await last.body?.cancel();
+  }
+  assert.deepEqual(statuses, [200, 200, 200, 200, 200, 429]);
+  assert.equal(last!.headers.get("ratelimit-limit"), "5");
+  assert.equal(last!.headers.get("ratelimit-remaining"), "0");
+  assert.ok(Number(last!.headers.get("retry-after")) >= 1);
+  await expectEnvelope(last!, 429, "rate_limited");
+});
