@@ -85,8 +85,26 @@ async function stopServe(): Promise<void> {
   await Deno.remove(servePidFile()).catch(() => {});
 }
 
+/** Frees the stack's ports from a gateway left behind by another checkout (a stale pid file). */
+async function freePorts(): Promise<void> {
+  for (const port of [config.apiPort, config.bridgePort]) {
+    const listing = await run("ss", ["-ltnpH", `sport = :${port}`]).catch(() => "");
+    for (const match of listing.matchAll(/pid=(\d+)/g)) {
+      const pid = Number(match[1]);
+      const cmdline = await Deno.readTextFile(`/proc/${pid}/cmdline`).catch(() => "");
+      if (!cmdline.includes("supabase/local/serve.ts")) {
+        throw new Error(`port ${port} is taken by another program (pid ${pid}); stop it or use PB_INSTANCE`);
+      }
+      Deno.kill(pid, "SIGTERM");
+      for (let i = 0; i < 50 && isAlive(pid); i++) await delay(100);
+      if (isAlive(pid)) Deno.kill(pid, "SIGKILL");
+    }
+  }
+}
+
 async function startServe(): Promise<void> {
   await stopServe();
+  await freePorts();
   await Deno.mkdir(config.stateDir, { recursive: true });
   const log = `${config.stateDir}/serve.log`;
   const script =
