@@ -60,14 +60,26 @@ export async function runPgTap(config: StackConfig, only: string[] = []): Promis
   return { passed, failed };
 }
 
-/** Deno tests: read the runner's own summary line (`ok | 12 passed (3 steps) | 0 failed`). */
-export async function runDenoTests(config: StackConfig, only: string[] = []): Promise<Tally> {
+async function findFiles(path: string, suffix: string, out: string[] = []): Promise<string[]> {
+  const info = await Deno.stat(`${ROOT}/${path}`);
+  if (info.isFile) {
+    if (path.endsWith(suffix)) out.push(path);
+    return out;
+  }
+  for await (const entry of Deno.readDir(`${ROOT}/${path}`)) {
+    await findFiles(`${path.replace(/\/$/, "")}/${entry.name}`, suffix, out);
+  }
+  return out.sort();
+}
+
+async function denoTest(config: StackConfig, files: string[], parallel: boolean): Promise<Tally> {
+  if (files.length === 0) return { passed: 0, failed: 0 };
   const { code, output } = await streamed(Deno.execPath(), [
     "test",
     "-A",
     "--no-check",
-    "--parallel",
-    ...(only.length ? only : ["tests/"]),
+    ...(parallel ? ["--parallel"] : []),
+    ...files,
   ], { PB_INSTANCE: String(config.instance), DENO_JOBS: "2", NO_COLOR: "1" });
   const summary = [...output.matchAll(/(\d+) passed(?: \((\d+) steps?\))? \| (\d+) failed/g)].at(-1);
   const tally = summary
@@ -75,6 +87,19 @@ export async function runDenoTests(config: StackConfig, only: string[] = []): Pr
     : { passed: 0, failed: 0 };
   if (code !== 0 && tally.failed === 0) tally.failed = 1;
   return tally;
+}
+
+/**
+ * Deno tests: files run in parallel, except `*.serial.test.ts` (load tests, database restarts),
+ * which run one after another once the rest are done, so they never disturb other files.
+ */
+export async function runDenoTests(config: StackConfig, only: string[] = []): Promise<Tally> {
+  const files =
+    (await Promise.all((only.length ? only : ["tests"]).map((path) => findFiles(path, ".test.ts")))).flat();
+  const serial = files.filter((file) => file.endsWith(".serial.test.ts"));
+  const parallel = await denoTest(config, files.filter((file) => !serial.includes(file)), true);
+  const sequential = await denoTest(config, serial, false);
+  return { passed: parallel.passed + sequential.passed, failed: parallel.failed + sequential.failed };
 }
 
 export async function runCheck(): Promise<Tally> {

@@ -1,0 +1,206 @@
+// Leads: (1) capture through HTTP (gateway, kernel, validation, rate limits, dedupe, scoring, routing,
+// history, outbox) at 50 concurrent clients against a bare INSERT of the same row in the same run;
+// (2) the dashboard RPCs on 100,000 generated leads, under an analyst's RLS, against a bare
+// count(*) over the same range. Target: every dashboard RPC answers in under 50 ms.
+import { BENCH_FROM, BENCH_TO, ensureBenchLeads } from "../leads/generate.ts";
+import {
+  type BenchContext,
+  type BenchRow,
+  type BenchScenario,
+  concurrentLoad,
+  httpLoad,
+  percentile,
+  round,
+  timeAsync,
+} from "../lib.ts";
+
+const SCENARIO = "leads";
+const CONNECTIONS = 50;
+
+const ipFor = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${(i & 255) + 1}`;
+const runId = crypto.randomUUID().slice(0, 8);
+
+function leadBody(i: number, prefix: string) {
+  const line = String(i % 10000).padStart(4, "0");
+  const exchange = 200 + Math.floor(i / 10000) % 800;
+  return {
+    kind: "business",
+    firstName: "Bench",
+    lastName: `Lead ${i}`,
+    email: `${prefix}-${runId}-${i}@bench-capture.local`,
+    phone: `+1832${exchange}${line}`,
+    companyName: `Bench Plant ${i}`,
+    industry: "manufacturing",
+    companySize: 250,
+    formType: "quote",
+    latitude: 29 + (i % 400) / 100,
+    longitude: -98 + (i % 300) / 100,
+  };
+}
+
+async function captureRows(ctx: BenchContext, seconds: number): Promise<BenchRow[]> {
+  // The anchor: the same row written by one plain INSERT per request over 50 pooled connections.
+  const anchor = await concurrentLoad(async (i) => {
+    const b = leadBody(i, "anchor");
+    await ctx.sql`
+      insert into leads.leads (kind, first_name, last_name, email, phone, company_name, industry, company_size,
+                               form_type, latitude, longitude)
+      values (${b.kind}, ${b.firstName}, ${b.lastName}, ${b.email}, ${b.phone}, ${b.companyName}, ${b.industry},
+              ${b.companySize}, ${b.formType}, ${b.latitude}, ${b.longitude})`;
+  }, { connections: CONNECTIONS, durationSeconds: seconds });
+
+  // The database half of a capture alone (dedupe, insert, score, recommend, route, history, rollup):
+  // separates what the HTTP stack costs from what the lead pipeline costs.
+  const rpc = await concurrentLoad(async (i) => {
+    await ctx.sql`select leads.capture(${ctx.sql.json(leadBody(i, "rpc"))})`;
+  }, { connections: CONNECTIONS, durationSeconds: seconds });
+
+  const http = await httpLoad({
+    url: `${ctx.functionsUrl}/leads`,
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: (i) => JSON.stringify(leadBody(i, "http")),
+    // One client address per request: the leads class allows 5 per 5 minutes per IP.
+    headersFor: (i) => ({ "x-forwarded-for": ipFor(i) }),
+    connections: CONNECTIONS,
+    durationSeconds: seconds,
+  });
+
+  const row = (metric: string, value: number, unit: string, anchorValue: number): BenchRow => ({
+    scenario: SCENARIO,
+    subject: "POST /functions/v1/leads (capture)",
+    metric,
+    value: round(value),
+    unit,
+    anchor: "bare INSERT of the same row",
+    ratio: anchorValue ? value / anchorValue : undefined,
+  });
+  return [
+    row("throughput", http.rps, "req/s", anchor.rps),
+    row("p50 latency", http.p50Ms, "ms", anchor.p50Ms),
+    row("p99 latency", http.p99Ms, "ms", anchor.p99Ms),
+    {
+      scenario: SCENARIO,
+      subject: "POST /functions/v1/leads (capture)",
+      metric: "non-2xx + errors",
+      value: http.non2xx + http.errors,
+      unit: `of ${http.requests}`,
+      target: "0",
+      met: http.non2xx + http.errors === 0,
+    },
+    ...[["throughput", rpc.rps, "req/s", anchor.rps], ["p50 latency", rpc.p50Ms, "ms", anchor.p50Ms], [
+      "p99 latency",
+      rpc.p99Ms,
+      "ms",
+      anchor.p99Ms,
+    ]].map(([metric, value, unit, anchorValue]) => ({
+      ...row(metric as string, value as number, unit as string, anchorValue as number),
+      subject: "leads.capture RPC (database only, 50 callers)",
+    })),
+    {
+      scenario: SCENARIO,
+      subject: "bare INSERT of the same row",
+      metric: "throughput",
+      value: round(anchor.rps),
+      unit: "rows/s",
+    },
+    {
+      scenario: SCENARIO,
+      subject: "bare INSERT of the same row",
+      metric: "p50 latency",
+      value: round(anchor.p50Ms),
+      unit: "ms",
+    },
+    {
+      scenario: SCENARIO,
+      subject: "bare INSERT of the same row",
+      metric: "p99 latency",
+      value: round(anchor.p99Ms),
+      unit: "ms",
+    },
+  ];
+}
+
+const DASHBOARDS = [
+  "dashboard_summary($1, $2)",
+  "dashboard_distribution($1, $2)",
+  "dashboard_quality_matrix($1, $2)",
+  "dashboard_funnel($1, $2)",
+  "dashboard_top_opportunities($1, $2, 10)",
+];
+
+/** Runs one statement as the seeded analyst, exactly as PostgREST would (role + claims, one tx). */
+async function asAnalyst(ctx: BenchContext, statement: string) {
+  await ctx.sql.begin(async (tx) => {
+    await tx`select set_config('role', 'authenticated', true),
+                    set_config('request.jwt.claims', ${
+      JSON.stringify({
+        role: "authenticated",
+        sub: "00000000-0000-4000-8000-00000000a501",
+        user_role: "analyst",
+      })
+    }, true)`;
+    await tx.unsafe(statement, [BENCH_FROM, BENCH_TO]);
+  });
+}
+
+async function dashboardRows(ctx: BenchContext, iterations: number): Promise<BenchRow[]> {
+  const generated = await ensureBenchLeads(ctx.sql, 100_000);
+  if (generated) console.error(`generated ${generated} leads for the dashboard benchmark`);
+  const anchorStatement = "select count(*) from leads.leads where created_at >= $1 and created_at < $2";
+  await asAnalyst(ctx, anchorStatement);
+  const anchor = await timeAsync(() => asAnalyst(ctx, anchorStatement), iterations);
+  const anchorP50 = percentile(anchor, 50);
+  const rows: BenchRow[] = [{
+    scenario: SCENARIO,
+    subject: "count(*) of the range (analyst, RLS)",
+    metric: "p50 latency",
+    value: round(anchorP50),
+    unit: "ms",
+  }];
+  for (const call of DASHBOARDS) {
+    const statement = `select leads.${call}`;
+    await asAnalyst(ctx, statement);
+    const latencies = await timeAsync(() => asAnalyst(ctx, statement), iterations);
+    const p50 = percentile(latencies, 50);
+    const p99 = percentile(latencies, 99);
+    const subject = `leads.${call.split("(")[0]} on 100k leads`;
+    rows.push(
+      {
+        scenario: SCENARIO,
+        subject,
+        metric: "p50 latency",
+        value: round(p50),
+        unit: "ms",
+        anchor: "count(*) of the range",
+        ratio: p50 / anchorP50,
+        target: "< 50 ms",
+        met: p50 < 50,
+      },
+      {
+        scenario: SCENARIO,
+        subject,
+        metric: "p99 latency",
+        value: round(p99),
+        unit: "ms",
+        target: "< 50 ms",
+        met: p99 < 50,
+      },
+    );
+  }
+  return rows;
+}
+
+const scenario: BenchScenario = {
+  name: SCENARIO,
+  description:
+    "lead capture over HTTP at 50 clients vs a bare INSERT; dashboard RPCs on 100k leads vs count(*)",
+  async run(ctx: BenchContext): Promise<BenchRow[]> {
+    return [
+      ...await captureRows(ctx, ctx.quick ? 3 : 10),
+      ...await dashboardRows(ctx, ctx.quick ? 10 : 40),
+    ];
+  },
+};
+
+export default scenario;
