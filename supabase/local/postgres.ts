@@ -140,6 +140,10 @@ export async function wipeDatabase(config: StackConfig): Promise<void> {
     end
     $$;
     drop publication if exists supabase_realtime;
+    -- Database-wide default privileges outlive the schemas: put back PostgreSQL's own defaults so a
+    -- rebuilt database starts exactly like a fresh one.
+    alter default privileges for role postgres grant execute on functions to public;
+    alter default privileges for role postgres grant usage on types to public;
     create schema public authorization pg_database_owner;
     grant usage on schema public to public;
   `,
