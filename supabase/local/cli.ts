@@ -64,7 +64,6 @@ async function stopRedis(config: StackConfig): Promise<void> {
 }
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const servePidFile = () => `${config.stateDir}/serve.pid`;
 
 function isAlive(pid: number): boolean {
   try {
@@ -75,17 +74,28 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function stopServe(): Promise<void> {
-  const pid = Number(await Deno.readTextFile(servePidFile()).catch(() => "0"));
-  if (pid > 0 && isAlive(pid)) {
-    Deno.kill(pid, "SIGTERM");
-    for (let i = 0; i < 50 && isAlive(pid); i++) await delay(100);
-    if (isAlive(pid)) Deno.kill(pid, "SIGKILL");
-  }
-  await Deno.remove(servePidFile()).catch(() => {});
+async function terminate(pid: number): Promise<void> {
+  if (!(pid > 0 && isAlive(pid))) return;
+  Deno.kill(pid, "SIGTERM");
+  for (let i = 0; i < 50 && isAlive(pid); i++) await delay(100);
+  if (isAlive(pid)) Deno.kill(pid, "SIGKILL");
 }
 
-/** Frees the stack's ports from a gateway left behind by another checkout (a stale pid file). */
+// Two background processes, so that the Upstash bridge (Redis's stand-in for a remote service) does
+// not share the functions' JavaScript thread: `gateway` (functions + pg_net worker) and `bridge`.
+const ROLES = ["bridge", "gateway"] as const;
+type Role = typeof ROLES[number];
+const pidFile = (role: Role) => `${config.stateDir}/${role}.pid`;
+const logFile = (role: Role) => `${config.stateDir}/${role}.log`;
+
+async function stopServe(): Promise<void> {
+  for (const role of ROLES) {
+    await terminate(Number(await Deno.readTextFile(pidFile(role)).catch(() => "0")));
+    await Deno.remove(pidFile(role)).catch(() => {});
+  }
+}
+
+/** Frees the stack's ports from processes left behind by another checkout (a stale pid file). */
 async function freePorts(): Promise<void> {
   for (const port of [config.apiPort, config.bridgePort]) {
     const listing = await run("ss", ["-ltnpH", `sport = :${port}`]).catch(() => "");
@@ -95,30 +105,46 @@ async function freePorts(): Promise<void> {
       if (!cmdline.includes("supabase/local/serve.ts")) {
         throw new Error(`port ${port} is taken by another program (pid ${pid}); stop it or use PB_INSTANCE`);
       }
-      Deno.kill(pid, "SIGTERM");
-      for (let i = 0; i < 50 && isAlive(pid); i++) await delay(100);
-      if (isAlive(pid)) Deno.kill(pid, "SIGKILL");
+      await terminate(pid);
     }
   }
+}
+
+async function spawnBackground(role: Role): Promise<number> {
+  const script = `cd "${ROOT}" && nohup "${Deno.execPath()}" run -A supabase/local/serve.ts ${role} >> "${
+    logFile(role)
+  }" 2>&1 & echo $!`;
+  const pid = Number(
+    (await run("sh", ["-c", script], { env: { PB_INSTANCE: String(config.instance) } })).trim(),
+  );
+  await Deno.writeTextFile(pidFile(role), String(pid));
+  return pid;
+}
+
+async function waitFor(role: Role, pid: number, url: string, init: RequestInit = {}): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const response = await fetch(url, init).catch(() => null);
+    await response?.body?.cancel();
+    if (response?.ok) return;
+    if (!isAlive(pid)) break;
+    await delay(200);
+  }
+  const tail = (await Deno.readTextFile(logFile(role)).catch(() => "")).split("\n").slice(-30).join("\n");
+  throw new Error(`the ${role} did not come up; last lines of ${logFile(role)}:\n${tail}`);
 }
 
 async function startServe(): Promise<void> {
   await stopServe();
   await freePorts();
   await Deno.mkdir(config.stateDir, { recursive: true });
-  const log = `${config.stateDir}/serve.log`;
-  const script =
-    `cd "${ROOT}" && nohup "${Deno.execPath()}" run -A supabase/local/serve.ts >> "${log}" 2>&1 & echo $!`;
-  const pid = (await run("sh", ["-c", script], { env: { PB_INSTANCE: String(config.instance) } })).trim();
-  await Deno.writeTextFile(servePidFile(), pid);
-  for (let i = 0; i < 600; i++) {
-    const healthy = await fetch(`${config.apiUrl}/functions/v1/health`).then((r) => r.ok).catch(() => false);
-    if (healthy) return;
-    if (!isAlive(Number(pid))) break;
-    await delay(200);
-  }
-  const tail = (await Deno.readTextFile(log).catch(() => "")).split("\n").slice(-30).join("\n");
-  throw new Error(`the functions gateway did not come up; last lines of ${log}:\n${tail}`);
+  const bridgePid = await spawnBackground("bridge");
+  await waitFor("bridge", bridgePid, config.bridgeUrl, {
+    method: "POST",
+    body: '["PING"]',
+    headers: { authorization: `Bearer ${config.bridgeToken}` },
+  });
+  const gatewayPid = await spawnBackground("gateway");
+  await waitFor("gateway", gatewayPid, `${config.apiUrl}/functions/v1/health`);
 }
 
 /** Vault secrets that pg_cron jobs read to call functions through pg_net (never hard-coded). */
@@ -170,7 +196,7 @@ async function printSummary(): Promise<void> {
     say(
       `  Redis REST  ${config.bridgeUrl}   token: ${config.bridgeToken}   (redis://127.0.0.1:${config.redisPort})`,
     );
-    say(`  Logs        ${config.stateDir}/serve.log`);
+    say(`  Logs        ${config.stateDir}/gateway.log, ${config.stateDir}/bridge.log`);
     say("");
     say("Dev tokens (Authorization: Bearer <token>); user tokens are valid for 7 days:");
     say(`  anon          ${await anonKey()}`);

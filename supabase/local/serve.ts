@@ -1,5 +1,7 @@
-// The long-running half of the local stack: functions gateway, Upstash bridge and pg_net worker in
-// one process, started in the background by `deno task start`.
+// The long-running half of the local stack, started in the background by `deno task start`:
+//   serve.ts bridge   the Upstash REST bridge in front of Redis
+//   serve.ts gateway  the functions gateway and the pg_net worker
+// They run as separate processes, as Upstash and the edge runtime are separate services on Supabase.
 import { createGateway, loadFunctions } from "./gateway.ts";
 import { startNetWorker } from "./net_worker.ts";
 import { RespPool } from "./resp.ts";
@@ -7,38 +9,47 @@ import { functionEnv, stackConfig } from "./stack.ts";
 import { UpstashBridge } from "./upstash_bridge.ts";
 
 const config = stackConfig();
-const env = await functionEnv(config);
-for (const [name, value] of Object.entries(env)) Deno.env.set(name, value);
-
 const say = (msg: string) =>
   console.error(JSON.stringify({ level: "info", time: new Date().toISOString(), msg }));
+const stoppers: Array<() => Promise<unknown>> = [];
 
-const pool = new RespPool("127.0.0.1", config.redisPort, 8);
-const bridge = new UpstashBridge(pool, config.bridgeToken);
-const bridgeServer = Deno.serve(
-  {
-    hostname: "127.0.0.1",
-    port: config.bridgePort,
-    onListen: () => say(`upstash bridge on ${config.bridgeUrl}`),
-  },
-  (request) => bridge.handle(request),
-);
+function serveBridge() {
+  const pool = new RespPool("127.0.0.1", config.redisPort, 8);
+  const bridge = new UpstashBridge(pool, config.bridgeToken);
+  const server = Deno.serve(
+    {
+      hostname: "127.0.0.1",
+      port: config.bridgePort,
+      onListen: () => say(`upstash bridge on ${config.bridgeUrl}`),
+    },
+    (request) => bridge.handle(request),
+  );
+  stoppers.push(() => server.shutdown(), () => Promise.resolve(pool.close()));
+}
 
-const apps = await loadFunctions();
-const gatewayServer = Deno.serve(
-  {
-    hostname: "127.0.0.1",
-    port: config.apiPort,
-    onListen: () => say(`functions gateway on ${config.apiUrl} serving ${[...apps.keys()].join(", ")}`),
-  },
-  createGateway(apps, config, env),
-);
+async function serveGateway() {
+  const env = await functionEnv(config);
+  for (const [name, value] of Object.entries(env)) Deno.env.set(name, value);
+  const apps = await loadFunctions();
+  const server = Deno.serve(
+    {
+      hostname: "127.0.0.1",
+      port: config.apiPort,
+      onListen: () => say(`functions gateway on ${config.apiUrl} serving ${[...apps.keys()].join(", ")}`),
+    },
+    createGateway(apps, config, env),
+  );
+  const netWorker = startNetWorker(config.dbUrl, say);
+  stoppers.push(() => server.shutdown(), () => netWorker.stop());
+}
 
-const netWorker = startNetWorker(config.dbUrl, say);
+const role = Deno.args[0] ?? "gateway";
+if (role === "bridge") serveBridge();
+else if (role === "gateway") await serveGateway();
+else throw new Error(`unknown role ${role}: expected bridge or gateway`);
 
 const shutdown = async () => {
-  await Promise.allSettled([gatewayServer.shutdown(), bridgeServer.shutdown(), netWorker.stop()]);
-  pool.close();
+  await Promise.allSettled(stoppers.map((stop) => stop()));
   Deno.exit(0);
 };
 Deno.addSignalListener("SIGTERM", shutdown);
