@@ -111,9 +111,10 @@ async function freePorts(): Promise<void> {
 }
 
 async function spawnBackground(role: Role): Promise<number> {
-  const script = `cd "${ROOT}" && nohup "${Deno.execPath()}" run -A supabase/local/serve.ts ${role} >> "${
-    logFile(role)
-  }" 2>&1 & echo $!`;
+  // Load tests hold thousands of sockets at once: lift the descriptor limit as far as allowed.
+  const log = logFile(role);
+  const script = `cd "${ROOT}" && { ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null; }; ` +
+    `nohup "${Deno.execPath()}" run -A supabase/local/serve.ts ${role} >> "${log}" 2>&1 & echo $!`;
   const pid = Number(
     (await run("sh", ["-c", script], { env: { PB_INSTANCE: String(config.instance) } })).trim(),
   );

@@ -1,0 +1,237 @@
+// Tracking: (1) HTTP ingest in events/s (batches of 50, 50 concurrent clients) side by side with a raw
+// `unnest` insert of the same events straight into PostgreSQL (the physical limit here) and with one
+// INSERT per event (the naive design). Targets: >= 40 % of the raw limit, >= 10x the naive design.
+// (2) The analytics endpoints on 5,000,000 generated events against the same question asked of the
+// raw tables. Target: overview, funnel and performance under 100 ms p95.
+import { BENCH_METRIC, ensureBenchTracking } from "../tracking/generate.ts";
+import {
+  type BenchContext,
+  type BenchRow,
+  type BenchScenario,
+  concurrentLoad,
+  httpLoad,
+  percentile,
+  round,
+  timeAsync,
+} from "../lib.ts";
+import { mintUserToken } from "../../supabase/local/tokens.ts";
+
+const SCENARIO = "tracking";
+const CONNECTIONS = 50;
+const BATCH = 50;
+const TYPES = ["page_view", "click", "hover", "scroll", "selection", "custom"];
+const ipFor = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${(i & 255) + 1}`;
+
+function batchEvents(category: string) {
+  const at = new Date().toISOString();
+  return Array.from({ length: BATCH }, (_, k) => ({
+    id: crypto.randomUUID(),
+    type: TYPES[k % TYPES.length],
+    category,
+    elementId: `el-${k}`,
+    value: k % 6 === 4 ? `option-${k % 5}` : undefined,
+    timeSpentMs: 100 + k,
+    occurredAt: at,
+  }));
+}
+
+async function storedSince(ctx: BenchContext, category: string): Promise<number> {
+  const [row] = await ctx.sql`
+    select count(*)::int as n from tracking.events
+    where category = ${category} and occurred_at > now() - interval '1 hour'`;
+  return row.n;
+}
+
+async function ingestRows(ctx: BenchContext, seconds: number): Promise<BenchRow[]> {
+  const runId = crypto.randomUUID().slice(0, 8);
+
+  const rawCategory = `bench-raw-${runId}`;
+  const raw = await concurrentLoad(async () => {
+    const events = batchEvents(rawCategory);
+    await ctx.sql`
+      insert into tracking.events (id, session_id, type, category, element_id, value, time_spent_ms, occurred_at)
+      select * from unnest(${events.map((e) => e.id)}::uuid[], ${
+      Array(BATCH).fill(crypto.randomUUID())
+    }::uuid[],
+                           ${events.map((e) => e.type)}::text[], ${events.map((e) => e.category)}::text[],
+                           ${events.map((e) => e.elementId)}::text[], ${
+      events.map((e) => e.value ?? null)
+    }::text[],
+                           ${events.map((e) => e.timeSpentMs)}::int[], ${
+      events.map((e) => e.occurredAt)
+    }::timestamptz[])`;
+  }, { connections: CONNECTIONS, durationSeconds: seconds });
+  const rawRate = (await storedSince(ctx, rawCategory)) / raw.durationSeconds;
+
+  const naiveCategory = `bench-naive-${runId}`;
+  const naive = await concurrentLoad(async () => {
+    const [e] = batchEvents(naiveCategory);
+    await ctx.sql`
+      insert into tracking.events (id, session_id, type, category, element_id, time_spent_ms, occurred_at)
+      values (${e.id}, ${crypto.randomUUID()}, ${e.type}, ${e.category}, ${e.elementId}, ${e.timeSpentMs},
+              ${e.occurredAt})`;
+  }, { connections: CONNECTIONS, durationSeconds: seconds });
+  const naiveRate = (await storedSince(ctx, naiveCategory)) / naive.durationSeconds;
+
+  const httpCategory = `bench-http-${runId}`;
+  const http = await httpLoad({
+    url: `${ctx.functionsUrl}/track/events`,
+    method: "POST",
+    headers: { "content-type": "application/json", apikey: ctx.anonKey },
+    body: () =>
+      JSON.stringify({
+        sessionId: crypto.randomUUID(),
+        session: { device: "desktop" },
+        events: batchEvents(httpCategory),
+      }),
+    // A client address per request, as 50 real browsers would have (the global class is per IP).
+    headersFor: (i) => ({ "x-forwarded-for": ipFor(i) }),
+    connections: CONNECTIONS,
+    durationSeconds: seconds,
+  });
+  // Counted in the database: only events actually stored count (shed or failed batches do not).
+  const httpRate = (await storedSince(ctx, httpCategory)) / http.durationSeconds;
+
+  const subject = `POST /track/events (${BATCH}/batch, ${CONNECTIONS} clients)`;
+  return [
+    {
+      scenario: SCENARIO,
+      subject: "raw unnest insert (physical limit)",
+      metric: "throughput",
+      value: round(rawRate),
+      unit: "events/s",
+    },
+    {
+      scenario: SCENARIO,
+      subject: "one INSERT per event (naive)",
+      metric: "throughput",
+      value: round(naiveRate),
+      unit: "events/s",
+    },
+    {
+      scenario: SCENARIO,
+      subject,
+      metric: "throughput vs raw",
+      value: round(httpRate),
+      unit: "events/s",
+      anchor: "raw unnest insert",
+      ratio: httpRate / rawRate,
+      target: ">= 0.4x",
+      met: httpRate / rawRate >= 0.4,
+    },
+    {
+      scenario: SCENARIO,
+      subject,
+      metric: "throughput vs naive",
+      value: round(httpRate),
+      unit: "events/s",
+      anchor: "one INSERT per event",
+      ratio: httpRate / naiveRate,
+      target: ">= 10x",
+      met: httpRate / naiveRate >= 10,
+    },
+    { scenario: SCENARIO, subject, metric: "p99 latency", value: round(http.p99Ms), unit: "ms" },
+    {
+      scenario: SCENARIO,
+      subject,
+      metric: "non-2xx + errors",
+      value: http.non2xx + http.errors,
+      unit: `of ${http.requests}`,
+      target: "0",
+      met: http.non2xx + http.errors === 0,
+    },
+  ];
+}
+
+/** The same questions asked of the raw tables (what the endpoints would cost without rollups). */
+const RAW_QUERIES: Record<string, string> = {
+  overview: `
+    with s as (
+      select device_type, count(*) as sessions, count(*) filter (where completion_level >= 2) as conversions,
+             sum(extract(epoch from coalesce(last_event_at, started_at) - started_at)) as duration
+      from tracking.sessions where started_at >= $1 and started_at < $2 group by 1
+    ), e as (
+      select type, count(*) as events from tracking.events where occurred_at >= $1 and occurred_at < $2 group by 1
+    )
+    select (select sum(sessions) from s), (select sum(conversions) from s), (select sum(duration) from s),
+           (select jsonb_object_agg(type, events) from e), (select jsonb_object_agg(device_type, sessions) from s)`,
+  funnel: `
+    with reached as (
+      select e.session_id, bool_or(e.type = 'page_view') as viewed, bool_or(e.type = 'selection') as selected
+      from tracking.events e where e.occurred_at >= $1 and e.occurred_at < $2 group by e.session_id
+    ), snap as (
+      select session_id, true as saved, bool_or(completion_percentage >= 100) as completed,
+             bool_or(trigger = 'order_attempt') as ordered
+      from tracking.snapshots where occurred_at >= $1 and occurred_at < $2 group by session_id
+    )
+    select count(*) filter (where viewed), count(*) filter (where viewed and selected),
+           count(*) filter (where viewed and selected and saved),
+           count(*) filter (where viewed and selected and saved and completed),
+           count(*) filter (where viewed and selected and saved and completed and ordered)
+    from reached r left join snap s using (session_id)`,
+  performance: `
+    select date_trunc('day', occurred_at, 'UTC'), count(*),
+           percentile_cont(array[0.5, 0.95, 0.99]) within group (order by value)
+    from tracking.performance_metrics where name = '${BENCH_METRIC}' and occurred_at >= $1 and occurred_at < $2
+    group by 1 order by 1`,
+};
+
+async function analyticsRows(ctx: BenchContext, iterations: number): Promise<BenchRow[]> {
+  await ensureBenchTracking(ctx.sql, (msg) => console.error(msg));
+  const token = await mintUserToken(ctx.sql, "00000000-0000-4000-8000-00000000a501", {}, ctx.config);
+  const to = new Date();
+  const from = new Date(to.getTime() - 30 * 24 * 3600 * 1000);
+  const paths: Record<string, string> = {
+    overview: "analytics/overview?range=30d",
+    funnel: "analytics/funnel?range=30d",
+    performance: `analytics/performance?metric=${BENCH_METRIC}&range=30d`,
+  };
+  const rows: BenchRow[] = [];
+  for (const [name, path] of Object.entries(paths)) {
+    const call = async (i: number) => {
+      const response = await fetch(`${ctx.functionsUrl}/${path}`, {
+        headers: { authorization: `Bearer ${token}`, "x-forwarded-for": ipFor(100_000 + i) },
+      });
+      await response.arrayBuffer();
+      if (response.status !== 200) throw new Error(`${path}: ${response.status}`);
+    };
+    await call(0);
+    const endpoint = await timeAsync(call, iterations);
+    await ctx.sql.unsafe(RAW_QUERIES[name], [from, to]);
+    const raw = await timeAsync(() => ctx.sql.unsafe(RAW_QUERIES[name], [from, to]), ctx.quick ? 2 : 5);
+    const p95 = percentile(endpoint, 95);
+    const rawP95 = percentile(raw, 95);
+    rows.push({
+      scenario: SCENARIO,
+      subject: `GET /analytics/${name} (30d, 5M events)`,
+      metric: "p95 latency",
+      value: round(p95),
+      unit: "ms",
+      anchor: "the same query over the raw tables",
+      ratio: rawP95 / p95,
+      target: "< 100 ms",
+      met: p95 < 100,
+    }, {
+      scenario: SCENARIO,
+      subject: `raw ${name} query (30d, 5M events)`,
+      metric: "p95 latency",
+      value: round(rawP95),
+      unit: "ms",
+    });
+  }
+  return rows;
+}
+
+const scenario: BenchScenario = {
+  name: SCENARIO,
+  description:
+    "HTTP ingest vs raw unnest insert and one INSERT per event; analytics on 5M events vs raw queries",
+  async run(ctx: BenchContext): Promise<BenchRow[]> {
+    return [
+      ...await ingestRows(ctx, ctx.quick ? 4 : 10),
+      ...await analyticsRows(ctx, ctx.quick ? 10 : 40),
+    ];
+  },
+};
+
+export default scenario;

@@ -1,0 +1,158 @@
+// A circuit breaker for tracking ingest. Tracking must never slow the page or pile up work when the
+// database degrades, so instead of queueing it sheds: open after too many failures or a p95 over
+// budget, shed for a cool-down, then let single probes through (half-open) until one succeeds.
+// Memory is bounded: a fixed ring of samples and a cap on calls in flight.
+
+export type BreakerState = "closed" | "open" | "half_open";
+
+export interface BreakerOptions {
+  /** Latest samples kept for the p95 and failure rate. */
+  windowSize: number;
+  /** Samples needed before p95 or failure rate can open the breaker. */
+  minSamples: number;
+  /** Opens when the p95 of the window exceeds this. */
+  p95ThresholdMs: number;
+  /** Opens when this share of the window failed. */
+  failureRateThreshold: number;
+  /** Opens at once after this many failures in a row (an outage, not noise). */
+  consecutiveFailures: number;
+  /** How long an open breaker sheds before it lets a probe through. */
+  openMs: number;
+  /** Calls allowed in flight; more are shed rather than queued. */
+  maxInFlight: number;
+  /** A call slower than this counts as a failure (the caller gets an error, the work may finish). */
+  timeoutMs: number;
+  now: () => number;
+}
+
+export const DEFAULT_BREAKER_OPTIONS: BreakerOptions = {
+  windowSize: 200,
+  minSamples: 20,
+  p95ThresholdMs: 1500,
+  failureRateThreshold: 0.5,
+  consecutiveFailures: 5,
+  openMs: 5000,
+  maxInFlight: 64,
+  timeoutMs: 4000,
+  now: () => performance.now(),
+};
+
+export class BreakerTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`no answer within ${ms} ms`);
+    this.name = "BreakerTimeoutError";
+  }
+}
+
+export type BreakerOutcome<T> = { shed: true; reason: "open" | "saturated" } | { shed: false; value: T };
+
+export class CircuitBreaker {
+  readonly options: BreakerOptions;
+  private stateValue: BreakerState = "closed";
+  private openedAt = 0;
+  private probing = false;
+  private inFlight = 0;
+  private failuresInARow = 0;
+  private readonly durations: Float64Array;
+  private readonly failed: Uint8Array;
+  private filled = 0;
+  private cursor = 0;
+  shedCount = 0;
+
+  constructor(options: Partial<BreakerOptions> = {}) {
+    this.options = { ...DEFAULT_BREAKER_OPTIONS, ...options };
+    this.durations = new Float64Array(this.options.windowSize);
+    this.failed = new Uint8Array(this.options.windowSize);
+  }
+
+  get state(): BreakerState {
+    if (this.stateValue === "open" && this.options.now() - this.openedAt >= this.options.openMs) {
+      this.stateValue = "half_open";
+    }
+    return this.stateValue;
+  }
+
+  get callsInFlight(): number {
+    return this.inFlight;
+  }
+
+  /** Runs `work` unless the breaker sheds it; failures and timeouts are rethrown after being counted. */
+  async run<T>(work: () => Promise<T>): Promise<BreakerOutcome<T>> {
+    const state = this.state;
+    if (state === "open" || (state === "half_open" && this.probing)) return this.shed("open");
+    if (this.inFlight >= this.options.maxInFlight) return this.shed("saturated");
+    const probe = state === "half_open";
+    if (probe) this.probing = true;
+    this.inFlight++;
+    const started = this.options.now();
+    const running = work().finally(() => this.inFlight--);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      const value = await Promise.race([
+        running,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new BreakerTimeoutError(this.options.timeoutMs)),
+            this.options.timeoutMs,
+          );
+        }),
+      ]);
+      this.record(this.options.now() - started, true, probe);
+      return { shed: false, value };
+    } catch (error) {
+      running.catch(() => {});
+      this.record(this.options.now() - started, false, probe);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      if (probe) this.probing = false;
+    }
+  }
+
+  /** p95 of the current window, in ms (NaN when empty). */
+  p95(): number {
+    if (this.filled === 0) return NaN;
+    const sorted = Array.from(this.durations.subarray(0, this.filled)).sort((a, b) => a - b);
+    return sorted[Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1)];
+  }
+
+  private shed(reason: "open" | "saturated"): BreakerOutcome<never> {
+    this.shedCount++;
+    return { shed: true, reason };
+  }
+
+  private record(durationMs: number, ok: boolean, probe: boolean): void {
+    if (probe) {
+      if (ok) this.close();
+      else this.open();
+      return;
+    }
+    this.durations[this.cursor] = durationMs;
+    this.failed[this.cursor] = ok ? 0 : 1;
+    this.cursor = (this.cursor + 1) % this.options.windowSize;
+    this.filled = Math.min(this.filled + 1, this.options.windowSize);
+    this.failuresInARow = ok ? 0 : this.failuresInARow + 1;
+    if (this.stateValue !== "closed") return;
+    if (this.failuresInARow >= this.options.consecutiveFailures) return this.open();
+    if (this.filled < this.options.minSamples) return;
+    let failures = 0;
+    for (let i = 0; i < this.filled; i++) failures += this.failed[i];
+    if (
+      failures / this.filled >= this.options.failureRateThreshold || this.p95() > this.options.p95ThresholdMs
+    ) {
+      this.open();
+    }
+  }
+
+  private open(): void {
+    this.stateValue = "open";
+    this.openedAt = this.options.now();
+  }
+
+  private close(): void {
+    this.stateValue = "closed";
+    this.failuresInARow = 0;
+    this.filled = 0;
+    this.cursor = 0;
+  }
+}
