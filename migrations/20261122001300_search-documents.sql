@@ -217,7 +217,9 @@ begin
       where mode = 'autocomplete' and n >= 4 and d.doc_type in ('city', 'provider', 'feature')
         and d.normalized_length > n
         and extensions.levenshtein_less_equal(nq, left(d.normalized, n), allowed - 1) <= allowed - 1
-    ), scored as (
+    ), scored as materialized (
+      -- Materialized so the planner cannot push the score filter below into a scan of every
+      -- document: the similarity functions must run on the few candidates only (15 ms -> 3 ms).
       select d.*,
              case
                when d.normalized like nq || '%' then 1.0

@@ -44,8 +44,48 @@ function jwksFor(config: Env): KeyResolver {
   return jwks;
 }
 
+// Verified tokens, by their exact text: a browser sends the same token with every request until
+// it refreshes, and a signature check costs more than the rest of a small request. An entry is only
+// used while the token's own `exp` lies ahead, so caching never extends a token's life.
+const VERIFIED_CACHE_SIZE = 2048;
+// One cache per configuration, so a token checked against one project's keys is never taken as
+// checked against another's.
+type VerifiedCache = Map<string, { claims: Claims; expiresAt: number }>;
+const caches = new WeakMap<Env, VerifiedCache>();
+
+function cacheFor(config: Env): VerifiedCache {
+  let cache = caches.get(config);
+  if (!cache) caches.set(config, cache = new Map());
+  return cache;
+}
+
+function cachedClaims(verified: VerifiedCache, token: string): Claims | undefined {
+  const entry = verified.get(token);
+  if (!entry) return undefined;
+  if (entry.expiresAt <= Date.now()) {
+    verified.delete(token);
+    return undefined;
+  }
+  return entry.claims;
+}
+
+function remember(verified: VerifiedCache, token: string, claims: Claims): void {
+  const expiresAt = typeof claims.exp === "number" ? claims.exp * 1000 : Date.now() + 60_000;
+  if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
+  verified.set(token, { claims, expiresAt });
+}
+
 /** Verifies a JWT and returns its claims; throws 401 on any failure. */
 export async function verifyJwt(token: string, config: Env = env()): Promise<Claims> {
+  const verified = cacheFor(config);
+  const known = cachedClaims(verified, token);
+  if (known) return known;
+  const claims = await verifySignature(token, config);
+  remember(verified, token, claims);
+  return claims;
+}
+
+async function verifySignature(token: string, config: Env): Promise<Claims> {
   let payload: JWTPayload;
   try {
     const { alg } = decodeProtectedHeader(token);

@@ -8,6 +8,8 @@ export interface RotatingLoad {
   paths: string[];
   connections: number;
   durationSeconds: number;
+  /** Requests per second per connection (a typing rate); unset means back to back (saturation). */
+  connectionRate?: number;
 }
 
 const randomIp = () =>
@@ -21,6 +23,7 @@ export async function rotatingLoad(options: RotatingLoad): Promise<LoadResult> {
     url: options.baseUrl,
     connections: options.connections,
     duration: options.durationSeconds,
+    connectionRate: options.connectionRate,
     requests: [{
       setupRequest: (request: Record<string, unknown>) => ({
         ...request,

@@ -81,9 +81,11 @@ async function terminate(pid: number): Promise<void> {
   if (isAlive(pid)) Deno.kill(pid, "SIGKILL");
 }
 
-// Two background processes, so that the Upstash bridge (Redis's stand-in for a remote service) does
-// not share the functions' JavaScript thread: `gateway` (functions + pg_net worker) and `bridge`.
-const ROLES = ["bridge", "gateway"] as const;
+// Background processes: the Upstash bridge (a stand-in for a remote service, so it does not share
+// the functions' JavaScript thread) and two gateway processes sharing the API port (SO_REUSEPORT),
+// as Supabase's edge runtime serves a function from several isolates at once; the first also runs
+// the pg_net worker.
+const ROLES = ["bridge", "gateway", "gateway-2"] as const;
 type Role = typeof ROLES[number];
 const pidFile = (role: Role) => `${config.stateDir}/${role}.pid`;
 const logFile = (role: Role) => `${config.stateDir}/${role}.log`;
@@ -113,8 +115,9 @@ async function freePorts(): Promise<void> {
 async function spawnBackground(role: Role): Promise<number> {
   // Load tests hold thousands of sockets at once: lift the descriptor limit as far as allowed.
   const log = logFile(role);
-  const script = `cd "${ROOT}" && { ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null; }; ` +
-    `nohup "${Deno.execPath()}" run -A supabase/local/serve.ts ${role} >> "${log}" 2>&1 & echo $!`;
+  const script =
+    `cd "${ROOT}" && { ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null; }; ` +
+    `nohup "${Deno.execPath()}" run -A --unstable-net supabase/local/serve.ts ${role} >> "${log}" 2>&1 & echo $!`;
   const pid = Number(
     (await run("sh", ["-c", script], { env: { PB_INSTANCE: String(config.instance) } })).trim(),
   );
@@ -144,8 +147,9 @@ async function startServe(): Promise<void> {
     body: '["PING"]',
     headers: { authorization: `Bearer ${config.bridgeToken}` },
   });
-  const gatewayPid = await spawnBackground("gateway");
-  await waitFor("gateway", gatewayPid, `${config.apiUrl}/functions/v1/health`);
+  for (const role of ["gateway", "gateway-2"] as const) {
+    await waitFor(role, await spawnBackground(role), `${config.apiUrl}/functions/v1/health`);
+  }
 }
 
 /** Vault secrets that pg_cron jobs read to call functions through pg_net (never hard-coded). */

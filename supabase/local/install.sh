@@ -24,3 +24,9 @@ if [ "$(.tools/node_modules/.bin/deno --version 2>/dev/null | head -1 | awk '{pr
   mkdir -p .tools
   npm install --silent --no-save --no-audit --no-fund --prefix .tools "deno@$DENO_VERSION" >&2
 fi
+
+# The stack's ports (API 54321, DB 54322 and their PB_INSTANCE shifts, the Upstash bridge from 8079)
+# sit inside Linux's ephemeral range: keep outgoing connections off them, where the kernel lets us.
+if [ -w /proc/sys/net/ipv4/ip_local_reserved_ports ]; then
+  echo "8079-9100,54300-55000" > /proc/sys/net/ipv4/ip_local_reserved_ports 2>/dev/null || true
+fi

@@ -1,6 +1,7 @@
 // The long-running half of the local stack, started in the background by `deno task start`:
 //   serve.ts bridge   the Upstash REST bridge in front of Redis
 //   serve.ts gateway  the functions gateway and the pg_net worker
+//   serve.ts gateway-2  a second gateway process on the same port (SO_REUSEPORT), without the worker
 // They run as separate processes, as Upstash and the edge runtime are separate services on Supabase.
 import { createGateway, loadFunctions } from "./gateway.ts";
 import { startNetWorker } from "./net_worker.ts";
@@ -27,7 +28,7 @@ function serveBridge() {
   stoppers.push(() => server.shutdown(), () => Promise.resolve(pool.close()));
 }
 
-async function serveGateway() {
+async function serveGateway(runNetWorker: boolean) {
   const env = await functionEnv(config);
   for (const [name, value] of Object.entries(env)) Deno.env.set(name, value);
   const apps = await loadFunctions();
@@ -35,18 +36,23 @@ async function serveGateway() {
     {
       hostname: "127.0.0.1",
       port: config.apiPort,
+      reusePort: true,
       onListen: () => say(`functions gateway on ${config.apiUrl} serving ${[...apps.keys()].join(", ")}`),
     },
     createGateway(apps, config, env),
   );
-  const netWorker = startNetWorker(config.dbUrl, say);
-  stoppers.push(() => server.shutdown(), () => netWorker.stop());
+  stoppers.push(() => server.shutdown());
+  if (runNetWorker) {
+    const netWorker = startNetWorker(config.dbUrl, say);
+    stoppers.push(() => netWorker.stop());
+  }
 }
 
 const role = Deno.args[0] ?? "gateway";
 if (role === "bridge") serveBridge();
-else if (role === "gateway") await serveGateway();
-else throw new Error(`unknown role ${role}: expected bridge or gateway`);
+else if (role === "gateway") await serveGateway(true);
+else if (role === "gateway-2") await serveGateway(false);
+else throw new Error(`unknown role ${role}: expected bridge, gateway or gateway-2`);
 
 const shutdown = async () => {
   await Promise.allSettled(stoppers.map((stop) => stop()));

@@ -62,3 +62,11 @@ Deno.test("requireRole: anon 401, wrong role 403, right role and service_role pa
   requireRole(analyst, ["admin", "analyst"]);
   requireRole(await resolveCaller(bearer(await serviceRoleKey())), ["admin"]);
 });
+
+Deno.test("a verified token is remembered only until its own expiry", async () => {
+  const token = await signHs256({ sub: "u4", role: "authenticated", exp: now() + 1 });
+  assert.equal((await verifyJwt(token)).sub, "u4");
+  assert.equal((await verifyJwt(token)).sub, "u4", "the second check is served from the cache");
+  await new Promise((resolve) => setTimeout(resolve, 2100));
+  await assert.rejects(() => verifyJwt(token), isStatus(401));
+});
