@@ -54,7 +54,11 @@ export interface HttpLoadOptions {
   body?: string | ((index: number) => string);
   /** Extra headers per request (e.g. a distinct X-Forwarded-For). */
   headersFor?: (index: number) => Record<string, string>;
+  /** Paths (with query) to rotate through, one per request, against the origin of `url`. */
+  paths?: string[];
   connections: number;
+  /** Requests per second per connection; unset means back to back (saturation). */
+  connectionRate?: number;
   durationSeconds?: number;
   amount?: number;
 }
@@ -62,13 +66,14 @@ export interface HttpLoadOptions {
 /** Drives an HTTP endpoint with autocannon (an established load generator) and summarizes it. */
 export async function httpLoad(options: HttpLoadOptions): Promise<LoadResult> {
   let index = 0;
-  const dynamic = typeof options.body === "function" || options.headersFor;
+  const dynamic = typeof options.body === "function" || options.headersFor || options.paths;
   const result = await autocannon({
     url: options.url,
     method: options.method ?? "GET",
     headers: options.headers ?? {},
     body: typeof options.body === "string" ? options.body : undefined,
     connections: options.connections,
+    connectionRate: options.connectionRate,
     duration: options.amount ? undefined : options.durationSeconds ?? 10,
     amount: options.amount,
     requests: dynamic
@@ -77,6 +82,7 @@ export async function httpLoad(options: HttpLoadOptions): Promise<LoadResult> {
           const i = index++;
           return {
             ...request,
+            path: options.paths ? options.paths[i % options.paths.length] : request.path,
             body: typeof options.body === "function" ? options.body(i) : request.body,
             headers: { ...(request.headers as Record<string, string>), ...options.headersFor?.(i) },
           };
