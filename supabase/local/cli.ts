@@ -137,7 +137,17 @@ async function waitFor(role: Role, pid: number, url: string, init: RequestInit =
   throw new Error(`the ${role} did not come up; last lines of ${logFile(role)}:\n${tail}`);
 }
 
+/** Fetches every function's npm dependencies up front, so a first start never races the download. */
+async function cacheFunctionDependencies(): Promise<void> {
+  const apps: string[] = [];
+  for await (const entry of Deno.readDir(`${ROOT}/functions`)) {
+    if (entry.isDirectory) apps.push(`functions/${entry.name}/app.ts`);
+  }
+  await run(Deno.execPath(), ["cache", "supabase/local/serve.ts", ...apps.sort()]);
+}
+
 async function startServe(): Promise<void> {
+  await cacheFunctionDependencies();
   await stopServe();
   await freePorts();
   await Deno.mkdir(config.stateDir, { recursive: true });
