@@ -61,6 +61,8 @@ create table tracking.sessions (
   steps_mask int not null default 0
 );
 create index sessions_user_idx on tracking.sessions (user_id) where user_id is not null;
+-- Return visits (a leads scoring signal) count a visitor's sessions.
+create index sessions_visitor_idx on tracking.sessions (visitor_id) where visitor_id is not null;
 create index sessions_started_idx on tracking.sessions (started_at);
 create index sessions_last_seen_idx on tracking.sessions (last_seen_at);
 alter table tracking.sessions enable row level security;

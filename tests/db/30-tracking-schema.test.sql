@@ -1,7 +1,7 @@
 -- Tracking schema: tables, daily partitions (ahead, default catch-all, retention), RLS coverage,
 -- privileges on the ingest path, cron jobs and the realtime publication.
 begin;
-select plan(40);
+select plan(41);
 
 select has_schema('tracking');
 select has_table('tracking', t, format('tracking.%s exists', t))
@@ -87,6 +87,9 @@ select set_eq(
   $$select tablename::text from pg_publication_tables where pubname = 'supabase_realtime' and schemaname = 'tracking'$$,
   array['rollup_sessions', 'rollup_events', 'rollup_metrics', 'rollup_funnel', 'rollup_snapshots'],
   'rollup tables are published to Realtime');
+
+select has_index('tracking', 'sessions', 'sessions_visitor_idx', array['visitor_id'],
+  'a visitor''s sessions (return visits, a lead scoring signal) are found through an index');
 
 select * from finish();
 rollback;
