@@ -178,6 +178,30 @@ begin
 end;
 $$;
 
+-- Calls one of this project's edge functions through pg_net (after commit), with the project URL and
+-- service key read from Vault, never from code. Pipelines that need HTTP go through here.
+create or replace function private.invoke_function(
+  function_path text, payload jsonb default '{}'::jsonb, timeout_ms int default 5000
+) returns bigint
+language plpgsql volatile set search_path = '' as $$
+declare
+  base_url text;
+  service_key text;
+begin
+  select decrypted_secret into base_url from vault.decrypted_secrets where name = 'project_url';
+  select decrypted_secret into service_key from vault.decrypted_secrets where name = 'service_role_key';
+  if base_url is null or service_key is null then
+    raise exception 'vault secrets project_url and service_role_key must be set';
+  end if;
+  return net.http_post(
+    url := rtrim(base_url, '/') || '/functions/v1/' || ltrim(function_path, '/'),
+    body := payload,
+    headers := jsonb_build_object('Content-Type', 'application/json', 'Authorization', 'Bearer ' || service_key),
+    timeout_milliseconds := timeout_ms
+  );
+end;
+$$;
+
 -- Retention of the foundation's own bookkeeping: returns the number of rows removed.
 create or replace function private.prune_ops_history() returns bigint
 language sql volatile set search_path = '' as $$

@@ -145,12 +145,18 @@ $$;
 grant execute on function energy.is_texas_zip(text) to anon, authenticated, service_role;
 
 -- RLS: reference data readable by everyone, written by service_role (bypasses RLS) and admins ----------
+alter table energy.tdsps enable row level security;
+alter table energy.tdsp_charges enable row level security;
+alter table energy.county_tdsps enable row level security;
+alter table energy.cities enable row level security;
+alter table energy.zips enable row level security;
+alter table energy.zip_tdsps enable row level security;
+
 do $$
 declare
   catalog_table text;
 begin
   foreach catalog_table in array array['tdsps', 'tdsp_charges', 'county_tdsps', 'cities', 'zips', 'zip_tdsps'] loop
-    execute format('alter table energy.%I enable row level security', catalog_table);
     execute format('grant select on energy.%I to anon, authenticated', catalog_table);
     execute format('grant select, insert, update, delete on energy.%I to authenticated, service_role', catalog_table);
     execute format($p$create policy "admins write %1$s" on energy.%1$I for all to authenticated

@@ -4,29 +4,12 @@
 --   search-refresh-documents   daily (the import also runs it)
 --   energy-cleanup-expired     hourly: expired feed cache rows, old query logs and import reports
 
--- Queues one import request per enabled feed; URL and key come from Vault, never from code.
+-- Queues one import request per enabled feed through private.invoke_function (URL and key from Vault).
 create or replace function private.request_plans_import() returns bigint
-language plpgsql volatile set search_path = '' as $$
-declare
-  base_url text;
-  service_key text;
-  queued bigint;
-begin
-  select decrypted_secret into base_url from vault.decrypted_secrets where name = 'project_url';
-  select decrypted_secret into service_key from vault.decrypted_secrets where name = 'service_role_key';
-  if base_url is null or service_key is null then
-    raise exception 'vault secrets project_url and service_role_key must be set';
-  end if;
-  select count(net.http_post(
-           url := rtrim(base_url, '/') || '/functions/v1/pipeline/plans-import',
-           body := jsonb_build_object('feedUrl', f.url),
-           headers := jsonb_build_object('Content-Type', 'application/json', 'Authorization', 'Bearer ' || service_key),
-           timeout_milliseconds := 120000))
-  into queued
+language sql volatile set search_path = '' as $$
+  select count(private.invoke_function('pipeline/plans-import', jsonb_build_object('feedUrl', f.url), 120000))
   from energy.feed_sources f
-  where f.enabled;
-  return queued;
-end;
+  where f.enabled
 $$;
 
 create or replace function private.cleanup_energy_expired() returns bigint

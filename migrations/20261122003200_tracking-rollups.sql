@@ -93,13 +93,20 @@ create table tracking.rollup_funnel (
   primary key (grain, bucket, position)
 );
 
+alter table tracking.rollup_events enable row level security;
+alter table tracking.rollup_selections enable row level security;
+alter table tracking.rollup_snapshots enable row level security;
+alter table tracking.rollup_metric_bins enable row level security;
+alter table tracking.rollup_metrics enable row level security;
+alter table tracking.rollup_sessions enable row level security;
+alter table tracking.rollup_funnel enable row level security;
+
 do $$
 declare
   t text;
 begin
   foreach t in array array['rollup_state', 'rollup_events', 'rollup_selections', 'rollup_snapshots',
                            'rollup_metric_bins', 'rollup_metrics', 'rollup_sessions', 'rollup_funnel'] loop
-    execute format('alter table tracking.%I enable row level security', t);
     execute format('grant select on tracking.%I to authenticated, service_role', t);
     execute format($p$create policy "analysts and admins read %s" on tracking.%I for select to authenticated
                       using ((select private.has_any_role(array['admin', 'analyst'])))$p$, t, t);

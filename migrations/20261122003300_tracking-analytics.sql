@@ -17,6 +17,12 @@ language sql immutable set search_path = '' as $$
   select case when p_to - p_from > interval '7 days' then 'day' else 'hour' end
 $$;
 
+-- How far the rollups have folded in raw rows: every answer says which moment it is complete up to.
+create or replace function tracking.rollups_processed_until() returns timestamptz
+language sql stable set search_path = '' as $$
+  select st.processed_until from tracking.rollup_state st where st.name = 'rollups'
+$$;
+
 create or replace function tracking.analytics_overview(p_from timestamptz, p_to timestamptz) returns jsonb
 language plpgsql stable set search_path = '' as $$
 declare
@@ -51,7 +57,7 @@ begin
     'events', coalesce((select sum(events) from e), 0),
     'eventsByType', coalesce((select jsonb_object_agg(type, events) from e), '{}'::jsonb),
     'devices', coalesce((select jsonb_object_agg(device_type, sessions) from s), '{}'::jsonb),
-    'asOf', (select st.processed_until from tracking.rollup_state st where st.name = 'rollups')
+    'asOf', tracking.rollups_processed_until()
   ) into result
   from totals t;
   return result;
@@ -89,7 +95,7 @@ begin
       'dropOffRate', case when previous > 0 then round(greatest(previous - sessions, 0)::numeric / previous, 4) else 0 end,
       'conversionRate', case when total > 0 then round(sessions::numeric / total, 4) else 0 end
     ) order by position), '[]'::jsonb),
-    'asOf', (select st.processed_until from tracking.rollup_state st where st.name = 'rollups')
+    'asOf', tracking.rollups_processed_until()
   ) into result
   from steps;
   return result;
@@ -132,7 +138,7 @@ begin
     'buckets', coalesce((select jsonb_agg(jsonb_build_object(
                  'bucket', b.bucket, 'samples', b.samples, 'average', b.average,
                  'p50', b.p50, 'p95', b.p95, 'p99', b.p99) order by b.bucket) from buckets b), '[]'::jsonb),
-    'asOf', (select st.processed_until from tracking.rollup_state st where st.name = 'rollups')
+    'asOf', tracking.rollups_processed_until()
   ) into result;
   return result;
 end;
@@ -251,13 +257,14 @@ begin
     'events', coalesce((select sum(events) from recent), 0),
     'eventsByType', coalesce((select jsonb_object_agg(type, events) from recent), '{}'::jsonb),
     'snapshots', (select count(*) from tracking.snapshots s where s.received_at > now() - interval '5 minutes'),
-    'rollupsProcessedUntil', (select st.processed_until from tracking.rollup_state st where st.name = 'rollups')
+    'rollupsProcessedUntil', tracking.rollups_processed_until()
   ) into result;
   return result;
 end;
 $$;
 
 grant execute on function tracking.require_analyst(), tracking.analytics_grain(timestamptz, timestamptz),
+  tracking.rollups_processed_until(),
   tracking.analytics_overview(timestamptz, timestamptz), tracking.analytics_funnel(timestamptz, timestamptz),
   tracking.analytics_performance(text, timestamptz, timestamptz),
   tracking.analytics_popular_configs(timestamptz, timestamptz, int), tracking.analytics_journey(uuid),

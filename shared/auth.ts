@@ -46,10 +46,10 @@ function jwksFor(config: Env): KeyResolver {
 
 // Verified tokens, by their exact text: a browser sends the same token with every request until
 // it refreshes, and a signature check costs more than the rest of a small request. An entry is only
-// used while the token's own `exp` lies ahead, so caching never extends a token's life.
-const VERIFIED_CACHE_SIZE = 2048;
-// One cache per configuration, so a token checked against one project's keys is never taken as
+// used while the token's own `exp` lies ahead, so caching never extends a token's life. There is
+// one cache per configuration, so a token checked against one project's keys is never taken as
 // checked against another's.
+const VERIFIED_CACHE_SIZE = 2048;
 type VerifiedCache = Map<string, { claims: Claims; expiresAt: number }>;
 const caches = new WeakMap<Env, VerifiedCache>();
 
@@ -151,9 +151,4 @@ export function requireRole(caller: Caller, roles: StaffRole[]): void {
   if (!caller.staffRole || !roles.includes(caller.staffRole)) {
     throw forbidden(`This needs one of the roles: ${roles.join(", ")}.`);
   }
-}
-
-/** Throws 401 unless a signed-in user (or service_role) is calling. */
-export function requireUser(caller: Caller): void {
-  if (caller.role === "anon") throw unauthorized();
 }

@@ -52,10 +52,3 @@ export function asUser<T>(claims: Claims, work: (tx: Tx) => Promise<T>): Promise
 export function asService<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
   return db().begin(work) as Promise<T>;
 }
-
-/** Closes the pool (tests and graceful shutdown). */
-export async function closeDb(): Promise<void> {
-  const closing = pool;
-  pool = undefined;
-  await closing?.end({ timeout: 5 });
-}

@@ -5,7 +5,7 @@ import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { z } from "zod";
-import { anonymousCaller, type Caller, resolveCaller } from "./auth.ts";
+import { type Caller, resolveCaller } from "./auth.ts";
 import { env } from "./env.ts";
 import { badRequest, errorBody, type ErrorDetail, HttpError, unprocessable, zodDetails } from "./errors.ts";
 import { log } from "./log.ts";
@@ -158,8 +158,6 @@ export function caller(c: AppContext): Promise<Caller> {
   }
   return pending;
 }
-
-export { anonymousCaller };
 
 /** Rate-limit middleware for one class, keyed by the given identity (default: the client IP). */
 export function rateLimit(

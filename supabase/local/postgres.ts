@@ -5,7 +5,7 @@ import { ROOT, SEED_MODULES, type StackConfig } from "./stack.ts";
 export async function run(
   cmd: string,
   args: string[],
-  options: { env?: Record<string, string>; quiet?: boolean } = {},
+  options: { env?: Record<string, string> } = {},
 ) {
   const output = await new Deno.Command(cmd, { args, env: options.env, stdout: "piped", stderr: "piped" })
     .output();
@@ -90,27 +90,18 @@ export async function stopPostgres(config: StackConfig): Promise<void> {
   }
 }
 
-const psqlEnv = { PGPASSWORD: "postgres", PGOPTIONS: "--client-min-messages=warning" };
+/** Environment for every libpq client of the local database (psql, pg_prove). */
+export const clientEnv = { PGPASSWORD: "postgres", PGOPTIONS: "--client-min-messages=warning" };
 
-export function psqlArgs(config: StackConfig): string[] {
-  return [
-    "-X",
-    "-q",
-    "-v",
-    "ON_ERROR_STOP=1",
-    "-h",
-    "127.0.0.1",
-    "-p",
-    String(config.dbPort),
-    "-U",
-    "postgres",
-    "-d",
-    "postgres",
-  ];
+/** Where and as whom libpq clients connect: the local stack's database as postgres. */
+export function connectionArgs(config: StackConfig): string[] {
+  return ["-h", "127.0.0.1", "-p", String(config.dbPort), "-U", "postgres", "-d", "postgres"];
 }
 
 export function psql(config: StackConfig, args: string[]): Promise<string> {
-  return run("psql", [...psqlArgs(config), ...args], { env: psqlEnv });
+  return run("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", ...connectionArgs(config), ...args], {
+    env: clientEnv,
+  });
 }
 
 export const query = (config: StackConfig, sql: string) => psql(config, ["-A", "-t", "-c", sql]);

@@ -1,6 +1,6 @@
 // Runs every suite — pgTAP through pg_prove, then `deno test`, then `deno task check` — streams
 // their output, and ends with one line: `N passed, N failed`.
-import { psql } from "./postgres.ts";
+import { clientEnv, connectionArgs, psql } from "./postgres.ts";
 import { ROOT, type StackConfig } from "./stack.ts";
 
 interface Tally {
@@ -29,31 +29,15 @@ async function streamed(
   return { code: status.code, output };
 }
 
-async function listFiles(dir: string, suffix: string): Promise<string[]> {
-  const files: string[] = [];
-  for await (const entry of Deno.readDir(`${ROOT}/${dir}`)) {
-    if (entry.isFile && entry.name.endsWith(suffix)) files.push(`${dir}/${entry.name}`);
-  }
-  return files.sort();
-}
-
 /** pgTAP: every assertion counts; a file that dies before its plan completes counts as a failure. */
 export async function runPgTap(config: StackConfig, only: string[] = []): Promise<Tally> {
   await psql(config, ["--single-transaction", "-f", `${ROOT}/tests/support/db-helpers.sql`]);
-  const files = only.length ? only : await listFiles("tests/db", ".test.sql");
-  const { code, output } = await streamed("pg_prove", [
-    "--verbose",
-    "--failures",
-    "-h",
-    "127.0.0.1",
-    "-p",
-    String(config.dbPort),
-    "-U",
-    "postgres",
-    "-d",
-    "postgres",
-    ...files,
-  ], { PGPASSWORD: "postgres", PGOPTIONS: "--client-min-messages=warning" });
+  const files = only.length ? only : await findFiles("tests/db", ".test.sql");
+  const { code, output } = await streamed(
+    "pg_prove",
+    ["--verbose", "--failures", ...connectionArgs(config), ...files],
+    clientEnv,
+  );
   const passed = (output.match(/^\s*ok \d+/gm) ?? []).length;
   let failed = (output.match(/^\s*not ok \d+/gm) ?? []).length;
   if (code !== 0 && failed === 0) failed = 1;

@@ -1,6 +1,6 @@
 -- pg_cron job definitions and the job bookkeeping every pipeline uses.
 begin;
-select plan(8);
+select plan(11);
 
 select is((select schedule from cron.job where jobname = 'ops-prune-history'), '17 3 * * *',
   'ops-prune-history is scheduled daily');
@@ -20,6 +20,19 @@ select is_empty($$select * from job_probe$$, 'a failed run rolls back its own wr
 insert into ops.job_runs (job_name, started_at, finished_at, status) values ('ancient', now() - interval '40 days', now() - interval '40 days', 'succeeded');
 select ok(private.prune_ops_history() >= 1, 'prune_ops_history removes old runs');
 select is_empty($$select * from ops.job_runs where job_name = 'ancient'$$, 'old runs are gone');
+
+-- private.invoke_function: pg_net to /functions/v1/<path> with URL and key from Vault
+delete from vault.secrets where name in ('project_url', 'service_role_key');
+select throws_like($$select private.invoke_function('health')$$, '%vault secrets project_url and service_role_key%',
+  'invoke_function refuses to run without its Vault secrets');
+select vault.create_secret('http://127.0.0.1:9/', 'project_url');
+select vault.create_secret('test-key', 'service_role_key');
+select ok(private.invoke_function('/pipeline/some-job', '{"n":1}', 1500) > 0, 'invoke_function queues a request');
+select results_eq(
+  $$select url, headers ->> 'Authorization', convert_from(body, 'UTF8')::jsonb, timeout_milliseconds
+    from net.http_request_queue order by id desc limit 1$$,
+  $$values ('http://127.0.0.1:9/functions/v1/pipeline/some-job'::text, 'Bearer test-key'::text, '{"n":1}'::jsonb, 1500)$$,
+  'the request goes to the function with the service key from Vault');
 
 select * from finish();
 rollback;
