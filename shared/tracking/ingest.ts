@@ -1,11 +1,14 @@
-// Tracking ingest: one breaker-guarded database call per batch (tracking.ingest_* functions, one
-// transaction each). Ingest runs on the service path and never reads tracking data back: the
-// answer is only how many items were stored, were duplicates, or were rejected.
+// Tracking ingest: breaker-guarded database calls to the tracking.ingest_* functions, one
+// transaction each. Event batches are coalesced: those that arrive while the isolate's calls are busy
+// share the next call (tracking.ingest_event_batches). Ingest runs on the service path and never
+// reads tracking data back: the answer is only how many items were stored, were duplicates, or were
+// rejected.
 import { db } from "../db.ts";
 import { HttpError, unprocessable } from "../errors.ts";
 import { log } from "../log.ts";
 import { redis } from "../redis.ts";
 import { type BreakerOptions, CircuitBreaker } from "./breaker.ts";
+import { Coalescer, type CoalescerOptions, type Settled } from "./coalescer.ts";
 import type { Rejection, SessionInput } from "./schemas.ts";
 
 export type IngestKind = "events" | "snapshots" | "metrics";
@@ -18,30 +21,80 @@ export interface IngestResult {
 }
 
 /** One statement, one transaction: the session is created or touched and every row inserted. */
-async function store(request: IngestRequest): Promise<number> {
+function store(request: IngestRequest): Promise<number> {
+  if (request.kind === "events") return eventCoalescer().submit(request, request.rows.length);
   const sql = db();
   const session = sql.json(sessionRow(request.session) as never);
   const rows = sql.json(request.rows as never);
-  const [row] = request.kind === "events"
-    ? await sql`select tracking.ingest_events(${request.sessionId}, ${request.userId}, ${session}, ${rows}) as stored`
-    : request.kind === "snapshots"
-    ? await sql`select tracking.ingest_snapshots(${request.sessionId}, ${request.userId}, ${session}, ${rows}) as stored`
-    : await sql`select tracking.ingest_metrics(${request.sessionId}, ${request.userId}, ${session}, ${rows}) as stored`;
-  return Number(row.stored);
+  return (request.kind === "snapshots"
+    ? sql`select tracking.ingest_snapshots(${request.sessionId}, ${request.userId}, ${session}, ${rows}) as stored`
+    : sql`select tracking.ingest_metrics(${request.sessionId}, ${request.userId}, ${session}, ${rows}) as stored`)
+    .then(([row]) => Number(row.stored));
 }
 
+/** Stores a group of event batches with one call; answers each batch's stored count, in order. */
+async function storeEventBatches(requests: IngestRequest[]): Promise<number[]> {
+  const sql = db();
+  const batches = requests.map((request) => ({
+    session_id: request.sessionId,
+    user_id: request.userId,
+    session: sessionRow(request.session),
+    events: request.rows,
+  }));
+  const rows = await sql`
+    select batch, stored from tracking.ingest_event_batches(${sql.json(batches as never)})`;
+  const stored = requests.map(() => 0);
+  for (const row of rows) stored[row.batch] = row.stored;
+  return stored;
+}
+
+/**
+ * A group fails as a whole. When the cause is one batch's data (a value the database refused), the
+ * batches are stored one by one so that only the culprit fails; an outage fails them all.
+ */
+export async function storeEventGroup(requests: IngestRequest[]): Promise<Settled<number>[]> {
+  try {
+    return (await storeEventBatches(requests)).map((value) => ({ ok: true, value }));
+  } catch (error) {
+    if (requests.length === 1 || !isDataError(error)) throw error;
+    return await Promise.all(requests.map((request) =>
+      storeEventBatches([request]).then(
+        ([value]): Settled<number> => ({ ok: true, value }),
+        (failure): Settled<number> => ({ ok: false, error: failure }),
+      )
+    ));
+  }
+}
+
+const readPositive = (name: string) => {
+  const value = Number(Deno.env.get(name));
+  return Number.isFinite(value) && value > 0 ? value : undefined;
+};
+
 function breakerOptionsFromEnv(): Partial<BreakerOptions> {
-  const read = (name: string) => {
-    const value = Number(Deno.env.get(name));
-    return Number.isFinite(value) && value > 0 ? value : undefined;
-  };
   const options: Partial<BreakerOptions> = {
-    p95ThresholdMs: read("TRACKING_BREAKER_P95_MS"),
-    openMs: read("TRACKING_BREAKER_OPEN_MS"),
-    timeoutMs: read("TRACKING_INGEST_TIMEOUT_MS"),
-    maxInFlight: read("TRACKING_MAX_IN_FLIGHT"),
+    p95ThresholdMs: readPositive("TRACKING_BREAKER_P95_MS"),
+    openMs: readPositive("TRACKING_BREAKER_OPEN_MS"),
+    timeoutMs: readPositive("TRACKING_INGEST_TIMEOUT_MS"),
+    maxInFlight: readPositive("TRACKING_MAX_IN_FLIGHT"),
   };
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+}
+
+/**
+ * One call in flight per isolate: measured on 2 cores with two gateways, one call each gave 25–28k
+ * events/s and two gave 19–21k (more, smaller groups). At most 2,000 events per call.
+ */
+export const DEFAULT_COALESCER_OPTIONS: CoalescerOptions = { maxCalls: 1, maxItems: 2000 };
+
+let sharedCoalescer: Coalescer<IngestRequest, number> | undefined;
+/** One event coalescer per isolate. */
+export function eventCoalescer(): Coalescer<IngestRequest, number> {
+  sharedCoalescer ??= new Coalescer(storeEventGroup, {
+    maxCalls: readPositive("TRACKING_COALESCE_CALLS") ?? DEFAULT_COALESCER_OPTIONS.maxCalls,
+    maxItems: readPositive("TRACKING_COALESCE_MAX_EVENTS") ?? DEFAULT_COALESCER_OPTIONS.maxItems,
+  });
+  return sharedCoalescer;
 }
 
 let sharedBreaker: CircuitBreaker | undefined;

@@ -1,7 +1,7 @@
 -- Tracking schema: tables, daily partitions (ahead, default catch-all, retention), RLS coverage,
 -- privileges on the ingest path, cron jobs and the realtime publication.
 begin;
-select plan(41);
+select plan(45);
 
 select has_schema('tracking');
 select has_table('tracking', t, format('tracking.%s exists', t))
@@ -68,6 +68,14 @@ select ok(not has_function_privilege('authenticated', 'tracking.ingest_snapshots
   'authenticated cannot call the snapshot ingest directly');
 select ok(has_function_privilege('service_role', 'tracking.ingest_metrics(uuid, uuid, jsonb, jsonb)', 'execute'),
   'service_role (the edge function path) may ingest');
+select ok(not has_function_privilege('anon', 'tracking.ingest_event_batches(jsonb)', 'execute'),
+  'anon cannot call the grouped ingest directly');
+select ok(not has_function_privilege('authenticated', 'tracking.ingest_event_batches(jsonb)', 'execute'),
+  'authenticated cannot call the grouped ingest directly');
+select ok(has_function_privilege('service_role', 'tracking.ingest_event_batches(jsonb)', 'execute'),
+  'service_role (the edge function path) may ingest groups');
+select ok(not has_function_privilege('anon', 'tracking.touch_sessions(tracking.session_touch[])', 'execute'),
+  'anon cannot create or touch sessions directly');
 select ok(not has_function_privilege('authenticated', 'tracking.run_rollups()', 'execute'),
   'rollups are not callable by browsers');
 select ok(has_function_privilege('authenticated', 'tracking.analytics_overview(timestamptz, timestamptz)', 'execute'),

@@ -1,7 +1,7 @@
 -- Ingest functions: exactly-once storage by event id, session creation and touching, completion
 -- state that only moves forward, funnel progress, user attribution.
 begin;
-select plan(20);
+select plan(25);
 
 select tests.create_supabase_user('ingest_user');
 
@@ -97,6 +97,37 @@ select is(tracking.ingest_metrics('00000000-0000-4000-8000-0000000b0002', null, 
                                        'occurred_at', now()))), 1, 'a metric with a new session is stored');
 select is((select device_type from tracking.sessions where id = '00000000-0000-4000-8000-0000000b0002'), 'tablet',
   'and creates that session');
+
+-- Groups: several batches in one call, each answered on its own.
+select results_eq(
+  $$select batch, stored from tracking.ingest_event_batches(jsonb_build_array(
+      jsonb_build_object('session_id', '00000000-0000-4000-8000-0000000b0003', 'session', '{}'::jsonb,
+        'events', jsonb_build_array(
+          jsonb_build_object('id', '00000000-0000-4000-8000-0000000a0101', 'type', 'page_view', 'occurred_at', now()),
+          jsonb_build_object('id', '00000000-0000-4000-8000-0000000a0102', 'type', 'click', 'occurred_at', now()))),
+      jsonb_build_object('session_id', '00000000-0000-4000-8000-0000000b0003',
+        'session', '{"device_type":"tablet","referrer":"https://ref.example"}'::jsonb,
+        'events', jsonb_build_array(
+          jsonb_build_object('id', '00000000-0000-4000-8000-0000000a0102', 'type', 'click', 'occurred_at', now()),
+          jsonb_build_object('id', '00000000-0000-4000-8000-0000000a0103', 'type', 'selection',
+                             'occurred_at', now() + interval '1 second'))),
+      jsonb_build_object('session_id', '00000000-0000-4000-8000-0000000b0004', 'session', '{}'::jsonb,
+        'events', jsonb_build_array(
+          jsonb_build_object('id', '00000000-0000-4000-8000-0000000a0001', 'type', 'page_view',
+                             'occurred_at', now() - interval '2 minutes')))))$$,
+  $$values (0, 2), (1, 1), (2, 0)$$,
+  'a group answers each batch: an event two batches share counts for the earlier, a stored one for none');
+select is((select count(*)::int from tracking.events
+           where id in ('00000000-0000-4000-8000-0000000a0101', '00000000-0000-4000-8000-0000000a0102',
+                        '00000000-0000-4000-8000-0000000a0103')), 3, 'each event of the group is stored once');
+select results_eq(
+  $$select device_type, referrer, steps_mask, last_event_at = now() + interval '1 second'
+    from tracking.sessions where id = '00000000-0000-4000-8000-0000000b0003'$$,
+  $$values ('tablet'::text, 'https://ref.example'::text, 3, true)$$,
+  'two batches of one session touch it once: the first non-empty descriptor, all steps, the last event');
+select is((select count(*)::int from tracking.sessions where id = '00000000-0000-4000-8000-0000000b0004'), 1,
+  'a batch of only duplicates still touches its session');
+select is((select count(*)::int from tracking.ingest_event_batches('[]')), 0, 'an empty group does nothing');
 
 select * from finish();
 rollback;

@@ -1,0 +1,78 @@
+// Write coalescing (group commit) for ingest. While the isolate's database calls are busy, batches
+// that arrive wait in a queue and leave together in the next call: one statement, one transaction and
+// one round trip for the whole group. At low load a batch finds a free call and goes alone, at once,
+// so coalescing adds no latency; under load it divides the fixed cost of a call (protocol, planning,
+// commit) among the batches that share it. Bounded: at most maxCalls calls in flight and maxItems
+// items per call; the breaker in front caps how many batches can wait.
+
+export interface CoalescerOptions {
+  /** Database calls this isolate keeps in flight at once. */
+  maxCalls: number;
+  /** Items (events) one call may carry; a single larger batch still goes, alone. */
+  maxItems: number;
+}
+
+/** Per-submission outcome of a group call: each batch succeeds or fails on its own. */
+export type Settled<R> = { ok: true; value: R } | { ok: false; error: unknown };
+
+interface Waiting<T, R> {
+  job: T;
+  size: number;
+  resolve: (value: R) => void;
+  reject: (error: unknown) => void;
+}
+
+export class Coalescer<T, R> {
+  private readonly queue: Waiting<T, R>[] = [];
+  private callsInFlight = 0;
+
+  constructor(
+    /** Stores a group; answers one Settled per job, in order. */
+    private readonly call: (jobs: T[]) => Promise<Settled<R>[]>,
+    private readonly options: CoalescerOptions,
+  ) {}
+
+  /** Queued jobs not yet sent (for tests and metrics). */
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  submit(job: T, size: number): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.queue.push({ job, size, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.callsInFlight < this.options.maxCalls && this.queue.length > 0) {
+      const group = this.takeGroup();
+      this.callsInFlight++;
+      this.call(group.map((waiting) => waiting.job))
+        .then(
+          (outcomes) =>
+            group.forEach((waiting, i) => {
+              const outcome = outcomes[i];
+              if (outcome?.ok) waiting.resolve(outcome.value);
+              else waiting.reject(outcome ? outcome.error : new Error("no outcome for a coalesced job"));
+            }),
+          (error) => group.forEach((waiting) => waiting.reject(error)),
+        )
+        .finally(() => {
+          this.callsInFlight--;
+          this.pump();
+        });
+    }
+  }
+
+  /** The oldest jobs that fit in one call (always at least one). */
+  private takeGroup(): Waiting<T, R>[] {
+    let items = this.queue[0].size;
+    let count = 1;
+    while (count < this.queue.length && items + this.queue[count].size <= this.options.maxItems) {
+      items += this.queue[count].size;
+      count++;
+    }
+    return this.queue.splice(0, count);
+  }
+}
