@@ -42,40 +42,60 @@ async function storedSince(ctx: BenchContext, category: string): Promise<number>
   return row.n;
 }
 
-async function ingestRows(ctx: BenchContext, seconds: number): Promise<BenchRow[]> {
+/** pgbench's habit: vacuum the table under test before each phase, so no phase inherits another's debt. */
+async function vacuumToday(ctx: BenchContext): Promise<void> {
+  const [{ statement }] = await ctx.sql`
+    select format('vacuum (analyze) tracking.%I', tracking.event_partition_name(current_date)) as statement`;
+  await ctx.sql.unsafe(statement);
+}
+
+interface PhaseTotal {
+  stored: number;
+  seconds: number;
+  requests: number;
+  failures: number;
+  p99Ms: number;
+}
+
+async function ingestRows(ctx: BenchContext, seconds: number, rounds: number): Promise<BenchRow[]> {
   const runId = crypto.randomUUID().slice(0, 8);
+  const categories = {
+    raw: `bench-raw-${runId}`,
+    naive: `bench-naive-${runId}`,
+    http: `bench-http-${runId}`,
+  };
 
-  const rawCategory = `bench-raw-${runId}`;
-  const raw = await concurrentLoad(async () => {
-    const events = batchEvents(rawCategory);
-    await ctx.sql`
-      insert into tracking.events (id, session_id, type, category, element_id, value, time_spent_ms, occurred_at)
-      select * from unnest(${events.map((e) => e.id)}::uuid[], ${
-      Array(BATCH).fill(crypto.randomUUID())
-    }::uuid[],
-                           ${events.map((e) => e.type)}::text[], ${events.map((e) => e.category)}::text[],
-                           ${events.map((e) => e.elementId)}::text[], ${
-      events.map((e) => e.value ?? null)
-    }::text[],
-                           ${events.map((e) => e.timeSpentMs)}::int[], ${
-      events.map((e) => e.occurredAt)
-    }::timestamptz[])`;
-  }, { connections: CONNECTIONS, durationSeconds: seconds });
-  const rawRate = (await storedSince(ctx, rawCategory)) / raw.durationSeconds;
+  const raw = () =>
+    concurrentLoad(async () => {
+      const events = batchEvents(categories.raw);
+      await ctx.sql`
+        insert into tracking.events (id, session_id, type, category, element_id, value, time_spent_ms, occurred_at)
+        select * from unnest(${events.map((e) => e.id)}::uuid[], ${
+        Array(BATCH).fill(crypto.randomUUID())
+      }::uuid[],
+                             ${events.map((e) => e.type)}::text[], ${events.map((e) => e.category)}::text[],
+                             ${events.map((e) => e.elementId)}::text[], ${
+        events.map((e) => e.value ?? null)
+      }::text[],
+                             ${events.map((e) => e.timeSpentMs)}::int[], ${
+        events.map((e) => e.occurredAt)
+      }::timestamptz[])`;
+    }, { connections: CONNECTIONS, durationSeconds: seconds });
 
-  const naiveCategory = `bench-naive-${runId}`;
-  const naive = await concurrentLoad(async () => {
-    const [e] = batchEvents(naiveCategory);
-    await ctx.sql`
-      insert into tracking.events (id, session_id, type, category, element_id, time_spent_ms, occurred_at)
-      values (${e.id}, ${crypto.randomUUID()}, ${e.type}, ${e.category}, ${e.elementId}, ${e.timeSpentMs},
-              ${e.occurredAt})`;
-  }, { connections: CONNECTIONS, durationSeconds: seconds });
-  const naiveRate = (await storedSince(ctx, naiveCategory)) / naive.durationSeconds;
+  const naive = () =>
+    concurrentLoad(async () => {
+      const [e] = batchEvents(categories.naive);
+      await ctx.sql`
+        insert into tracking.events (id, session_id, type, category, element_id, time_spent_ms, occurred_at)
+        values (${e.id}, ${crypto.randomUUID()}, ${e.type}, ${e.category}, ${e.elementId}, ${e.timeSpentMs},
+                ${e.occurredAt})`;
+    }, { connections: CONNECTIONS, durationSeconds: seconds });
 
-  const httpCategory = `bench-http-${runId}`;
-  const ingestLoad = (category: string, durationSeconds: number, firstIp: number) =>
-    httpLoad({
+  let nextIp = 0;
+  const ingestLoad = (category: string, durationSeconds: number) => {
+    const firstIp = nextIp;
+    nextIp += 100_000;
+    return httpLoad({
       url: `${ctx.functionsUrl}/track/events`,
       method: "POST",
       headers: { "content-type": "application/json", apikey: ctx.anonKey },
@@ -90,11 +110,42 @@ async function ingestRows(ctx: BenchContext, seconds: number): Promise<BenchRow[
       connections: CONNECTIONS,
       durationSeconds,
     });
+  };
+
   // The anchors run on warm database connections; give the gateways' JIT and pools the same start.
-  await ingestLoad(`bench-warmup-${runId}`, 2, 5_000_000);
-  const http = await ingestLoad(httpCategory, seconds, 0);
-  // Counted in the database: only events actually stored count (shed or failed batches do not).
-  const httpRate = (await storedSince(ctx, httpCategory)) / http.durationSeconds;
+  await ingestLoad(`bench-warmup-${runId}`, 2);
+
+  // The phases take turns, round after round, so that background work (the per-minute rollup job,
+  // autovacuum, checkpoints) and machine noise fall on all three alike rather than on one.
+  const totals = {
+    raw: { stored: 0, seconds: 0, requests: 0, failures: 0, p99Ms: 0 },
+    naive: { stored: 0, seconds: 0, requests: 0, failures: 0, p99Ms: 0 },
+    http: { stored: 0, seconds: 0, requests: 0, failures: 0, p99Ms: 0 },
+  } satisfies Record<string, PhaseTotal>;
+  const phases = {
+    raw,
+    naive,
+    // Counted in the database: only events actually stored count (shed or failed batches do not).
+    http: () => ingestLoad(categories.http, seconds),
+  };
+  for (let r = 0; r < rounds; r++) {
+    for (const name of ["raw", "naive", "http"] as const) {
+      await vacuumToday(ctx);
+      const before = await storedSince(ctx, categories[name]);
+      const load = await phases[name]();
+      const total = totals[name];
+      total.stored += (await storedSince(ctx, categories[name])) - before;
+      total.seconds += load.durationSeconds;
+      total.requests += load.requests;
+      total.failures += load.non2xx + load.errors;
+      total.p99Ms = Math.max(total.p99Ms, load.p99Ms);
+    }
+  }
+  const rate = (name: keyof typeof totals) => totals[name].stored / totals[name].seconds;
+  const rawRate = rate("raw");
+  const naiveRate = rate("naive");
+  const httpRate = rate("http");
+  const http = totals.http;
 
   const subject = `POST /track/events (${BATCH}/batch, ${CONNECTIONS} clients)`;
   return [
@@ -134,15 +185,21 @@ async function ingestRows(ctx: BenchContext, seconds: number): Promise<BenchRow[
       target: ">= 10x",
       met: httpRate / naiveRate >= 10,
     },
-    { scenario: SCENARIO, subject, metric: "p99 latency", value: round(http.p99Ms), unit: "ms" },
+    {
+      scenario: SCENARIO,
+      subject,
+      metric: "p99 latency (worst round)",
+      value: round(http.p99Ms),
+      unit: "ms",
+    },
     {
       scenario: SCENARIO,
       subject,
       metric: "non-2xx + errors",
-      value: http.non2xx + http.errors,
+      value: http.failures,
       unit: `of ${http.requests}`,
       target: "0",
-      met: http.non2xx + http.errors === 0,
+      met: http.failures === 0,
     },
   ];
 }
@@ -232,7 +289,7 @@ const scenario: BenchScenario = {
     "HTTP ingest vs raw unnest insert and one INSERT per event; analytics on 5M events vs raw queries",
   async run(ctx: BenchContext): Promise<BenchRow[]> {
     return [
-      ...await ingestRows(ctx, ctx.quick ? 4 : 10),
+      ...await ingestRows(ctx, ctx.quick ? 4 : 8, ctx.quick ? 1 : 2),
       ...await analyticsRows(ctx, ctx.quick ? 10 : 40),
     ];
   },
