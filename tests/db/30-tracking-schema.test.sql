@@ -11,7 +11,7 @@ from unnest(array['sessions', 'events', 'snapshots', 'performance_metrics', 'set
 
 select is((select relkind::text from pg_class where oid = 'tracking.events'::regclass), 'p',
   'events is a partitioned table');
-select col_is_pk('tracking', 'events', array['id', 'occurred_at'], 'events are unique by (id, occurred_at)');
+select col_is_pk('tracking', 'events', array['occurred_at', 'id'], 'events are unique by (occurred_at, id), in time order');
 select has_column('tracking', 'sessions', 'completion_state', 'sessions carry their completion state');
 
 select ok(
