@@ -22,9 +22,9 @@ const BATCH = 50;
 const TYPES = ["page_view", "click", "hover", "scroll", "selection", "custom"];
 const ipFor = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${(i & 255) + 1}`;
 
-function batchEvents(category: string) {
+function batchEvents(category: string, count = BATCH) {
   const at = new Date().toISOString();
-  return Array.from({ length: BATCH }, (_, k) => ({
+  return Array.from({ length: count }, (_, k) => ({
     id: crypto.randomUUID(),
     type: TYPES[k % TYPES.length],
     category,
@@ -84,7 +84,7 @@ async function ingestRows(ctx: BenchContext, seconds: number, rounds: number): P
 
   const naive = () =>
     concurrentLoad(async () => {
-      const [e] = batchEvents(categories.naive);
+      const [e] = batchEvents(categories.naive, 1);
       await ctx.sql`
         insert into tracking.events (id, session_id, type, category, element_id, time_spent_ms, occurred_at)
         values (${e.id}, ${crypto.randomUUID()}, ${e.type}, ${e.category}, ${e.elementId}, ${e.timeSpentMs},

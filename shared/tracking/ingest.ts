@@ -85,11 +85,11 @@ function breakerOptionsFromEnv(): Partial<BreakerOptions> {
  * One call in flight per isolate: measured on 2 cores with two gateways, one call each gave 25–28k
  * events/s and two gave 19–21k (more, smaller groups). At most 2,000 events per call.
  */
-export const DEFAULT_COALESCER_OPTIONS: CoalescerOptions = { maxCalls: 1, maxItems: 2000 };
+const DEFAULT_COALESCER_OPTIONS: CoalescerOptions = { maxCalls: 1, maxItems: 2000 };
 
 let sharedCoalescer: Coalescer<IngestRequest, number> | undefined;
 /** One event coalescer per isolate. */
-export function eventCoalescer(): Coalescer<IngestRequest, number> {
+function eventCoalescer(): Coalescer<IngestRequest, number> {
   sharedCoalescer ??= new Coalescer(storeEventGroup, {
     maxCalls: readPositive("TRACKING_COALESCE_CALLS") ?? DEFAULT_COALESCER_OPTIONS.maxCalls,
     maxItems: readPositive("TRACKING_COALESCE_MAX_EVENTS") ?? DEFAULT_COALESCER_OPTIONS.maxItems,
