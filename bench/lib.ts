@@ -160,6 +160,9 @@ export async function timeAsync(
   return latencies;
 }
 
+/** A distinct client address per index, as that many real browsers would have (rate limits are per IP). */
+export const clientAddress = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${(i & 255) + 1}`;
+
 export const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 export async function createContext(): Promise<BenchContext> {

@@ -1,18 +1,15 @@
 // Upstash Redis over REST: the same client runs on Supabase (Upstash) and locally (the bridge in
 // supabase/local/ in front of Redis 7).
 import { Redis, type Requester, type UpstashRequest, type UpstashResponse } from "@upstash/redis";
+import { Coalescer, type Settled } from "./coalescer.ts";
 import { env } from "./env.ts";
 
-/** Commands one merged /pipeline call may carry. */
-const MAX_COMMANDS_PER_CALL = 256;
-
-interface Waiting {
+interface RedisJob {
   commands: unknown[];
   /** A single command answers one entry; a pipeline answers its slice of entries. */
   pipeline: boolean;
-  resolve: (response: UpstashResponse<unknown> | UpstashResponse<unknown>[]) => void;
-  reject: (error: unknown) => void;
 }
+type RedisAnswer = UpstashResponse<unknown> | UpstashResponse<unknown>[];
 
 /**
  * Group commit for Redis: while one REST call is in flight, the commands of concurrent requests wait
@@ -22,10 +19,11 @@ interface Waiting {
  * Transactions (`/multi-exec`) and anything with its own headers or signal pass straight through.
  */
 export class CoalescingRequester implements Requester {
-  readonly #queue: Waiting[] = [];
-  #inFlight = false;
+  readonly #groups: Coalescer<RedisJob, RedisAnswer>;
 
-  constructor(private readonly inner: Requester) {}
+  constructor(private readonly inner: Requester) {
+    this.#groups = new Coalescer((jobs) => this.#send(jobs), { maxCalls: 1, maxItems: 256 });
+  }
 
   request<TResult = unknown>(req: UpstashRequest): Promise<UpstashResponse<TResult>> {
     const path = req.path ?? [];
@@ -33,58 +31,24 @@ export class CoalescingRequester implements Requester {
     const pipeline = path.length === 1 && path[0] === "pipeline";
     const plain = !req.headers && !req.signal && !req.isStreaming && !req.onMessage;
     if (!plain || !(single || pipeline) || !Array.isArray(req.body)) return this.inner.request<TResult>(req);
-    return new Promise((resolve, reject) => {
-      this.#queue.push({
-        commands: pipeline ? req.body as unknown[] : [req.body],
-        pipeline,
-        resolve: resolve as Waiting["resolve"],
-        reject,
-      });
-      this.#pump();
-    });
+    const commands = pipeline ? req.body as unknown[] : [req.body];
+    return this.#groups.submit({ commands, pipeline }, commands.length) as Promise<UpstashResponse<TResult>>;
   }
 
-  #pump(): void {
-    if (this.#inFlight || this.#queue.length === 0) return;
-    const group = this.#takeGroup();
-    this.#inFlight = true;
-    this.#send(group).finally(() => {
-      this.#inFlight = false;
-      this.#pump();
-    });
-  }
-
-  #takeGroup(): Waiting[] {
-    let commands = this.#queue[0].commands.length;
-    let count = 1;
-    while (
-      count < this.#queue.length && commands + this.#queue[count].commands.length <= MAX_COMMANDS_PER_CALL
-    ) {
-      commands += this.#queue[count].commands.length;
-      count++;
+  async #send(jobs: RedisJob[]): Promise<Settled<RedisAnswer>[]> {
+    if (jobs.length === 1 && !jobs[0].pipeline) {
+      return [{ ok: true, value: await this.inner.request({ body: jobs[0].commands[0] }) }];
     }
-    return this.#queue.splice(0, count);
-  }
-
-  async #send(group: Waiting[]): Promise<void> {
-    try {
-      if (group.length === 1 && !group[0].pipeline) {
-        group[0].resolve(await this.inner.request({ body: group[0].commands[0] }));
-        return;
-      }
-      const entries = await this.inner.request<unknown>({
-        path: ["pipeline"],
-        body: group.flatMap((waiting) => waiting.commands),
-      }) as unknown as UpstashResponse<unknown>[];
-      let offset = 0;
-      for (const waiting of group) {
-        const slice = entries.slice(offset, offset + waiting.commands.length);
-        offset += waiting.commands.length;
-        waiting.resolve(waiting.pipeline ? slice : slice[0]);
-      }
-    } catch (error) {
-      for (const waiting of group) waiting.reject(error);
-    }
+    const entries = await this.inner.request<unknown>({
+      path: ["pipeline"],
+      body: jobs.flatMap((job) => job.commands),
+    }) as unknown as UpstashResponse<unknown>[];
+    let offset = 0;
+    return jobs.map((job) => {
+      const slice = entries.slice(offset, offset + job.commands.length);
+      offset += job.commands.length;
+      return { ok: true, value: job.pipeline ? slice : slice[0] };
+    });
   }
 }
 

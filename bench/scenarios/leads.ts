@@ -7,6 +7,7 @@ import {
   type BenchContext,
   type BenchRow,
   type BenchScenario,
+  clientAddress,
   concurrentLoad,
   httpLoad,
   percentile,
@@ -17,7 +18,6 @@ import {
 const SCENARIO = "leads";
 const CONNECTIONS = 50;
 
-const ipFor = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${(i & 255) + 1}`;
 const runId = crypto.randomUUID().slice(0, 8);
 
 function leadBody(i: number, prefix: string) {
@@ -61,7 +61,7 @@ async function captureRows(ctx: BenchContext, seconds: number): Promise<BenchRow
     headers: { "content-type": "application/json" },
     body: (i) => JSON.stringify(leadBody(i, "http")),
     // One client address per request: the leads class allows 5 per 5 minutes per IP.
-    headersFor: (i) => ({ "x-forwarded-for": ipFor(i) }),
+    headersFor: (i) => ({ "x-forwarded-for": clientAddress(i) }),
     connections: CONNECTIONS,
     durationSeconds: seconds,
   });

@@ -8,6 +8,7 @@ import {
   type BenchContext,
   type BenchRow,
   type BenchScenario,
+  clientAddress,
   concurrentLoad,
   httpLoad,
   percentile,
@@ -20,7 +21,6 @@ const SCENARIO = "tracking";
 const CONNECTIONS = 50;
 const BATCH = 50;
 const TYPES = ["page_view", "click", "hover", "scroll", "selection", "custom"];
-const ipFor = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${(i & 255) + 1}`;
 
 function batchEvents(category: string, count = BATCH) {
   const at = new Date().toISOString();
@@ -106,7 +106,7 @@ async function ingestRows(ctx: BenchContext, seconds: number, rounds: number): P
           events: batchEvents(category),
         }),
       // A client address per request, as 50 real browsers would have (the global class is per IP).
-      headersFor: (i) => ({ "x-forwarded-for": ipFor(firstIp + i) }),
+      headersFor: (i) => ({ "x-forwarded-for": clientAddress(firstIp + i) }),
       connections: CONNECTIONS,
       durationSeconds,
     });
@@ -251,7 +251,7 @@ async function analyticsRows(ctx: BenchContext, iterations: number): Promise<Ben
   for (const [name, path] of Object.entries(paths)) {
     const call = async (i: number) => {
       const response = await fetch(`${ctx.functionsUrl}/${path}`, {
-        headers: { authorization: `Bearer ${token}`, "x-forwarded-for": ipFor(100_000 + i) },
+        headers: { authorization: `Bearer ${token}`, "x-forwarded-for": clientAddress(100_000 + i) },
       });
       await response.arrayBuffer();
       if (response.status !== 200) throw new Error(`${path}: ${response.status}`);

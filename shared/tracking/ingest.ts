@@ -8,7 +8,7 @@ import { HttpError, unprocessable } from "../errors.ts";
 import { log } from "../log.ts";
 import { redis } from "../redis.ts";
 import { type BreakerOptions, CircuitBreaker } from "./breaker.ts";
-import { Coalescer, type CoalescerOptions, type Settled } from "./coalescer.ts";
+import { Coalescer, type CoalescerOptions, type Settled } from "../coalescer.ts";
 import type { Rejection, SessionInput } from "./schemas.ts";
 
 export type IngestKind = "events" | "snapshots" | "metrics";

@@ -1,14 +1,14 @@
-// Write coalescing (group commit) for ingest. While the isolate's database calls are busy, batches
-// that arrive wait in a queue and leave together in the next call: one statement, one transaction and
-// one round trip for the whole group. At low load a batch finds a free call and goes alone, at once,
-// so coalescing adds no latency; under load it divides the fixed cost of a call (protocol, planning,
-// commit) among the batches that share it. Bounded: at most maxCalls calls in flight and maxItems
-// items per call; the breaker in front caps how many batches can wait.
+// Group commit. While an isolate's calls to a backend are busy, jobs that arrive wait in a queue and
+// leave together in the next call: one round trip (and, for the database, one statement and one
+// transaction) for the whole group. At low load a job finds a free call and goes alone, at once, so
+// coalescing adds no latency; under load it divides the fixed cost of a call among the jobs that
+// share it. Bounded: at most maxCalls calls in flight and maxItems items per call. Used by tracking
+// ingest (event batches) and by the Redis client (commands).
 
 export interface CoalescerOptions {
-  /** Database calls this isolate keeps in flight at once. */
+  /** Calls this isolate keeps in flight at once. */
   maxCalls: number;
-  /** Items (events) one call may carry; a single larger batch still goes, alone. */
+  /** Items one call may carry; a single larger job still goes, alone. */
   maxItems: number;
 }
 
@@ -27,7 +27,7 @@ export class Coalescer<T, R> {
   private callsInFlight = 0;
 
   constructor(
-    /** Stores a group; answers one Settled per job, in order. */
+    /** Runs a group; answers one Settled per job, in order. */
     private readonly call: (jobs: T[]) => Promise<Settled<R>[]>,
     private readonly options: CoalescerOptions,
   ) {}
