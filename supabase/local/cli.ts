@@ -243,6 +243,9 @@ async function reset(): Promise<void> {
   await ensurePostgres(config);
   await ensureRedis(config);
   await stopServe();
+  // A stack started from another checkout keeps its clients (the pg_net worker among them) on this
+  // database; they go before the wipe, not after it.
+  await freePorts();
   await rebuildDatabase();
   await flushRedis();
   await startServe();

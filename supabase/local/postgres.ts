@@ -106,17 +106,23 @@ export function psql(config: StackConfig, args: string[]): Promise<string> {
 
 export const query = (config: StackConfig, sql: string) => psql(config, ["-A", "-t", "-c", sql]);
 
-/** Drops everything a previous run created in the database (extensions, schemas, publication). */
-export async function wipeDatabase(config: StackConfig): Promise<void> {
-  await psql(config, [
-    "-c",
-    `
-    select cron.unschedule(jobid) from cron.job where to_regclass('cron.job') is not null;
-  `,
-  ]).catch(() => {});
-  await psql(config, [
-    "-c",
-    `
+/**
+ * Ends every other session on the database: pg_cron jobs already running and clients of a stack left
+ * behind (a cluster kept from an earlier run starts its jobs at once). Each can hold locks the drops
+ * below need, and in an order that deadlocks with them. The pg_cron launcher stays: it starts
+ * nothing once the jobs are unscheduled.
+ */
+async function endOtherSessions(config: StackConfig): Promise<void> {
+  await query(
+    config,
+    `select count(pg_terminate_backend(pid, 5000)) from pg_stat_activity
+      where datname = current_database() and pid <> pg_backend_pid()
+        and backend_type <> 'pg_cron launcher'`,
+  );
+}
+
+const WIPE_SQL = `
+    set lock_timeout = '10s';
     do $$
     declare item record;
     begin
@@ -137,8 +143,23 @@ export async function wipeDatabase(config: StackConfig): Promise<void> {
     alter default privileges for role postgres grant usage on types to public;
     create schema public authorization pg_database_owner;
     grant usage on schema public to public;
-  `,
-  ]);
+  `;
+
+/** Drops everything a previous run created in the database (extensions, schemas, publication). */
+export async function wipeDatabase(config: StackConfig): Promise<void> {
+  await query(config, "select cron.unschedule(jobid) from cron.job").catch(() => {});
+  // A session that slipped in between (a client reconnecting) can still deadlock with the drops;
+  // the wipe is one transaction, so trying again after ending it starts from a clean slate.
+  for (let attempt = 1;; attempt++) {
+    await endOtherSessions(config);
+    try {
+      await psql(config, ["-c", WIPE_SQL]);
+      return;
+    } catch (error) {
+      const retryable = /deadlock detected|lock timeout/.test((error as Error).message);
+      if (!retryable || attempt === 3) throw error;
+    }
+  }
 }
 
 export interface Migration {
