@@ -88,3 +88,17 @@ export async function rollUntil<T>(
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
 }
+
+/**
+ * Runs the rollup job until its watermark passes `instant`. Everything acknowledged before that
+ * instant was received before it, so from then on every rollup holds all of it. Waiting for one
+ * expected figure instead is not enough: per-session facts are recomputed from the sessions table,
+ * so they can be complete while events received in the last second still wait for the next run.
+ */
+export async function rollPast(instant: Date, timeoutMs = 30_000): Promise<void> {
+  await rollUntil(async () => {
+    const [state] = await sql()`
+      select processed_until >= ${instant} as passed from tracking.rollup_state where name = 'rollups'`;
+    return state?.passed === true;
+  }, timeoutMs);
+}
