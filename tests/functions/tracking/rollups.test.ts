@@ -1,9 +1,10 @@
 // The rollup pipeline against the real database: a run killed midway leaves nothing behind and the
-// rerun counts every event exactly once; late events fold into the hour they occurred in.
+// rerun counts every event exactly once; runs racing concurrent ingest lose nothing; late events fold
+// into the hour they occurred in.
 import assert from "node:assert/strict";
 import postgres from "postgres";
 import { config, dbTest, sql } from "../../support/harness.ts";
-import { makeEvents, rollUntil, sendUntilAcknowledged } from "./_helpers.ts";
+import { makeEvents, rollPast, rollUntil, sendUntilAcknowledged } from "./_helpers.ts";
 
 const HOUR = 3600_000;
 
@@ -102,4 +103,57 @@ dbTest("late events are folded into the hour they occurred in", async () => {
   const [job] = await sql()`
     select count(*)::int as n from cron.job where jobname = 'tracking-rollups' and active`;
   assert.equal(job.n, 1, "the cron job keeps the rollups current without the test's help");
+});
+
+dbTest("a rollup run never moves its watermark past a batch that is still being written", async () => {
+  const hourStart = Math.floor((Date.now() - 2 * 24 * HOUR) / HOUR) * HOUR;
+  const category = `inflight-${crypto.randomUUID().slice(0, 8)}`;
+  const sessionId = crypto.randomUUID();
+  // Events as tracking.ingest_events takes them (the function's own snake_case shape).
+  const rows = (n: number) =>
+    eventsInHour(n, hourStart, category).map((e) => ({
+      id: e.id,
+      type: e.type,
+      category: e.category,
+      occurred_at: e.occurredAt,
+    }));
+  await sql()`select tracking.ingest_events(${sessionId}, null, '{}'::jsonb, ${sql().json(rows(1))})`;
+
+  const holder = postgres(config.dbUrl, { max: 1, prepare: false, onnotice: () => {} });
+  const writer = postgres(config.dbUrl, {
+    max: 1,
+    prepare: false,
+    onnotice: () => {},
+    connection: { application_name: "tracking-inflight-writer" },
+  });
+  try {
+    let written: Promise<unknown> | undefined; // postgres.js sends a query once it is executed or awaited
+    await holder.begin(async (tx) => {
+      // The session row is held, so the next batch of this session starts, takes its received_at
+      // and then waits inside its statement, uncommitted, for as long as this transaction lasts.
+      await tx`select 1 from tracking.sessions where id = ${sessionId} for update`;
+      written = writer`select tracking.ingest_events(${sessionId}, null, '{}'::jsonb, ${
+        writer.json(rows(9))
+      })`.execute();
+      const deadline = Date.now() + 10_000;
+      while (true) {
+        const [waiting] = await sql()`
+          select count(*)::int as n from pg_stat_activity
+          where application_name = 'tracking-inflight-writer' and wait_event_type = 'Lock'`;
+        if (waiting.n === 1) break;
+        if (Date.now() > deadline) throw new Error("the batch never reached the held session row");
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      // Past the horizon's one-second margin: a horizon that only trailed the clock would now pass the
+      // waiting batch's received_at, and the batch would be skipped for good once it commits.
+      await new Promise((resolve) => setTimeout(resolve, 1300));
+      await sql()`select tracking.run_rollups()`;
+    });
+    await written;
+  } finally {
+    await holder.end();
+    await writer.end();
+  }
+  await rollPast(new Date());
+  assert.equal(await rolledUp(category), 10, "the batch written under the run is counted once");
 });
