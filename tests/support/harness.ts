@@ -21,6 +21,19 @@ export function sql(): postgres.Sql {
   return pool;
 }
 
+/**
+ * A dedicated single superuser connection, for a session a test must hold (an open transaction, a
+ * lock) or find by name in pg_stat_activity. The caller ends it.
+ */
+export function ownConnection(applicationName?: string): postgres.Sql {
+  return postgres(config.dbUrl, {
+    max: 1,
+    prepare: false,
+    onnotice: () => {},
+    ...(applicationName ? { connection: { application_name: applicationName } } : {}),
+  });
+}
+
 export const DEV_USERS = {
   admin: "00000000-0000-4000-8000-00000000ad01",
   analyst: "00000000-0000-4000-8000-00000000a501",

@@ -1,6 +1,6 @@
 // Fixtures for the tracking tests: batches of fresh events, a client that retries what was not
 // acknowledged (as the browser SDK would), and a helper that waits for the rollups to catch up.
-import { api, type ApiResponse, sql } from "../../support/harness.ts";
+import { api, type ApiResponse, eventually, sql } from "../../support/harness.ts";
 
 export interface TestEvent {
   id: string;
@@ -79,14 +79,10 @@ export async function rollUntil<T>(
   check: () => Promise<T | null | undefined | false>,
   timeoutMs = 30_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (true) {
+  return await eventually(async () => {
     await sql()`select tracking.run_rollups()`.catch(() => {});
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`rollups did not catch up within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
+    return await check();
+  }, timeoutMs);
 }
 
 /**

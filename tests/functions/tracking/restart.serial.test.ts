@@ -2,8 +2,7 @@
 // acknowledged (503, shed, network error); afterwards every event the server acknowledged is stored,
 // and since the clients retried the rest, every event sent is stored exactly once.
 import assert from "node:assert/strict";
-import postgres from "postgres";
-import { config, dbTest, eventually } from "../../support/harness.ts";
+import { config, dbTest, eventually, ownConnection } from "../../support/harness.ts";
 import { makeEvents, sendUntilAcknowledged } from "./_helpers.ts";
 
 const CLIENTS = 20;
@@ -51,7 +50,7 @@ dbTest("events acknowledged across a PostgreSQL restart are all stored", async (
   restartDone = true;
   await Promise.all(clients);
 
-  const verify = postgres(config.dbUrl, { max: 1, prepare: false, onnotice: () => {} });
+  const verify = ownConnection();
   try {
     const [row] = await verify`
       select count(*)::int as stored, count(distinct id)::int as distinct_ids,

@@ -2,8 +2,7 @@
 // rerun counts every event exactly once; runs racing concurrent ingest lose nothing; late events fold
 // into the hour they occurred in.
 import assert from "node:assert/strict";
-import postgres from "postgres";
-import { config, dbTest, sql } from "../../support/harness.ts";
+import { dbTest, eventually, ownConnection, sql } from "../../support/harness.ts";
 import { makeEvents, rollPast, rollUntil, sendUntilAcknowledged } from "./_helpers.ts";
 
 const HOUR = 3600_000;
@@ -35,13 +34,8 @@ dbTest(
   async () => {
     const hourStart = Math.floor((Date.now() - 4 * 24 * HOUR) / HOUR) * HOUR;
     const category = `kill-${crypto.randomUUID().slice(0, 8)}`;
-    const blocker = postgres(config.dbUrl, { max: 1, prepare: false, onnotice: () => {} });
-    const runner = postgres(config.dbUrl, {
-      max: 1,
-      prepare: false,
-      onnotice: () => {},
-      connection: { application_name: "tracking-kill-test" },
-    });
+    const blocker = ownConnection();
+    const runner = ownConnection("tracking-kill-test");
     try {
       await blocker.begin(async (tx) => {
         // Hold the session rollup first: any run that folds in the events below (events, selections,
@@ -119,13 +113,8 @@ dbTest("a rollup run never moves its watermark past a batch that is still being 
     }));
   await sql()`select tracking.ingest_events(${sessionId}, null, '{}'::jsonb, ${sql().json(rows(1))})`;
 
-  const holder = postgres(config.dbUrl, { max: 1, prepare: false, onnotice: () => {} });
-  const writer = postgres(config.dbUrl, {
-    max: 1,
-    prepare: false,
-    onnotice: () => {},
-    connection: { application_name: "tracking-inflight-writer" },
-  });
+  const holder = ownConnection();
+  const writer = ownConnection("tracking-inflight-writer");
   try {
     let written: Promise<unknown> | undefined; // postgres.js sends a query once it is executed or awaited
     await holder.begin(async (tx) => {
@@ -135,15 +124,12 @@ dbTest("a rollup run never moves its watermark past a batch that is still being 
       written = writer`select tracking.ingest_events(${sessionId}, null, '{}'::jsonb, ${
         writer.json(rows(9))
       })`.execute();
-      const deadline = Date.now() + 10_000;
-      while (true) {
+      await eventually(async () => {
         const [waiting] = await sql()`
           select count(*)::int as n from pg_stat_activity
           where application_name = 'tracking-inflight-writer' and wait_event_type = 'Lock'`;
-        if (waiting.n === 1) break;
-        if (Date.now() > deadline) throw new Error("the batch never reached the held session row");
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+        return waiting.n === 1;
+      });
       // Past the horizon's one-second margin: a horizon that only trailed the clock would now pass the
       // waiting batch's received_at, and the batch would be skipped for good once it commits.
       await new Promise((resolve) => setTimeout(resolve, 1300));
