@@ -16,6 +16,13 @@ const EnvSchema = z.object({
   /** JSON object overriding rate-limit classes, e.g. {"leads":{"limit":5,"window":"5 m"}}. */
   RATE_LIMITS: z.string().optional(),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  // Tracking ingest tuning (docs/api/tracking.md); unset means the defaults in shared/tracking.
+  TRACKING_BREAKER_P95_MS: z.coerce.number().int().positive().optional(),
+  TRACKING_BREAKER_OPEN_MS: z.coerce.number().int().positive().optional(),
+  TRACKING_INGEST_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
+  TRACKING_MAX_IN_FLIGHT: z.coerce.number().int().positive().optional(),
+  TRACKING_COALESCE_CALLS: z.coerce.number().int().positive().optional(),
+  TRACKING_COALESCE_MAX_EVENTS: z.coerce.number().int().positive().optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -20,13 +20,15 @@ export interface RequestSample {
 }
 
 /**
- * Aggregates request samples in memory and flushes the increments to Redis in one pipelined round
- * trip at most once per interval, so the hot path never waits on Redis.
+ * Aggregates request samples and other counters in memory and flushes the increments to Redis in one
+ * pipelined round trip at most once per interval, so the hot path never waits on Redis.
  */
 export class MetricsBuffer {
   #counts = new Map<string, number>();
   #sums = new Map<string, number>();
   #buckets = new Map<string, number>();
+  /** Other counters: Redis hash key and field, joined by SEP. */
+  #counters = new Map<string, number>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #flushing: Promise<void> = Promise.resolve();
 
@@ -44,27 +46,43 @@ export class MetricsBuffer {
     this.#counts.set(labels, (this.#counts.get(labels) ?? 0) + 1);
     this.#sums.set(labels, (this.#sums.get(labels) ?? 0) + seconds);
     this.#buckets.set(bucket, (this.#buckets.get(bucket) ?? 0) + 1);
-    if (this.#timer === undefined) {
-      this.#timer = setTimeout(() => void this.flush(), this.intervalMs);
-      // A pending flush must not keep a process alive that has nothing else to do.
-      if (typeof Deno.unrefTimer === "function") Deno.unrefTimer(this.#timer as unknown as number);
-    }
+    this.#scheduleFlush();
+  }
+
+  /** Adds `by` to `field` of the Redis hash `key` (HINCRBY) with the next flush. */
+  increment(key: string, field: string, by = 1): void {
+    const counter = `${key}${SEP}${field}`;
+    this.#counters.set(counter, (this.#counters.get(counter) ?? 0) + by);
+    this.#scheduleFlush();
+  }
+
+  #scheduleFlush(): void {
+    if (this.#timer !== undefined) return;
+    const timer = setTimeout(() => void this.flush(), this.intervalMs);
+    // A pending flush must not keep a process alive that has nothing else to do.
+    Deno.unrefTimer(timer);
+    this.#timer = timer;
   }
 
   /** Sends everything gathered so far; safe to call at any time (also awaits an earlier flush). */
   flush(): Promise<void> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    const counts = this.#counts, sums = this.#sums, buckets = this.#buckets;
+    const counts = this.#counts, sums = this.#sums, buckets = this.#buckets, counters = this.#counters;
     this.#counts = new Map();
     this.#sums = new Map();
     this.#buckets = new Map();
+    this.#counters = new Map();
     this.#flushing = this.#flushing.then(async () => {
-      if (counts.size === 0) return;
+      if (counts.size === 0 && counters.size === 0) return;
       const pipeline = this.redis().pipeline();
       for (const [field, value] of counts) pipeline.hincrby(COUNT_KEY, field, value);
       for (const [field, value] of sums) pipeline.hincrbyfloat(SUM_KEY, field, value);
       for (const [field, value] of buckets) pipeline.hincrby(BUCKET_KEY, field, value);
+      for (const [counter, value] of counters) {
+        const [key, field] = counter.split(SEP);
+        pipeline.hincrby(key, field, value);
+      }
       await pipeline.exec();
     }).catch(this.onError);
     return this.#flushing;

@@ -3,78 +3,81 @@
 import { z } from "zod";
 import { requireRole } from "../../shared/auth.ts";
 import { notFound } from "../../shared/errors.ts";
-import { caller, createApp, readQuery } from "../../shared/http.ts";
+import type { Tx } from "../../shared/db.ts";
+import { type AppContext, caller, createApp, readQuery } from "../../shared/http.ts";
 import { log } from "../../shared/log.ts";
 import { redis } from "../../shared/redis.ts";
-import { callAnalytics, resolveWindow, WindowQuery } from "../../shared/tracking/analytics.ts";
+import {
+  callAnalytics,
+  resolveWindow,
+  type Window,
+  type WindowInput,
+  WindowQuery,
+} from "../../shared/tracking/analytics.ts";
+import { MetricName } from "../../shared/tracking/schemas.ts";
 
 const app = createApp("analytics", { cors: true });
 const STAFF = ["admin", "analyst"] as const;
 
-async function staff(c: Parameters<typeof caller>[0]) {
+async function staff(c: AppContext) {
   const who = await caller(c);
   requireRole(who, [...STAFF]);
   return who;
 }
 
-app.get("/overview", async (c) => {
-  const window = resolveWindow(readQuery(c, WindowQuery));
-  const who = await staff(c);
-  const result = await callAnalytics(
-    who.claims,
-    (tx) => tx`select tracking.analytics_overview(${window.from}, ${window.to}) as result`,
-  );
-  return c.json(result);
-});
+/**
+ * A staff-only GET answered by one analytics RPC over a window: the caller is checked before the
+ * query string, so nobody learns the API's rules without a role that may use it.
+ */
+function windowRoute<Q extends WindowInput>(
+  path: string,
+  schema: z.ZodType<Q>,
+  rpc: (tx: Tx, window: Window, query: Q) => Promise<{ result: unknown }[]>,
+) {
+  app.get(path, async (c) => {
+    const who = await staff(c);
+    const query = readQuery(c, schema);
+    const window = resolveWindow(query);
+    return c.json(await callAnalytics(who.claims, (tx) => rpc(tx, window, query)));
+  });
+}
 
-app.get("/funnel", async (c) => {
-  const window = resolveWindow(readQuery(c, WindowQuery));
-  const who = await staff(c);
-  const result = await callAnalytics(
-    who.claims,
-    (tx) => tx`select tracking.analytics_funnel(${window.from}, ${window.to}) as result`,
-  );
-  return c.json(result);
-});
+windowRoute(
+  "/overview",
+  WindowQuery,
+  (tx, window) => tx`select tracking.analytics_overview(${window.from}, ${window.to}) as result`,
+);
+
+windowRoute(
+  "/funnel",
+  WindowQuery,
+  (tx, window) => tx`select tracking.analytics_funnel(${window.from}, ${window.to}) as result`,
+);
+
+windowRoute(
+  "/popular-configs",
+  WindowQuery.extend({ limit: z.coerce.number().int().min(1).max(100).default(10) }),
+  (tx, window, query) =>
+    tx`select tracking.analytics_popular_configs(${window.from}, ${window.to}, ${query.limit}::int) as result`,
+);
+
+windowRoute(
+  "/performance",
+  WindowQuery.extend({ metric: MetricName }),
+  (tx, window, query) =>
+    tx`select tracking.analytics_performance(${query.metric}, ${window.from}, ${window.to}) as result`,
+);
 
 const JourneyQuery = z.object({ sessionId: z.uuid() });
 
 app.get("/journey", async (c) => {
-  const { sessionId } = readQuery(c, JourneyQuery);
   const who = await staff(c);
+  const { sessionId } = readQuery(c, JourneyQuery);
   const result = await callAnalytics(
     who.claims,
     (tx) => tx`select tracking.analytics_journey(${sessionId}::uuid) as result`,
   );
   if (!result) throw notFound("No tracking session with this id.");
-  return c.json(result);
-});
-
-const PopularQuery = WindowQuery.extend({ limit: z.coerce.number().int().min(1).max(100).default(10) });
-
-app.get("/popular-configs", async (c) => {
-  const query = readQuery(c, PopularQuery);
-  const window = resolveWindow(query);
-  const who = await staff(c);
-  const result = await callAnalytics(
-    who.claims,
-    (tx) =>
-      tx`select tracking.analytics_popular_configs(${window.from}, ${window.to}, ${query.limit}::int) as result`,
-  );
-  return c.json(result);
-});
-
-const PerformanceQuery = WindowQuery.extend({ metric: z.string().regex(/^[a-z][a-z0-9_.:-]{0,79}$/) });
-
-app.get("/performance", async (c) => {
-  const query = readQuery(c, PerformanceQuery);
-  const window = resolveWindow(query);
-  const who = await staff(c);
-  const result = await callAnalytics(
-    who.claims,
-    (tx) =>
-      tx`select tracking.analytics_performance(${query.metric}, ${window.from}, ${window.to}) as result`,
-  );
   return c.json(result);
 });
 

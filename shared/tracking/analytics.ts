@@ -9,7 +9,7 @@ const RANGES = { "24h": 24, "7d": 7 * 24, "30d": 30 * 24, "90d": 90 * 24 } as co
 const MAX_SPAN_MS = 400 * 24 * 3600 * 1000;
 
 export const WindowQuery = z.object({
-  range: z.enum(["24h", "7d", "30d", "90d"]).optional(),
+  range: z.enum(Object.keys(RANGES) as [keyof typeof RANGES]).optional(),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
 });

@@ -22,6 +22,12 @@ export interface BreakerOptions {
   maxInFlight: number;
   /** A call slower than this counts as a failure (the caller gets an error, the work may finish). */
   timeoutMs: number;
+  /**
+   * Whether an error speaks of the dependency's health. An error the dependency answered promptly
+   * because of the caller's input (a refused value) is a healthy call: one client's bad data must
+   * not shed everyone's tracking.
+   */
+  isFailure: (error: unknown) => boolean;
   now: () => number;
 }
 
@@ -34,6 +40,7 @@ export const DEFAULT_BREAKER_OPTIONS: BreakerOptions = {
   openMs: 5000,
   maxInFlight: 64,
   timeoutMs: 4000,
+  isFailure: () => true,
   now: () => performance.now(),
 };
 
@@ -79,7 +86,7 @@ export class CircuitBreaker {
     return this.inFlight;
   }
 
-  /** Runs `work` unless the breaker sheds it; failures and timeouts are rethrown after being counted. */
+  /** Runs `work` unless the breaker sheds it; errors and timeouts are rethrown after being counted. */
   async run<T>(work: () => Promise<T>): Promise<BreakerOutcome<T>> {
     const state = this.state;
     if (state === "open" || (state === "half_open" && this.probing)) return this.shed("open");
@@ -104,7 +111,8 @@ export class CircuitBreaker {
       return { shed: false, value };
     } catch (error) {
       running.catch(() => {});
-      this.record(this.options.now() - started, false, probe);
+      const failed = error instanceof BreakerTimeoutError || this.options.isFailure(error);
+      this.record(this.options.now() - started, !failed, probe);
       throw error;
     } finally {
       clearTimeout(timer);

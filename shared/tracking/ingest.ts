@@ -5,10 +5,11 @@
 // rejected.
 import { db } from "../db.ts";
 import { HttpError, unprocessable } from "../errors.ts";
+import { env } from "../env.ts";
+import { metrics } from "../http.ts";
 import { log } from "../log.ts";
-import { redis } from "../redis.ts";
 import { type BreakerOptions, CircuitBreaker } from "./breaker.ts";
-import { Coalescer, type CoalescerOptions, type Settled } from "../coalescer.ts";
+import { Coalescer, type Settled } from "../coalescer.ts";
 import type { Rejection, SessionInput } from "./schemas.ts";
 
 export type IngestKind = "events" | "snapshots" | "metrics";
@@ -50,62 +51,62 @@ async function storeEventBatches(requests: IngestRequest[]): Promise<number[]> {
 
 /**
  * A group fails as a whole. When the cause is one batch's data (a value the database refused), the
- * batches are stored one by one so that only the culprit fails; an outage fails them all.
+ * batches are stored one by one so that only the culprit fails; an outage fails them all. One after
+ * another, as the coalescer's one call in flight intends: this path is rare, a group can hold dozens
+ * of batches, and the pool serves other requests too.
  */
 export async function storeEventGroup(requests: IngestRequest[]): Promise<Settled<number>[]> {
   try {
     return (await storeEventBatches(requests)).map((value) => ({ ok: true, value }));
   } catch (error) {
     if (requests.length === 1 || !isDataError(error)) throw error;
-    return await Promise.all(requests.map((request) =>
-      storeEventBatches([request]).then(
-        ([value]): Settled<number> => ({ ok: true, value }),
-        (failure): Settled<number> => ({ ok: false, error: failure }),
-      )
-    ));
+    const settled: Settled<number>[] = [];
+    for (const request of requests) {
+      settled.push(
+        await storeEventBatches([request]).then(
+          ([value]): Settled<number> => ({ ok: true, value }),
+          (failure): Settled<number> => ({ ok: false, error: failure }),
+        ),
+      );
+    }
+    return settled;
   }
 }
 
-const readPositive = (name: string) => {
-  const value = Number(Deno.env.get(name));
-  return Number.isFinite(value) && value > 0 ? value : undefined;
-};
-
-function breakerOptionsFromEnv(): Partial<BreakerOptions> {
-  const options: Partial<BreakerOptions> = {
-    p95ThresholdMs: readPositive("TRACKING_BREAKER_P95_MS"),
-    openMs: readPositive("TRACKING_BREAKER_OPEN_MS"),
-    timeoutMs: readPositive("TRACKING_INGEST_TIMEOUT_MS"),
-    maxInFlight: readPositive("TRACKING_MAX_IN_FLIGHT"),
-  };
-  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
-}
-
-/**
- * One call in flight per isolate: measured on 2 cores with two gateways, one call each gave 25–28k
- * events/s and two gave 19–21k (more, smaller groups). At most 2,000 events per call.
- */
-const DEFAULT_COALESCER_OPTIONS: CoalescerOptions = { maxCalls: 1, maxItems: 2000 };
-
 let sharedCoalescer: Coalescer<IngestRequest, number> | undefined;
-/** One event coalescer per isolate. */
+/**
+ * One event coalescer per isolate, by default one call in flight: measured on 2 cores with two
+ * gateways, one call each gave 25–28k events/s and two gave 19–21k (more, smaller groups). At most
+ * 2,000 events per call.
+ */
 function eventCoalescer(): Coalescer<IngestRequest, number> {
+  const settings = env();
   sharedCoalescer ??= new Coalescer(storeEventGroup, {
-    maxCalls: readPositive("TRACKING_COALESCE_CALLS") ?? DEFAULT_COALESCER_OPTIONS.maxCalls,
-    maxItems: readPositive("TRACKING_COALESCE_MAX_EVENTS") ?? DEFAULT_COALESCER_OPTIONS.maxItems,
+    maxCalls: settings.TRACKING_COALESCE_CALLS ?? 1,
+    maxItems: settings.TRACKING_COALESCE_MAX_EVENTS ?? 2000,
   });
   return sharedCoalescer;
 }
 
 let sharedBreaker: CircuitBreaker | undefined;
 /** One breaker per isolate, shared by the three ingest routes (they share the database). */
-export function ingestBreaker(): CircuitBreaker {
-  sharedBreaker ??= new CircuitBreaker(breakerOptionsFromEnv());
+function ingestBreaker(): CircuitBreaker {
+  const settings = env();
+  const overrides: Partial<BreakerOptions> = {
+    p95ThresholdMs: settings.TRACKING_BREAKER_P95_MS,
+    openMs: settings.TRACKING_BREAKER_OPEN_MS,
+    timeoutMs: settings.TRACKING_INGEST_TIMEOUT_MS,
+    maxInFlight: settings.TRACKING_MAX_IN_FLIGHT,
+  };
+  sharedBreaker ??= new CircuitBreaker({
+    ...Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined)),
+    isFailure: (error) => !isDataError(error),
+  });
   return sharedBreaker;
 }
 
 /** The session descriptor in the column names tracking.touch_session reads. */
-export function sessionRow(session: SessionInput | undefined): Record<string, unknown> {
+function sessionRow(session: SessionInput | undefined): Record<string, unknown> {
   if (!session) return {};
   return {
     visitor_id: session.visitorId,
@@ -115,25 +116,6 @@ export function sessionRow(session: SessionInput | undefined): Record<string, un
     referrer: session.referrer,
     utm: session.utm,
   };
-}
-
-// Shed batches are counted in memory and flushed at most once a second in one pipeline: shedding
-// happens under overload, exactly when one Redis call per request would make things worse.
-const pendingShed = new Map<IngestKind, number>();
-let flushTimer: ReturnType<typeof setTimeout> | undefined;
-
-function countShed(kind: IngestKind): void {
-  pendingShed.set(kind, (pendingShed.get(kind) ?? 0) + 1);
-  flushTimer ??= setTimeout(flushShed, 1000);
-}
-
-function flushShed(): void {
-  flushTimer = undefined;
-  const counts = [...pendingShed.entries()];
-  pendingShed.clear();
-  const pipeline = redis().pipeline();
-  for (const [kind, count] of counts) pipeline.hincrby("tracking:shed", kind, count);
-  pipeline.exec().catch((error) => log("warn", "shed not counted", { error: String(error), counts }));
 }
 
 /** Data errors that slipped past validation are the client's fault: 422, never 500. */
@@ -176,7 +158,9 @@ export async function ingest(request: IngestRequest): Promise<IngestResult> {
     );
   }
   if (outcome.shed) {
-    countShed(request.kind);
+    // Counted in the isolate's metrics buffer: shedding happens under overload, exactly when one
+    // Redis call per request would make things worse.
+    metrics.increment("tracking:shed", request.kind);
     return { accepted: 0, ...base, shed: true };
   }
   const stored = outcome.value;

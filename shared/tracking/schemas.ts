@@ -17,6 +17,8 @@ const jsonObject = z.record(z.string(), z.unknown()).refine(
   "must not contain NUL characters",
 );
 const timestamp = z.iso.datetime({ offset: true });
+/** A performance metric's name, as ingest stores it and analytics asks for it. */
+export const MetricName = z.string().regex(/^[a-z][a-z0-9_.:-]{0,79}$/);
 
 export const SessionSchema = z.object({
   visitorId: text(128).optional(),
@@ -75,7 +77,7 @@ export const SnapshotSchema = z.object({
 
 export const MetricSchema = z.object({
   id: z.uuid(),
-  name: z.string().regex(/^[a-z][a-z0-9_.:-]{0,79}$/),
+  name: MetricName,
   value: z.number().gt(-1e12).lt(1e12),
   route: text(300).optional(),
   extra: jsonObject.optional(),

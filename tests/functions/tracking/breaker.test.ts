@@ -100,3 +100,24 @@ Deno.test("the sample window is bounded: old samples fall out", async () => {
   for (let i = 0; i < 10; i++) await breaker.run(() => Promise.resolve(clock.advance(5)));
   assert.equal(breaker.p95(), 5);
 });
+
+Deno.test("errors the dependency answered for the caller's input are healthy calls; timeouts never are", async () => {
+  const clock = fakeClock();
+  const refused = Object.assign(new Error("value refused"), { clientsFault: true });
+  const breaker = new CircuitBreaker({
+    now: clock.now,
+    consecutiveFailures: 3,
+    isFailure: (error) => !(error as { clientsFault?: boolean }).clientsFault,
+  });
+  for (let i = 0; i < 10; i++) {
+    await assert.rejects(breaker.run(() => Promise.reject(refused)), /value refused/);
+  }
+  assert.equal(breaker.state, "closed", "refusals are not an outage");
+  for (let i = 0; i < 3; i++) await assert.rejects(breaker.run(fail), /database down/);
+  assert.equal(breaker.state, "open", "other errors still are");
+
+  const lenient = new CircuitBreaker({ consecutiveFailures: 3, timeoutMs: 10, isFailure: () => false });
+  const hang = () => new Promise<never>(() => {});
+  for (let i = 0; i < 3; i++) await assert.rejects(lenient.run(hang), BreakerTimeoutError);
+  assert.equal(lenient.state, "open", "no answer in time is a failure whatever isFailure says");
+});

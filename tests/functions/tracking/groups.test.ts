@@ -1,9 +1,11 @@
 // Coalesced event batches against the real database: one call stores a group and answers each batch
-// on its own, an event two batches share is stored once (for the earlier one), and a batch whose
-// value the database refuses fails alone while the rest of its group lands.
+// on its own, an event two batches share is stored once (for the earlier one), a batch whose value
+// the database refuses fails alone while the rest of its group lands, and refusals never open the
+// ingest breaker.
 import "../../support/function-env.ts";
 import assert from "node:assert/strict";
-import { type IngestRequest, storeEventGroup } from "../../../shared/tracking/ingest.ts";
+import type { HttpError } from "../../../shared/errors.ts";
+import { ingest, type IngestRequest, storeEventGroup } from "../../../shared/tracking/ingest.ts";
 import { toEventRow } from "../../../shared/tracking/rows.ts";
 import { dbTest, sql } from "../../support/harness.ts";
 import { makeEvents, storedEventCount, type TestEvent } from "./_helpers.ts";
@@ -64,4 +66,20 @@ dbTest("a batch the database refuses fails alone; the rest of its group is store
     0,
     "nothing of the refused batch is half-written",
   );
+});
+
+dbTest("a client's refused values get 422 each time and never shed anyone else's tracking", async () => {
+  const refusedBatch = () => {
+    const events = makeEvents(2);
+    events[0] = { ...events[0], type: "teleport" }; // past validation only in this test
+    return batch(crypto.randomUUID(), events);
+  };
+  // More refusals in a row than the breaker's outage streak (5 by default).
+  for (let i = 0; i < 8; i++) {
+    await assert.rejects(ingest(refusedBatch()), (error: HttpError) => error.status === 422);
+  }
+  const events = makeEvents(3);
+  const outcome = await ingest(batch(crypto.randomUUID(), events));
+  assert.deepEqual(outcome, { accepted: 3, duplicates: 0, rejected: [], shed: false });
+  assert.equal(await storedEventCount(events.map((e) => e.id)), 3);
 });
