@@ -15,13 +15,13 @@ for await (const entry of Deno.readDir(new URL("scenarios/", here))) {
 }
 scenarios.sort((a, b) => a.name.localeCompare(b.name));
 
-const health = await fetch(`${(await createContext()).functionsUrl}/health`).catch(() => null);
+const ctx = await createContext();
+const health = await fetch(`${ctx.functionsUrl}/health`).catch(() => null);
+await health?.body?.cancel();
 if (!health?.ok) {
   console.error("The local stack is not running: start it with `./dev start` first.");
   Deno.exit(1);
 }
-
-const ctx = await createContext();
 const rows: BenchRow[] = [];
 for (const scenario of scenarios) {
   console.error(`\n== ${scenario.name}: ${scenario.description}`);

@@ -27,7 +27,7 @@ export interface Caller {
 
 const ANON_CLAIMS: Claims = { role: "anon" };
 
-export const anonymousCaller = (): Caller => ({
+const anonymousCaller = (): Caller => ({
   role: "anon",
   staffRole: null,
   claims: ANON_CLAIMS,
@@ -35,29 +35,38 @@ export const anonymousCaller = (): Caller => ({
 });
 
 type KeyResolver = ReturnType<typeof createLocalJWKSet>;
-let jwks: KeyResolver | undefined;
+type VerifiedCache = Map<string, { claims: Claims; expiresAt: number }>;
 
-function jwksFor(config: Env): KeyResolver {
-  jwks ??= config.SUPABASE_JWKS
+/**
+ * What verifying needs for one project's keys: its JWKS resolver and the tokens already verified
+ * against them. Keyed by the key material, not by the Env object: the local gateway and the function
+ * it hosts parse the same environment into different objects and must share one keyring, while a
+ * token checked against one project's keys is never taken as checked against another's.
+ */
+interface Keyring {
+  jwks?: KeyResolver;
+  verified: VerifiedCache;
+}
+const keyrings = new Map<string, Keyring>();
+
+function keyringFor(config: Env): Keyring {
+  const keys = `${config.JWT_SECRET ?? ""}\u0000${config.SUPABASE_JWKS ?? config.SUPABASE_URL}`;
+  let keyring = keyrings.get(keys);
+  if (!keyring) keyrings.set(keys, keyring = { verified: new Map() });
+  return keyring;
+}
+
+function jwksFor(keyring: Keyring, config: Env): KeyResolver {
+  keyring.jwks ??= config.SUPABASE_JWKS
     ? createLocalJWKSet(JSON.parse(config.SUPABASE_JWKS))
     : createRemoteJWKSet(new URL("/auth/v1/.well-known/jwks.json", config.SUPABASE_URL)) as KeyResolver;
-  return jwks;
+  return keyring.jwks;
 }
 
 // Verified tokens, by their exact text: a browser sends the same token with every request until
 // it refreshes, and a signature check costs more than the rest of a small request. An entry is only
-// used while the token's own `exp` lies ahead, so caching never extends a token's life. There is
-// one cache per configuration, so a token checked against one project's keys is never taken as
-// checked against another's.
+// used while the token's own `exp` lies ahead, so caching never extends a token's life.
 const VERIFIED_CACHE_SIZE = 2048;
-type VerifiedCache = Map<string, { claims: Claims; expiresAt: number }>;
-const caches = new WeakMap<Env, VerifiedCache>();
-
-function cacheFor(config: Env): VerifiedCache {
-  let cache = caches.get(config);
-  if (!cache) caches.set(config, cache = new Map());
-  return cache;
-}
 
 function cachedClaims(verified: VerifiedCache, token: string): Claims | undefined {
   const entry = verified.get(token);
@@ -77,15 +86,15 @@ function remember(verified: VerifiedCache, token: string, claims: Claims): void 
 
 /** Verifies a JWT and returns its claims; throws 401 on any failure. */
 export async function verifyJwt(token: string, config: Env = env()): Promise<Claims> {
-  const verified = cacheFor(config);
-  const known = cachedClaims(verified, token);
+  const keyring = keyringFor(config);
+  const known = cachedClaims(keyring.verified, token);
   if (known) return known;
-  const claims = await verifySignature(token, config);
-  remember(verified, token, claims);
+  const claims = await verifySignature(token, config, keyring);
+  remember(keyring.verified, token, claims);
   return claims;
 }
 
-async function verifySignature(token: string, config: Env): Promise<Claims> {
+async function verifySignature(token: string, config: Env, keyring: Keyring): Promise<Claims> {
   let payload: JWTPayload;
   try {
     const { alg } = decodeProtectedHeader(token);
@@ -95,7 +104,9 @@ async function verifySignature(token: string, config: Env): Promise<Claims> {
         algorithms: ["HS256"],
       }));
     } else {
-      ({ payload } = await jwtVerify(token, jwksFor(config), { algorithms: ["ES256", "RS256", "EdDSA"] }));
+      ({ payload } = await jwtVerify(token, jwksFor(keyring, config), {
+        algorithms: ["ES256", "RS256", "EdDSA"],
+      }));
     }
   } catch {
     throw unauthorized("The bearer token is invalid or expired.");

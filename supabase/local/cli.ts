@@ -11,6 +11,7 @@ import {
   wipeDatabase,
 } from "./postgres.ts";
 import { RespConnection } from "./resp.ts";
+import { functionEntries } from "./gateway.ts";
 import { anonKey, ROOT, serviceRoleKey, type StackConfig, stackConfig } from "./stack.ts";
 import { runAllTests } from "./test_runner.ts";
 import { mintUserToken } from "./tokens.ts";
@@ -125,11 +126,22 @@ async function spawnBackground(role: Role): Promise<number> {
   return pid;
 }
 
-async function waitFor(role: Role, pid: number, url: string, init: RequestInit = {}): Promise<void> {
+async function answers(url: string, init: RequestInit = {}): Promise<boolean> {
+  const response = await fetch(url, init).catch(() => null);
+  await response?.body?.cancel();
+  return response?.ok ?? false;
+}
+
+const logSize = (role: Role) => Deno.stat(logFile(role)).then((info) => info.size, () => 0);
+
+async function readLogFrom(role: Role, offset: number): Promise<string> {
+  const text = await Deno.readFile(logFile(role)).catch(() => new Uint8Array());
+  return new TextDecoder().decode(text.subarray(offset));
+}
+
+async function waitFor(role: Role, pid: number, ready: () => Promise<boolean>): Promise<void> {
   for (let i = 0; i < 600; i++) {
-    const response = await fetch(url, init).catch(() => null);
-    await response?.body?.cancel();
-    if (response?.ok) return;
+    if (await ready()) return;
     if (!isAlive(pid)) break;
     await delay(200);
   }
@@ -139,27 +151,43 @@ async function waitFor(role: Role, pid: number, url: string, init: RequestInit =
 
 /** Fetches every function's npm dependencies up front, so a first start never races the download. */
 async function cacheFunctionDependencies(): Promise<void> {
-  const apps: string[] = [];
-  for await (const entry of Deno.readDir(`${ROOT}/functions`)) {
-    if (entry.isDirectory) apps.push(`functions/${entry.name}/app.ts`);
-  }
-  await run(Deno.execPath(), ["cache", "supabase/local/serve.ts", ...apps.sort()]);
+  const apps = (await functionEntries()).map((entry) => entry.appUrl.pathname);
+  await run(Deno.execPath(), ["cache", "supabase/local/serve.ts", ...apps]);
+}
+
+/**
+ * Stops this checkout's background processes and any another checkout left on this instance's
+ * ports. Before the database is touched: their clients (the pg_net worker among them) hold sessions
+ * and locks on it.
+ */
+async function clearServe(): Promise<void> {
+  await stopServe();
+  await freePorts();
 }
 
 async function startServe(): Promise<void> {
   await cacheFunctionDependencies();
-  await stopServe();
-  await freePorts();
   await Deno.mkdir(config.stateDir, { recursive: true });
   const bridgePid = await spawnBackground("bridge");
-  await waitFor("bridge", bridgePid, config.bridgeUrl, {
-    method: "POST",
-    body: '["PING"]',
-    headers: { authorization: `Bearer ${config.bridgeToken}` },
-  });
-  for (const role of ["gateway", "gateway-2"] as const) {
-    await waitFor(role, await spawnBackground(role), `${config.apiUrl}/functions/v1/health`);
-  }
+  await waitFor("bridge", bridgePid, () =>
+    answers(config.bridgeUrl, {
+      method: "POST",
+      body: '["PING"]',
+      headers: { authorization: `Bearer ${config.bridgeToken}` },
+    }));
+  await waitFor(
+    "gateway",
+    await spawnBackground("gateway"),
+    () => answers(`${config.apiUrl}/functions/v1/health`),
+  );
+  // The second gateway shares the port, which the first already answers: only its own log shows it
+  // listening.
+  const logStart = await logSize("gateway-2");
+  await waitFor(
+    "gateway-2",
+    await spawnBackground("gateway-2"),
+    async () => (await readLogFrom("gateway-2", logStart)).includes("functions gateway on"),
+  );
 }
 
 /** Vault secrets that pg_cron jobs read to call functions through pg_net (never hard-coded). */
@@ -227,6 +255,7 @@ async function printSummary(): Promise<void> {
 async function start(): Promise<void> {
   await ensurePostgres(config);
   await ensureRedis(config);
+  await clearServe();
   const applied = await appliedVersions(config);
   if (applied === null) {
     await rebuildDatabase();
@@ -242,10 +271,7 @@ async function start(): Promise<void> {
 async function reset(): Promise<void> {
   await ensurePostgres(config);
   await ensureRedis(config);
-  await stopServe();
-  // A stack started from another checkout keeps its clients (the pg_net worker among them) on this
-  // database; they go before the wipe, not after it.
-  await freePorts();
+  await clearServe();
   await rebuildDatabase();
   await flushRedis();
   await startServe();

@@ -3,6 +3,7 @@
 import { parse } from "smol-toml";
 import { verifyJwt } from "../../shared/auth.ts";
 import { parseEnv } from "../../shared/env.ts";
+import { log } from "../../shared/log.ts";
 import { publicJwks, ROOT, type StackConfig } from "./stack.ts";
 
 interface FunctionApp {
@@ -17,24 +18,41 @@ interface FunctionConfig {
   entrypoint?: string;
 }
 
-/** Loads every [functions.<name>] from config.toml; each app.ts sits beside its index.ts. */
-export async function loadFunctions(): Promise<Map<string, FunctionApp>> {
+export interface FunctionEntry {
+  name: string;
+  verifyJwt: boolean;
+  /** The Hono app beside the function's index.ts, as a file URL. */
+  appUrl: URL;
+}
+
+/** The enabled [functions.<name>] of config.toml, the one list of what the stack serves. */
+export async function functionEntries(): Promise<FunctionEntry[]> {
   const config = parse(await Deno.readTextFile(`${ROOT}/supabase/config.toml`)) as {
     functions?: Record<string, FunctionConfig>;
   };
+  return Object.entries(config.functions ?? {})
+    .filter(([, fn]) => fn.enabled !== false)
+    .map(([name, fn]) => ({
+      name,
+      verifyJwt: fn.verify_jwt ?? true,
+      appUrl: new URL(
+        "app.ts",
+        new URL(fn.entrypoint ?? `../functions/${name}/index.ts`, `file://${ROOT}/supabase/`),
+      ),
+    }));
+}
+
+/** Loads every enabled function's app. */
+export async function loadFunctions(): Promise<Map<string, FunctionApp>> {
   const apps = new Map<string, FunctionApp>();
-  for (const [name, fn] of Object.entries(config.functions ?? {})) {
-    if (fn.enabled === false) continue;
-    const entrypoint = new URL(fn.entrypoint ?? `../functions/${name}/index.ts`, `file://${ROOT}/supabase/`);
+  for (const { name, verifyJwt, appUrl } of await functionEntries()) {
     try {
-      const module = await import(new URL("app.ts", entrypoint).href);
-      apps.set(name, { name, verifyJwt: fn.verify_jwt ?? true, fetch: module.default.fetch });
+      const module = await import(appUrl.href);
+      apps.set(name, { name, verifyJwt, fetch: module.default.fetch });
     } catch (error) {
       // One function that fails to load must not take the others down (as on Supabase, where each
       // deploys on its own); it answers 503 with the reason in the gateway log.
-      console.error(
-        JSON.stringify({ level: "error", msg: `function ${name} failed to load`, error: String(error) }),
-      );
+      log("error", `function ${name} failed to load`, { error: String(error) });
       apps.set(name, {
         name,
         verifyJwt: false,

@@ -1,6 +1,6 @@
 // PostgreSQL 15 for the local stack: a Debian cluster run by the postgres OS user (initdb refuses
 // root), with pg_cron preloaded, and the routines that apply platform.sql, migrations and seeds.
-import { ROOT, SEED_MODULES, type StackConfig } from "./stack.ts";
+import { ROOT, type StackConfig } from "./stack.ts";
 
 export async function run(
   cmd: string,
@@ -204,16 +204,12 @@ export async function applyMigrations(config: StackConfig, applied: Set<string>)
   return pending;
 }
 
-function seedModules(fileName: string): string[] {
-  const number = Number(fileName.match(/^(\d+)_/)?.[1] ?? -1);
-  return SEED_MODULES.findLast(([from]) => number >= from)?.[1] ?? [];
-}
-
+/** Seed files in load order; like migrations, each name carries its module (`20_leads-reference.sql`). */
 export async function seedFiles(modules: Set<string> | null = null): Promise<string[]> {
   const files: string[] = [];
   for await (const entry of Deno.readDir(`${ROOT}/seed`)) {
-    if (!entry.isFile || !entry.name.endsWith(".sql")) continue;
-    if (modules && !seedModules(entry.name).some((module) => modules.has(module))) continue;
+    const module = entry.name.match(/^\d+_([a-z0-9]+)-.+\.sql$/)?.[1];
+    if (!entry.isFile || !module || (modules && !modules.has(module))) continue;
     files.push(`${ROOT}/seed/${entry.name}`);
   }
   return files.sort();

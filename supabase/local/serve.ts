@@ -3,6 +3,7 @@
 //   serve.ts gateway  the functions gateway and the pg_net worker
 //   serve.ts gateway-2  a second gateway process on the same port (SO_REUSEPORT), without the worker
 // They run as separate processes, as Upstash and the edge runtime are separate services on Supabase.
+import { log } from "../../shared/log.ts";
 import { createGateway, loadFunctions } from "./gateway.ts";
 import { startNetWorker } from "./net_worker.ts";
 import { RespPool } from "./resp.ts";
@@ -10,8 +11,7 @@ import { functionEnv, stackConfig } from "./stack.ts";
 import { UpstashBridge } from "./upstash_bridge.ts";
 
 const config = stackConfig();
-const say = (msg: string) =>
-  console.error(JSON.stringify({ level: "info", time: new Date().toISOString(), msg }));
+const say = (msg: string) => log("info", msg);
 const stoppers: Array<() => Promise<unknown>> = [];
 
 function serveBridge() {

@@ -35,16 +35,6 @@ const WORKBENCH_MODULES: Record<number, string[]> = {
   3: ["foundation", "tracking"],
 };
 
-/** Seed files are numbered by module: 00-09 foundation, 10-19 energy and search, 20-29 leads, 30-39 tracking. */
-export const SEED_MODULES: Array<[number, string[]]> = [
-  [0, ["foundation"]],
-  [10, ["energy", "search"]],
-  [20, ["leads"]],
-  [30, ["tracking"]],
-  [40, ["commerce", "marketing"]],
-  [60, ["vending"]],
-];
-
 export function stackConfig(): StackConfig {
   const instance = Number(Deno.env.get("PB_INSTANCE") ?? "0");
   if (!Number.isInteger(instance) || instance < 0 || instance > 9) throw new Error("PB_INSTANCE must be 0-9");

@@ -3,6 +3,7 @@ import "../support/function-env.ts";
 import assert from "node:assert/strict";
 import { SignJWT } from "jose";
 import { requireRole, resolveCaller, verifyJwt } from "../../shared/auth.ts";
+import { parseEnv } from "../../shared/env.ts";
 import { HttpError } from "../../shared/errors.ts";
 import { serviceRoleKey, signEs256, signHs256 } from "../../supabase/local/stack.ts";
 
@@ -69,4 +70,13 @@ Deno.test("a verified token is remembered only until its own expiry", async () =
   assert.equal((await verifyJwt(token)).sub, "u4", "the second check is served from the cache");
   await new Promise((resolve) => setTimeout(resolve, 2100));
   await assert.rejects(() => verifyJwt(token), isStatus(401));
+});
+
+Deno.test("a token verified for one project's keys is refused under another's, cache or not", async () => {
+  const token = await signHs256({ sub: "u5", role: "authenticated", exp: now() + 60 });
+  assert.equal((await verifyJwt(token)).sub, "u5");
+  const sameKeys = parseEnv(Deno.env.toObject());
+  assert.equal((await verifyJwt(token, sameKeys)).sub, "u5", "another object with the same keys");
+  const otherProject = { ...sameKeys, JWT_SECRET: "another-secret-another-secret-another-secret" };
+  await assert.rejects(() => verifyJwt(token, otherProject), isStatus(401));
 });
