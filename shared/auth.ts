@@ -160,6 +160,10 @@ export function requireRole(caller: Caller, roles: StaffRole[]): void {
   if (caller.role === "service_role") return;
   if (caller.role !== "authenticated") throw unauthorized();
   if (!caller.staffRole || !roles.includes(caller.staffRole)) {
-    throw forbidden(`This needs one of the roles: ${roles.join(", ")}.`);
+    throw forbidden(
+      roles.length
+        ? `This needs one of the roles: ${roles.join(", ")}.`
+        : "Only the service role may call this.",
+    );
   }
 }

@@ -3,7 +3,7 @@
 // transaction) for the whole group. At low load a job finds a free call and goes alone, at once, so
 // coalescing adds no latency; under load it divides the fixed cost of a call among the jobs that
 // share it. Bounded: at most maxCalls calls in flight and maxItems items per call. Used by tracking
-// ingest (event batches) and by the Redis client (commands).
+// ingest (event batches), the search query log (log entries) and the Redis client (commands).
 
 export interface CoalescerOptions {
   /** Calls this isolate keeps in flight at once. */

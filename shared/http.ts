@@ -4,6 +4,7 @@
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import { type Caller, resolveCaller } from "./auth.ts";
 import { env } from "./env.ts";
@@ -130,6 +131,19 @@ export function createApp(functionName: string, options: AppOptions = {}): Hono<
     if (error instanceof HttpError) return errorResponse(c, error);
     if (error instanceof z.ZodError) {
       return errorResponse(c, unprocessable("The request failed validation.", zodDetails(error)));
+    }
+    // RPCs raise PostgREST's status SQLSTATEs (PT404, PT422, ...) with the machine code in HINT, so
+    // the Data API and postgres.js callers get the same answer. Any other SQLSTATE (42501 included)
+    // carries nothing meant for the client and stays a 500.
+    const pg = error as { code?: unknown; hint?: string; message?: string };
+    const sqlStatus = typeof pg.code === "string" ? pg.code.match(/^PT(4\d\d)$/)?.[1] : undefined;
+    if (sqlStatus) {
+      // Hono's type lists only the registered 4xx codes; Response accepts any of them.
+      const status = Number(sqlStatus) as ContentfulStatusCode;
+      return errorResponse(
+        c,
+        new HttpError(status, pg.hint ?? "invalid_request", pg.message || "Invalid request."),
+      );
     }
     log("error", "unhandled error", {
       requestId: c.get("requestId"),

@@ -9,6 +9,7 @@ import {
   type BenchContext,
   type BenchRow,
   type BenchScenario,
+  clientAddress,
   httpLoad,
   percentile,
   round,
@@ -22,12 +23,10 @@ interface Doc {
   popularity: number;
 }
 
-// One client address per request: the per-IP rate limits must not be what is measured.
-const randomIp = () => ({ "x-forwarded-for": randomAddress() });
-const randomAddress = () =>
-  `10.${1 + Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${
-    1 + Math.floor(Math.random() * 250)
-  }`;
+// One client address per request, across every phase: the per-IP rate limits must not be what is
+// measured.
+let nextClient = 0;
+const newClient = () => ({ "x-forwarded-for": clientAddress(nextClient++) });
 
 async function corpus(ctx: BenchContext): Promise<Doc[]> {
   return await ctx.sql<Doc[]>`
@@ -57,7 +56,7 @@ async function httpTop3(ctx: BenchContext, query: string): Promise<string[]> {
   const response = await fetch(
     `${ctx.functionsUrl}/search/autocomplete?${new URLSearchParams({ q: query, limit: "3" })}`,
     {
-      headers: randomIp(),
+      headers: newClient(),
     },
   );
   const body = await response.json();
@@ -106,10 +105,11 @@ const scenario: BenchScenario = {
     // The load rotates through every misspelling: the first pass misses the function's result
     // cache and reaches Postgres, later passes are what repeated typing traffic looks like.
     const base = new URL(`${ctx.functionsUrl}/search/autocomplete`);
+    const paths = cases.map((c) => `${base.pathname}?${new URLSearchParams({ q: c.query, limit: "8" })}`);
     const load = await httpLoad({
       url: base.origin,
-      headersFor: randomIp,
-      paths: cases.map((c) => `${base.pathname}?${new URLSearchParams({ q: c.query, limit: "8" })}`),
+      headersFor: newClient,
+      paths,
       connections: 50,
       durationSeconds: ctx.quick ? 3 : 10,
     });
@@ -119,8 +119,8 @@ const scenario: BenchScenario = {
     // one returns (the saturation run above, which measures queueing on a 2-core machine).
     const typing = await httpLoad({
       url: base.origin,
-      headersFor: randomIp,
-      paths: cases.map((c) => `${base.pathname}?${new URLSearchParams({ q: c.query, limit: "8" })}`),
+      headersFor: newClient,
+      paths,
       connections: 50,
       connectionRate: 10,
       durationSeconds: ctx.quick ? 3 : 10,
@@ -129,7 +129,7 @@ const scenario: BenchScenario = {
     // The kernel's floor on this machine in this run: the same gateway and middleware, no work.
     const floor = await httpLoad({
       url: base.origin,
-      headersFor: randomIp,
+      headersFor: newClient,
       paths: [new URL(`${ctx.functionsUrl}/health`).pathname],
       connections: 50,
       durationSeconds: ctx.quick ? 3 : 10,

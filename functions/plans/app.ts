@@ -3,7 +3,6 @@
 // browsers may also call through the Data API); this function adds validation, rate limits and the
 // error envelope, and runs the RPC as the caller so RLS decides what is visible.
 import { asUser } from "../../shared/db.ts";
-import { mapRpcErrors } from "../../shared/energy/sql-errors.ts";
 import { caller, createApp, rateLimit, readJson } from "../../shared/http.ts";
 import { CompareRequest } from "./schemas.ts";
 
@@ -13,17 +12,15 @@ app.post("/compare", rateLimit("api"), async (c) => {
   const body = await readJson(c, CompareRequest);
   const who = await caller(c);
   const usage = Array.isArray(body.usageKwh) ? body.usageKwh : [body.usageKwh];
-  const result = await mapRpcErrors(() =>
-    asUser(who.claims, async (tx) => {
-      const [row] = await tx`
-        select energy.compare_plans(
-          usage_kwh => ${usage}::int[], zip => ${body.zip ?? null}, city_id => ${body.cityId ?? null},
-          plan_ids => ${body.planIds ?? null}::bigint[], filters => ${tx.json(body.filters)},
-          session_id => ${body.sessionId ?? null}, max_results => ${body.limit},
-          plan_language => ${body.language}) as result`;
-      return row.result;
-    })
-  );
+  const result = await asUser(who.claims, async (tx) => {
+    const [row] = await tx`
+      select energy.compare_plans(
+        usage_kwh => ${usage}::int[], zip => ${body.zip ?? null}, city_id => ${body.cityId ?? null},
+        plan_ids => ${body.planIds ?? null}::bigint[], filters => ${tx.json(body.filters)},
+        session_id => ${body.sessionId ?? null}, max_results => ${body.limit},
+        plan_language => ${body.language}) as result`;
+    return row.result;
+  });
   return c.json({ ...result, mode: body.planIds ? "side_by_side" : "ranking" });
 });
 

@@ -2,7 +2,7 @@
 // search.documents is readable by every role under the same policy (using true), so a result
 // does not depend on who asks. Entries live for TTL_MS; the documents change a few times a day.
 
-export const TTL_MS = 30_000;
+const TTL_MS = 30_000;
 const MAX_ENTRIES = 5_000;
 
 interface Entry<T> {
@@ -32,9 +32,5 @@ export class ResultCache<T> {
     this.#entries.delete(key);
     this.#entries.set(key, { value, expires: now + this.ttlMs });
     while (this.#entries.size > this.maxEntries) this.#entries.delete(this.#entries.keys().next().value!);
-  }
-
-  get size(): number {
-    return this.#entries.size;
   }
 }

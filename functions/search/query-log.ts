@@ -1,10 +1,13 @@
-// Every search and autocomplete query goes into search.queries with its result count. Writes are
-// batched (one multi-row insert per FLUSH_MS or BATCH_SIZE entries) so logging stays off the
-// request's critical path; a batch is flushed when the isolate unloads.
+// Every search and autocomplete query goes into search.queries with its result count. Logging stays
+// off the request's critical path and is group-committed: one write in flight per isolate, and the
+// entries that arrive meanwhile leave together in the next one (a single set-based insert). An entry
+// waits only behind a write already under way, never on a timer, so unloading leaves nothing that a
+// flush could send sooner.
+import { Coalescer, type Settled } from "../../shared/coalescer.ts";
 import { db } from "../../shared/db.ts";
 import { log } from "../../shared/log.ts";
 
-export interface QueryLogEntry {
+interface QueryLogEntry {
   session_id: string | null;
   user_id: string | null;
   query: string;
@@ -13,51 +16,27 @@ export interface QueryLogEntry {
   result_count: number;
 }
 
-export const FLUSH_MS = 100;
-const BATCH_SIZE = 200;
+const WRITTEN: Settled<void> = { ok: true, value: undefined };
 
-let pending: QueryLogEntry[] = [];
-let timer: ReturnType<typeof setTimeout> | undefined;
-let inFlight: Promise<void> = Promise.resolve();
-
-/** Close to search.normalize in SQL (which the log itself uses): for cache keys. */
-export function normalizeQuery(query: string): string {
-  return query.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[^a-z0-9]+/g, " ")
-    .trim();
-}
-
-async function write(batch: QueryLogEntry[]): Promise<void> {
+// A lost log entry must never fail a search: a failed write is reported once for its whole group,
+// and every entry counts as settled, so nothing is left rejected and unhandled.
+async function write(entries: QueryLogEntry[]): Promise<Settled<void>[]> {
   try {
     const sql = db();
     // search.normalize keeps the logged form identical to the one search.find ranks with.
     await sql`
       insert into search.queries (session_id, user_id, query, normalized, kind, types, result_count)
       select q.session_id, q.user_id, q.query, search.normalize(q.query), q.kind, q.types, q.result_count
-      from jsonb_to_recordset(${sql.json(batch as never)}) as q(
+      from jsonb_to_recordset(${sql.json(entries as never)}) as q(
         session_id uuid, user_id uuid, query text, kind text, types text[], result_count int)`;
   } catch (error) {
-    log("error", "search queries not logged", { count: batch.length, error: String(error) });
+    log("error", "search queries not logged", { count: entries.length, error: String(error) });
   }
+  return entries.map(() => WRITTEN);
 }
 
-/** Writes what is pending now; resolves when every earlier batch is in. */
-export function flushQueryLog(): Promise<void> {
-  clearTimeout(timer);
-  timer = undefined;
-  if (pending.length) {
-    const batch = pending;
-    pending = [];
-    inFlight = inFlight.then(() => write(batch));
-  }
-  return inFlight;
-}
+const queryLog = new Coalescer(write, { maxCalls: 1, maxItems: 200 });
 
 export function logQuery(entry: QueryLogEntry): void {
-  pending.push(entry);
-  if (pending.length >= BATCH_SIZE) flushQueryLog();
-  else timer ??= setTimeout(flushQueryLog, FLUSH_MS);
+  void queryLog.submit(entry, 1);
 }
-
-globalThis.addEventListener("beforeunload", () => {
-  flushQueryLog();
-});

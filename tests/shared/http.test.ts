@@ -3,7 +3,7 @@ import "../support/function-env.ts";
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { createApp, MAX_BODY_BYTES, rateLimit, readJson, readQuery } from "../../shared/http.ts";
-import { dbTest, uniqueIp } from "../support/harness.ts";
+import { dbTest, sql, uniqueIp } from "../support/harness.ts";
 
 const app = createApp("kernel", { cors: true });
 app.post(
@@ -16,6 +16,18 @@ app.get("/boom", () => {
   throw new Error("password=hunter2 at db.internal:5432");
 });
 app.get("/limited", rateLimit("leads"), (c) => c.json({ ok: true }));
+
+// Real errors from Postgres through postgres.js, as an RPC raises them (constant arguments only).
+async function raise(state: string, message: string, hint?: string): Promise<never> {
+  const hintClause = hint ? `, hint = '${hint}'` : "";
+  await sql().unsafe(
+    `do $$ begin raise exception using errcode = '${state}', message = '${message}'${hintClause}; end $$`,
+  );
+  throw new Error(`the do block did not raise ${state}`);
+}
+app.get("/pt404", () => raise("PT404", "No plan 42 is on offer.", "plan_not_found"));
+app.get("/pt422", () => raise("PT422", "usage_kwh is out of range."));
+app.get("/denied", () => raise("42501", "permission denied for table db_internal_secrets", "grant it"));
 
 const call = (path: string, init: RequestInit = {}, ip = uniqueIp()) =>
   app.request(`/kernel${path}`, { ...init, headers: { "x-forwarded-for": ip, ...(init.headers ?? {}) } });
@@ -76,6 +88,25 @@ dbTest("an unexpected error is 500 with the request id and no internals", async 
   const text = await response.clone().text();
   await expectEnvelope(response, 500, "internal_error");
   assert.ok(!text.includes("hunter2") && !text.includes("db.internal"), text);
+});
+
+dbTest(
+  "a PT4xx error from Postgres is that 4xx, coded by its HINT (invalid_request without one)",
+  async () => {
+    const notFound = await expectEnvelope(await call("/pt404"), 404, "plan_not_found");
+    assert.equal(notFound.message, "No plan 42 is on offer.");
+    assert.deepEqual(notFound.details, []);
+    const invalid = await expectEnvelope(await call("/pt422"), 422, "invalid_request");
+    assert.equal(invalid.message, "usage_kwh is out of range.");
+    assert.deepEqual(invalid.details, []);
+  },
+);
+
+dbTest("any other SQLSTATE (42501) is a 500 without internals", async () => {
+  const response = await call("/denied");
+  const text = await response.clone().text();
+  await expectEnvelope(response, 500, "internal_error");
+  assert.ok(!text.includes("db_internal_secrets") && !text.includes("grant it"), text);
 });
 
 dbTest("CORS preflight is answered", async () => {

@@ -86,17 +86,18 @@ async function run(c: AppContext): Promise<Response> {
     const { importId } = await recordRefusal(input.source, "rejected", error.message, input.feedUrl);
     throw new HttpError(422, error.code, error.message, [{ message: error.message, importId }]);
   }
-  const summary = await asService(async (tx) => {
+  const { summary, rejections } = await asService(async (tx) => {
     const rows = tx.json(parsed.rows as never);
     const parseRejections = tx.json(parsed.rejections as never);
     const [row] = await tx`
       select private.import_plans(${input.source}, ${rows}, ${parseRejections}, ${input.feedUrl}, ${parsed.rowsTotal})
         as result`;
-    return row.result as ImportSummary;
+    const summary = row.result as ImportSummary;
+    const rejections = await tx<RowRejection[]>`
+      select line, id_key as "idKey", reason from energy.plan_import_rejections
+      where import_id = ${summary.importId} order by line limit ${REPORTED_REJECTIONS}`;
+    return { summary, rejections };
   });
-  const rejections = await db()<RowRejection[]>`
-    select line, id_key as "idKey", reason from energy.plan_import_rejections
-    where import_id = ${summary.importId} order by line limit ${REPORTED_REJECTIONS}`;
   log("info", "plans imported", { ...summary, feedUrl: input.feedUrl });
   if (summary.status === "rejected") {
     throw unprocessable("No row of the export could be imported.", [
