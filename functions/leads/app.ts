@@ -10,7 +10,7 @@ import {
   captureLead,
   flagSuspiciousInput,
   importLeads,
-  parseImportBody,
+  readImportBody,
   rejectHoneypot,
 } from "../../shared/leads/intake.ts";
 import { BulkSchema, CaptureSchema, ListQuerySchema, PatchSchema } from "../../shared/leads/schemas.ts";
@@ -46,11 +46,7 @@ app.post("/", rateLimit("leads"), async (c) => {
 
 app.post("/import", async (c) => {
   requireRole(await caller(c), ["admin"]);
-  const request = parseImportBody(
-    c.req.header("content-type") ?? "",
-    await c.req.text(),
-    c.req.query("source"),
-  );
+  const request = await readImportBody(c);
   const result = await importLeads(request);
   return c.json({
     received: request.rows.length,

@@ -1,9 +1,10 @@
 // How leads enter: web capture (one lead, anonymous callers) and bulk import of discovered B2B leads
 // (JSON or CSV). Both validate first and hand the database one statement, so nothing half-writes.
 import { asService } from "../db.ts";
-import { type ErrorDetail, HttpError, unprocessable, zodDetails } from "../errors.ts";
+import { badRequest, type ErrorDetail, unprocessable, zodDetails } from "../errors.ts";
+import { type AppContext, readJson } from "../http.ts";
 import { recordSecurityEvent } from "../security.ts";
-import { CsvError, csvObjects } from "./csv.ts";
+import { CsvError, csvObjects } from "../csv.ts";
 import { type CaptureInput, ImportEnvelopeSchema, type ImportRow, ImportRowSchema } from "./schemas.ts";
 
 export interface CaptureResult {
@@ -40,7 +41,7 @@ export async function rejectHoneypot(input: CaptureInput, ip: string): Promise<v
     functionName: "leads",
     details: { formType: input.formType ?? null },
   });
-  throw new HttpError(400, "spam_detected", "The submission was rejected.");
+  throw badRequest("spam_detected", "The submission was rejected.");
 }
 
 /** Records (without blocking) inputs that carry script or SQL fragments. */
@@ -95,32 +96,29 @@ export interface ImportRequest {
 }
 
 /** The body of POST /leads/import: {"source", "leads": [...]} as JSON, or CSV with ?source=. */
-export function parseImportBody(contentType: string, body: string, sourceParam?: string): ImportRequest {
-  if (/^text\/csv/i.test(contentType)) {
-    if (!sourceParam) throw unprocessable("CSV imports need ?source=<lead source name>.");
-    let rows: Record<string, string>[];
-    try {
-      rows = csvObjects(body);
-    } catch (error) {
-      const line = error instanceof CsvError ? error.line : 0;
-      throw new HttpError(400, "malformed_csv", "The CSV body could not be parsed.", [{
-        line,
-        message: String((error as Error).message),
-      }]);
-    }
-    if (rows.length === 0) throw unprocessable("The CSV has no data rows.");
-    if (rows.length > 5000) throw unprocessable("At most 5,000 rows per import.");
-    return { source: sourceParam, rows: rows.map(csvRecordToLead) };
+export async function readImportBody(c: AppContext): Promise<ImportRequest> {
+  if (/^text\/csv/i.test(c.req.header("content-type") ?? "")) {
+    return parseCsvImport(await c.req.text(), c.req.query("source"));
   }
-  let data: unknown;
+  const { source, leads } = await readJson(c, ImportEnvelopeSchema);
+  return { source, rows: leads };
+}
+
+function parseCsvImport(body: string, sourceParam?: string): ImportRequest {
+  if (!sourceParam) throw unprocessable("CSV imports need ?source=<lead source name>.");
+  let rows: Record<string, string>[];
   try {
-    data = JSON.parse(body);
-  } catch {
-    throw new HttpError(400, "malformed_json", "The request body is not valid JSON.");
+    rows = csvObjects(body);
+  } catch (error) {
+    const line = error instanceof CsvError ? error.line : 0;
+    throw badRequest("malformed_csv", "The CSV body could not be parsed.", [{
+      line,
+      message: String((error as Error).message),
+    }]);
   }
-  const parsed = ImportEnvelopeSchema.safeParse(data);
-  if (!parsed.success) throw unprocessable("The import body failed validation.", zodDetails(parsed.error));
-  return { source: parsed.data.source, rows: parsed.data.leads };
+  if (rows.length === 0) throw unprocessable("The CSV has no data rows.");
+  if (rows.length > 5000) throw unprocessable("At most 5,000 rows per import.");
+  return { source: sourceParam, rows: rows.map(csvRecordToLead) };
 }
 
 export interface ImportResult {

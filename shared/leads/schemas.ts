@@ -116,7 +116,7 @@ export const ImportEnvelopeSchema = z.strictObject({
   leads: z.array(z.unknown()).min(1).max(5000),
 });
 
-export const STATUSES = ["new", "hot", "warm", "cold", "accepted", "rejected", "converted"] as const;
+const STATUSES = ["new", "hot", "warm", "cold", "accepted", "rejected", "converted"] as const;
 export const SORTS = {
   createdAt: "created_at",
   score: "score",
@@ -148,6 +148,18 @@ export type ListQuery = z.infer<typeof ListQuerySchema>;
 
 const reasonCode = z.string().regex(/^[a-z][a-z0-9_]{1,59}$/, "A snake_case reason code.");
 
+/** One rule for PATCH and bulk, so the two doors cannot drift apart on what an accept or reject must
+ * carry: the reason code the lead's status history records with it. */
+function requireDecisionReason(
+  change: { status?: string; reasonCode?: string },
+  ctx: z.RefinementCtx,
+  message: string,
+): void {
+  if ((change.status === "accepted" || change.status === "rejected") && !change.reasonCode) {
+    ctx.addIssue({ code: "custom", path: ["reasonCode"], message });
+  }
+}
+
 /** PATCH /leads/:id: a decision (accept / reject need a reason), a reopen, or feedback only. */
 export const PatchSchema = z.strictObject({
   status: z.enum(["accepted", "rejected", "converted", "new"]).optional(),
@@ -157,17 +169,11 @@ export const PatchSchema = z.strictObject({
   if (!patch.status && !patch.feedback) {
     ctx.addIssue({ code: "custom", path: ["status"], message: "Give a status, feedback, or both." });
   }
-  if ((patch.status === "accepted" || patch.status === "rejected") && !patch.reasonCode) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["reasonCode"],
-      message: "Accepting or rejecting a lead needs a reason code.",
-    });
-  }
+  requireDecisionReason(patch, ctx, "Accepting or rejecting a lead needs a reason code.");
 });
 export type PatchInput = z.infer<typeof PatchSchema>;
 
-export const MAX_BULK_IDS = 1000;
+const MAX_BULK_IDS = 1000;
 
 /** POST /leads/bulk: one status change or one assignment for up to 1,000 leads, all or nothing. */
 export const BulkSchema = z.strictObject({
@@ -181,14 +187,8 @@ export const BulkSchema = z.strictObject({
   if (bulk.action === "status" && !bulk.status) {
     ctx.addIssue({ code: "custom", path: ["status"], message: "A status action needs a status." });
   }
-  if (
-    bulk.action === "status" && (bulk.status === "accepted" || bulk.status === "rejected") && !bulk.reasonCode
-  ) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["reasonCode"],
-      message: "Accepting or rejecting leads needs a reason code.",
-    });
+  if (bulk.action === "status") {
+    requireDecisionReason(bulk, ctx, "Accepting or rejecting leads needs a reason code.");
   }
   if (bulk.action === "assign" && !bulk.officeId && bulk.ownerId === undefined) {
     ctx.addIssue({

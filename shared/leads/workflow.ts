@@ -3,10 +3,10 @@
 // decides what a caller sees and changes: a sales rep never reaches another office's leads.
 import { asUser, type Claims, type Tx } from "../db.ts";
 import { conflict, forbidden, HttpError, notFound } from "../errors.ts";
-import { csvRow } from "./csv.ts";
+import { csvRow } from "../csv.ts";
 import { type BulkInput, type ListQuery, type PatchInput, SORTS } from "./schemas.ts";
 
-export const LEAD_COLUMNS = [
+const LEAD_COLUMNS = [
   "id",
   "kind",
   "status",
@@ -99,7 +99,7 @@ function keysetSql(tx: Tx, q: ListQuery) {
     : tx`and (${column}, l.id) > (${typed}, ${id}::uuid)`;
 }
 
-export interface LeadPage {
+interface LeadPage {
   items: Record<string, unknown>[];
   totalCount: number;
   hasNext: boolean;
@@ -142,7 +142,7 @@ export function listLeads(claims: Claims, q: ListQuery): Promise<LeadPage> {
 export function getLead(claims: Claims, id: string) {
   return asUser(claims, async (tx) => {
     const [lead] = await tx`
-      select ${selectColumns(tx)}, l.trust_score as "trustScore", l.score_reasons as "scoreReasons",
+      select ${selectColumns(tx)}, l.score_reasons as "scoreReasons",
              l.routing, l.plant_locations as "plants", l.latitude, l.longitude, l.usage_kwh as "usageKwh",
              l.move_in_date as "moveInDate"
       from leads.leads l where l.id = ${id}::uuid`;
@@ -250,35 +250,70 @@ export function bulkUpdate(claims: Claims, bulk: BulkInput) {
   );
 }
 
-/** Streams the filtered leads as RFC 4180 CSV, 500 rows per round trip, under the caller's RLS. */
+/** Streams the filtered leads as RFC 4180 CSV, 500 rows per round trip, under the caller's RLS. The
+ * next batch is fetched only once the client has taken the last one, so a slow download holds one
+ * batch in memory instead of the whole export. */
 export function exportCsv(
   claims: Claims,
   q: ListQuery,
   onError: (error: unknown) => void,
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
+  let cancelled = false;
+  let wake: (() => void) | undefined;
+  const resume = () => {
+    wake?.();
+    wake = undefined;
+  };
+  const demand = async (controller: ReadableStreamDefaultController<Uint8Array>) => {
+    while (!cancelled && (controller.desiredSize ?? 0) <= 0) {
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  };
+
+  async function produce(controller: ReadableStreamDefaultController<Uint8Array>) {
+    try {
+      controller.enqueue(encoder.encode(csvRow([...LEAD_COLUMNS])));
+      await asUser(claims, async (tx) => {
+        const direction = tx.unsafe(q.order === "desc" ? "desc" : "asc");
+        const column = tx.unsafe(`l.${SORTS[q.sort]}`);
+        // A declared cursor rather than postgres.js's portal: the portal's Executes count as one
+        // statement, so asUser's statement_timeout would cap the whole download at the client's
+        // pace; each FETCH is its own statement and keeps the per-query bound.
+        await tx`
+          declare lead_export no scroll cursor for
+          select ${selectColumns(tx)} from leads.leads l
+          where true ${filterSql(tx, q)}
+          order by ${column} ${direction}, l.id ${direction}`;
+        for (;;) {
+          await demand(controller);
+          if (cancelled) return;
+          const rows = await tx`fetch 500 from lead_export`;
+          if (rows.length > 0) {
+            controller.enqueue(
+              encoder.encode(rows.map((row) => csvRow(LEAD_COLUMNS.map((name) => row[name]))).join("")),
+            );
+          }
+          if (rows.length < 500) return;
+        }
+      });
+      if (!cancelled) controller.close();
+    } catch (error) {
+      onError(error);
+      if (!cancelled) controller.error(error);
+    }
+  }
+
   return new ReadableStream<Uint8Array>({
-    async start(controller) {
-      try {
-        controller.enqueue(encoder.encode(csvRow([...LEAD_COLUMNS])));
-        await asUser(claims, async (tx) => {
-          const direction = tx.unsafe(q.order === "desc" ? "desc" : "asc");
-          const column = tx.unsafe(`l.${SORTS[q.sort]}`);
-          await tx`
-            select ${selectColumns(tx)} from leads.leads l
-            where true ${filterSql(tx, q)}
-            order by ${column} ${direction}, l.id ${direction}`
-            .cursor(500, (rows) => {
-              controller.enqueue(
-                encoder.encode(rows.map((row) => csvRow(LEAD_COLUMNS.map((name) => row[name]))).join("")),
-              );
-            });
-        });
-        controller.close();
-      } catch (error) {
-        onError(error);
-        controller.error(error);
-      }
+    // Not awaited: the stream calls pull() only after start() settles, and pull() is what tells a
+    // waiting batch that the client has room again.
+    start(controller) {
+      void produce(controller);
+    },
+    pull: resume,
+    cancel() {
+      cancelled = true;
+      resume();
     },
   });
 }

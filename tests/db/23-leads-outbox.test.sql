@@ -1,7 +1,7 @@
 -- The ops outbox: hot leads enqueue a signed CRM webhook (only for subscribed endpoints) and a
 -- realtime broadcast; pg_net responses settle deliveries; failures retry with backoff until dead.
 begin;
-select plan(24);
+select plan(30);
 
 select vault.create_secret('outbox-test-secret', 'outbox_test_crm', 'CRM signing secret for the outbox test');
 insert into ops.webhook_endpoints (name, url, secret_name, event_types, max_attempts)
@@ -81,6 +81,44 @@ select ops.deliver_outbound_webhooks();
 select is((select status from ops.outbound_webhooks where id = (select id from probe)), 'dead',
   'after max_attempts failures the webhook is dead');
 select is((select attempts from ops.outbound_webhooks where id = (select id from probe)), 3, 'after exactly three attempts');
+
+-- Rows that cannot be sent (endpoint switched off, signing secret gone) once stayed pending and filled
+-- the job's 500-oldest batch, so a sendable retry behind 500 of them never went out again.
+insert into ops.webhook_endpoints (name, url, secret_name, event_types, active)
+values ('starve-test-off', 'http://127.0.0.1:9/off', 'outbox_test_crm', array['lead.hot'], false),
+       ('starve-test-nosecret', 'http://127.0.0.1:9/nosecret', 'starve_test_no_such_secret', array['lead.hot'], true),
+       ('starve-test-live', 'http://127.0.0.1:9/live', 'outbox_test_crm', array['lead.hot'], true);
+insert into ops.outbound_webhooks (endpoint_id, event_type, payload, next_attempt_at)
+select e.id, 'lead.hot', jsonb_build_object('starve', e.name, 'n', n), now() - interval '1 hour' - n * interval '1 second'
+from ops.webhook_endpoints e
+cross join generate_series(1, case e.name when 'starve-test-off' then 300 else 250 end) as n
+where e.name in ('starve-test-off', 'starve-test-nosecret');
+insert into ops.outbound_webhooks (endpoint_id, event_type, payload, next_attempt_at)
+select id, 'lead.hot', '{"starve":"not-due"}', now() + interval '10 minutes'
+from ops.webhook_endpoints where name = 'starve-test-off';
+insert into ops.outbound_webhooks (endpoint_id, event_type, payload, next_attempt_at)
+select id, 'lead.hot', '{"starve":"starve-test-live"}', now() - interval '1 second'
+from ops.webhook_endpoints where name = 'starve-test-live';
+create temporary view starve as
+select w.*, e.name as endpoint from ops.outbound_webhooks w join ops.webhook_endpoints e on e.id = w.endpoint_id
+where e.name like 'starve-test-%';
+
+select ops.deliver_outbound_webhooks();
+select is((select status from starve where endpoint = 'starve-test-live'), 'sending',
+  'a sendable due row goes out though 550 older due rows cannot be sent');
+select is(
+  (select array_agg(distinct status || ': ' || last_error) from starve where endpoint = 'starve-test-off' and payload ? 'n'),
+  array['dead: endpoint inactive'],
+  'due rows of an inactive endpoint end dead, with the reason');
+select is(
+  (select array_agg(distinct status || ': ' || last_error) from starve where endpoint = 'starve-test-nosecret'),
+  array['dead: signing secret missing'],
+  'due rows whose signing secret is missing end dead, with the reason');
+select is((select count(*)::int from starve where status = 'dead'), 550, 'all 550 in the same run');
+select is((select count(*)::int from starve where status = 'dead' and net_request_id is not null), 0,
+  'without a request for any of them');
+select is((select status from starve where payload ->> 'starve' = 'not-due'), 'pending',
+  'a row not yet due waits: its endpoint may be switched back on before then');
 
 -- Access: admins read the outbox, sales do not.
 select tests.create_supabase_user('outbox_admin', null, 'admin');
