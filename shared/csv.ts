@@ -1,7 +1,14 @@
-// RFC 4180 CSV: a writer that is safe to open in spreadsheets (no formula injection) and a parser
-// for imports (quoted fields, doubled quotes, CRLF or LF line ends, newlines inside quotes).
+// RFC 4180 CSV for every module: a writer that is safe to open in spreadsheets (no formula
+// injection) and a parser for imports (quoted fields, doubled quotes, CRLF, LF or CR line ends,
+// newlines inside quotes, a byte-order mark) that keeps the line each record starts on, so a rejected
+// row can be reported where the sender's editor shows it.
 
 const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** Quotes a field if it holds a quote, comma or line break, as RFC 4180 requires. */
+export function csvQuote(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
 
 /** One field: neutralizes a leading formula character with a quote (OWASP), then quotes if needed. */
 export function csvField(value: unknown): string {
@@ -12,7 +19,7 @@ export function csvField(value: unknown): string {
     ? JSON.stringify(value)
     : String(value);
   if (FORMULA_START.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  return csvQuote(text);
 }
 
 /** One record terminated by CRLF, as RFC 4180 specifies. */
@@ -21,56 +28,74 @@ export function csvRow(values: unknown[]): string {
 }
 
 export class CsvError extends Error {
+  /** `line`: where the offending quoted field starts. */
   constructor(message: string, readonly line: number) {
     super(message);
   }
 }
 
-/** Parses CSV text into records (arrays of strings). Throws CsvError on an unterminated quote. */
-export function parseCsv(text: string): string[][] {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let field = "";
+export interface CsvRecord {
+  /** The physical line the record starts on (1-based). */
+  line: number;
+  cells: string[];
+}
+
+/**
+ * Parses CSV text into records. Blank lines are skipped; an opening quote may follow spaces. Throws
+ * CsvError on an unterminated quoted field.
+ */
+export function parseCsvRecords(text: string): CsvRecord[] {
+  const records: CsvRecord[] = [];
+  let cells: string[] = [];
+  let cell = "";
   let quoted = false;
   let line = 1;
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const endField = () => {
-    record.push(field);
-    field = "";
-  };
+  let recordLine = 1;
+  let quoteLine = 0;
+  const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const endRecord = () => {
-    endField();
-    if (!(record.length === 1 && record[0] === "")) records.push(record);
-    record = [];
+    cells.push(cell);
+    if (!(cells.length === 1 && cells[0].trim() === "")) records.push({ line: recordLine, cells });
+    cells = [];
+    cell = "";
   };
-  for (; i < text.length; i++) {
-    const ch = text[i];
+  for (let i = 0; i < source.length; i++) {
+    const ch = source[i];
     if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
+      if (ch === '"' && source[i + 1] === '"') {
+        cell += '"';
         i++;
       } else if (ch === '"') {
         quoted = false;
       } else {
         if (ch === "\n") line++;
-        field += ch;
+        cell += ch;
       }
-    } else if (ch === '"' && field === "") {
+    } else if (ch === '"' && cell.trim() === "") {
       quoted = true;
+      quoteLine = line;
+      cell = "";
     } else if (ch === ",") {
-      endField();
-    } else if (ch === "\r" && text[i + 1] === "\n") {
+      cells.push(cell);
+      cell = "";
+    } else if (ch === "\r" && source[i + 1] === "\n") {
       // CRLF: the LF ends the record on the next turn.
-    } else if (ch === "\n") {
+    } else if (ch === "\n" || ch === "\r") {
       endRecord();
       line++;
+      recordLine = line;
     } else {
-      field += ch;
+      cell += ch;
     }
   }
-  if (quoted) throw new CsvError("Unterminated quoted field.", line);
-  if (field !== "" || record.length > 0) endRecord();
+  if (quoted) throw new CsvError(`Unterminated quoted field starting on line ${quoteLine}.`, quoteLine);
+  if (cell !== "" || cells.length) endRecord();
   return records;
+}
+
+/** The records' cells alone. */
+export function parseCsv(text: string): string[][] {
+  return parseCsvRecords(text).map((record) => record.cells);
 }
 
 /** Header row + records as objects keyed by header names; empty cells are left out. */

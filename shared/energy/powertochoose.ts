@@ -1,6 +1,7 @@
 // Parser for PowerToChoose's CSV export ("Export to CSV" on powertochoose.org): 29 bracketed columns,
 // English and Spanish rows, prices in dollars per kWh at 500/1000/2000 kWh, and a trailing
 // "END OF FILE" row. Pure: the pipeline function and the seed generator share it.
+import { CsvError, csvQuote, type CsvRecord, parseCsvRecords } from "../csv.ts";
 
 export const PTC_COLUMNS = [
   "[idKey]",
@@ -95,63 +96,6 @@ export class ExportFormatError extends Error {
   }
 }
 
-interface CsvRecord {
-  line: number;
-  cells: string[];
-}
-
-/** RFC 4180 records with the physical line each starts on; throws on an unterminated quote. */
-export function parseCsv(text: string): CsvRecord[] {
-  const records: CsvRecord[] = [];
-  let cells: string[] = [];
-  let cell = "";
-  let quoted = false;
-  let line = 1;
-  let recordLine = 1;
-  let quoteLine = 0;
-  const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const endRecord = () => {
-    cells.push(cell);
-    if (!(cells.length === 1 && cells[0].trim() === "")) records.push({ line: recordLine, cells });
-    cells = [];
-    cell = "";
-  };
-  for (let i = 0; i < source.length; i++) {
-    const ch = source[i];
-    if (quoted) {
-      if (ch === '"') {
-        if (source[i + 1] === '"') {
-          cell += '"';
-          i++;
-        } else quoted = false;
-      } else {
-        if (ch === "\n") line++;
-        cell += ch;
-      }
-      continue;
-    }
-    if (ch === '"' && cell.trim() === "") {
-      quoted = true;
-      quoteLine = line;
-      cell = "";
-    } else if (ch === ",") {
-      cells.push(cell);
-      cell = "";
-    } else if (ch === "\r" && source[i + 1] === "\n") {
-      continue;
-    } else if (ch === "\n" || ch === "\r") {
-      endRecord();
-      line++;
-      recordLine = line;
-    } else cell += ch;
-  }
-  if (quoted) {
-    throw new ExportFormatError("malformed_csv", `Unterminated quoted field starting on line ${quoteLine}.`);
-  }
-  if (cell !== "" || cells.length) endRecord();
-  return records;
-}
-
 const TRUE_WORDS = new Set(["true", "1", "yes", "y", "t"]);
 const FALSE_WORDS = new Set(["false", "0", "no", "n", "f", ""]);
 
@@ -239,7 +183,13 @@ function toRow(record: CsvRecord, index: Map<string, number>): PlanRow {
 
 /** Parses a whole export: whole-file problems throw ExportFormatError; bad rows become rejections. */
 export function parseExport(csv: string): ParsedExport {
-  const records = parseCsv(csv);
+  let records: CsvRecord[];
+  try {
+    records = parseCsvRecords(csv);
+  } catch (error) {
+    if (error instanceof CsvError) throw new ExportFormatError("malformed_csv", error.message);
+    throw error;
+  }
   if (records.length === 0) throw new ExportFormatError("empty_export", "The export is empty.");
   const header = records[0].cells.map((cell) => cell.trim());
   const missing = PTC_COLUMNS.filter((column) => !header.includes(column));
@@ -277,10 +227,8 @@ export function parseExport(csv: string): ParsedExport {
   return { rows, rejections, rowsTotal: end - 1 };
 }
 
-const csvCell = (value: string | number | boolean | null) => {
-  const s = value === null ? "" : String(value);
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-};
+// Plain RFC 4180 quoting, no formula guard: the feed's own format carries negative numbers.
+const csvCell = (value: string | number | boolean | null) => csvQuote(value === null ? "" : String(value));
 
 /** Writes rows in the export's own format (the fixture generator and tests build files with it). */
 export function formatExport(rows: Array<Array<string | number | boolean | null>>): string {

@@ -1,11 +1,10 @@
-// The PowerToChoose export parser on its own: RFC 4180 quoting, line numbers, the END OF FILE row,
+// The PowerToChoose export parser on its own: malformed CSV, line numbers, the END OF FILE row,
 // header checks and per-row rejections. Pure, no stack needed.
 import assert from "node:assert/strict";
 import {
   cancelFeeAmount,
   ExportFormatError,
   formatExport,
-  parseCsv,
   parseExport,
   PTC_COLUMNS,
 } from "../../../shared/energy/powertochoose.ts";
@@ -33,14 +32,12 @@ function cells(overrides: Record<string, string | number> = {}): Array<string | 
   return PTC_COLUMNS.map((column) => merged[column] ?? "");
 }
 
-Deno.test("parseCsv: quoted commas, doubled quotes, embedded newlines, CRLF and a BOM", () => {
-  const records = parseCsv('\ufeffa,b\r\n"x, y","say ""hi"""\r\n"two\nlines",z\r\n');
-  assert.deepEqual(records.map((r) => [r.line, r.cells]), [
-    [1, ["a", "b"]],
-    [2, ["x, y", 'say "hi"']],
-    [3, ["two\nlines", "z"]],
-  ]);
-  assert.throws(() => parseCsv('a,"open\r\n'), ExportFormatError);
+Deno.test("parseExport: an unterminated quote is a malformed export, with the line it starts on", () => {
+  assert.throws(
+    () => parseExport(`${PTC_COLUMNS.join(",")}\r\n101,"open\r\n`),
+    (error: unknown) =>
+      error instanceof ExportFormatError && error.code === "malformed_csv" && /line 2\b/.test(error.message),
+  );
 });
 
 Deno.test("parseExport: rows up to END OF FILE, English and Spanish, line numbers of rejects", () => {

@@ -1,7 +1,6 @@
-// Pure units behind the leads function: phone normalization, CSV writing and parsing, CSV rows to
-// lead objects, and the detector for script/SQL fragments.
+// Pure units behind the leads function: phone normalization, CSV rows to lead objects, and the
+// detector for script/SQL fragments.
 import assert from "node:assert/strict";
-import { csvField, csvObjects, csvRow, parseCsv } from "../../../shared/leads/csv.ts";
 import { csvRecordToLead, suspiciousFields } from "../../../shared/leads/intake.ts";
 import { CaptureSchema, normalizePhone } from "../../../shared/leads/schemas.ts";
 
@@ -34,28 +33,6 @@ Deno.test("capture validation normalizes and enforces the cross-field rules", ()
   );
   assert.equal(CaptureSchema.safeParse({ kind: "business" }).success, false, "a contact is needed");
   assert.equal(CaptureSchema.safeParse({ kind: "business", email: "a@b.co", latitude: 1 }).success, false);
-});
-
-Deno.test("CSV fields are quoted per RFC 4180 and formulas are neutralized", () => {
-  assert.equal(csvField('say "hi", then go'), '"say ""hi"", then go"');
-  assert.equal(csvField("line\nbreak"), '"line\nbreak"');
-  assert.equal(csvField("=1+1"), "'=1+1");
-  assert.equal(csvField("+SUM(A1)"), "'+SUM(A1)");
-  assert.equal(csvField("-2"), "'-2");
-  assert.equal(csvField("@cmd"), "'@cmd");
-  assert.equal(csvField('=HYPERLINK("x","y")'), `"'=HYPERLINK(""x"",""y"")"`);
-  assert.equal(csvField(null), "");
-  assert.equal(csvField(["a", "b"]), '"[""a"",""b""]"');
-  assert.equal(csvRow(["a", 1, true]), "a,1,true\r\n");
-});
-
-Deno.test("CSV parsing handles quotes, doubled quotes, CRLF and line breaks inside fields", () => {
-  const text = '\ufeffname,note\r\n"Acme, Inc","said ""hi""\nthen left"\r\nPlain,\r\n';
-  assert.deepEqual(parseCsv(text), [["name", "note"], ["Acme, Inc", 'said "hi"\nthen left'], ["Plain", ""]]);
-  assert.deepEqual(csvObjects(text), [{ name: "Acme, Inc", note: 'said "hi"\nthen left' }, {
-    name: "Plain",
-  }]);
-  assert.throws(() => parseCsv('a\r\n"open'), /Unterminated/);
 });
 
 Deno.test("CSV records become lead objects with numbers, booleans, utm and plants", () => {

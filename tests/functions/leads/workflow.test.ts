@@ -2,7 +2,7 @@
 // token must not reach another office's leads through any endpoint.
 import assert from "node:assert/strict";
 import { api, createUser, dbTest, envelope, sql, tokenFor } from "../../support/harness.ts";
-import { parseCsv } from "../../../shared/leads/csv.ts";
+import { parseCsv } from "../../../shared/csv.ts";
 import { createOffice, leadAt, staffIn } from "./_helpers.ts";
 
 const north = await createOffice("North");
