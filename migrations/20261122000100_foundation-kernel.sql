@@ -40,6 +40,38 @@ $$;
 
 grant execute on function private.has_role(text), private.has_any_role(text[]) to anon, authenticated, service_role;
 
+-- The error convention of every RPC: a refusal raises PostgREST's PT4xx SQLSTATE with the machine code
+-- in HINT, so the Data API and the functions kernel answer the same status and code.
+create or replace function private.require_any_role(allowed_roles text[]) returns void
+language plpgsql stable set search_path = '' as $$
+begin
+  if auth.role() = 'service_role' or private.has_any_role(allowed_roles) then
+    return;
+  end if;
+  if auth.uid() is null then
+    raise exception using errcode = 'PT401', hint = 'unauthorized', message = 'Sign in first.';
+  end if;
+  raise exception using errcode = 'PT403', hint = 'forbidden',
+    message = format('This needs one of the roles %s.', array_to_string(allowed_roles, ', '));
+end;
+$$;
+
+-- The analytics window of every module: [window_from, window_to), non-empty, at most 400 days.
+create or replace function private.require_window(window_from timestamptz, window_to timestamptz) returns void
+language plpgsql immutable set search_path = '' as $$
+begin
+  if window_from is null or window_to is null or window_from >= window_to then
+    raise exception using errcode = 'PT422', hint = 'invalid_window', message = 'from must be before to.';
+  end if;
+  if window_to - window_from > interval '400 days' then
+    raise exception using errcode = 'PT422', hint = 'invalid_window', message = 'The window may span at most 400 days.';
+  end if;
+end;
+$$;
+
+grant execute on function private.require_any_role(text[]), private.require_window(timestamptz, timestamptz)
+  to anon, authenticated, service_role;
+
 create policy "users read their own role" on private.user_roles
   for select to authenticated
   using (user_id = (select auth.uid()) or (select private.has_role('admin')));

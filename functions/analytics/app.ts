@@ -7,13 +7,8 @@ import type { Tx } from "../../shared/db.ts";
 import { type AppContext, caller, createApp, readQuery } from "../../shared/http.ts";
 import { log } from "../../shared/log.ts";
 import { redis } from "../../shared/redis.ts";
-import {
-  callAnalytics,
-  resolveWindow,
-  type Window,
-  type WindowInput,
-  WindowQuery,
-} from "../../shared/tracking/analytics.ts";
+import { callAnalytics } from "../../shared/tracking/analytics.ts";
+import { resolveWindow, type Window, type WindowInput, WindowQuery } from "../../shared/window.ts";
 import { MetricName } from "../../shared/tracking/schemas.ts";
 
 const app = createApp("analytics", { cors: true });

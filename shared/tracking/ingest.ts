@@ -8,7 +8,7 @@ import { HttpError, unprocessable } from "../errors.ts";
 import { env } from "../env.ts";
 import { metrics } from "../http.ts";
 import { log } from "../log.ts";
-import { type BreakerOptions, CircuitBreaker } from "./breaker.ts";
+import { type BreakerOptions, CircuitBreaker } from "../breaker.ts";
 import { Coalescer, type Settled } from "../coalescer.ts";
 import type { Rejection, SessionInput } from "./schemas.ts";
 

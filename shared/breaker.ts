@@ -1,5 +1,5 @@
-// A circuit breaker for tracking ingest. Tracking must never slow the page or pile up work when the
-// database degrades, so instead of queueing it sheds: open after too many failures or a p95 over
+// The kernel's circuit breaker (tracking ingest; any module guarding a dependency). A caller must never
+// slow down or pile up work when a dependency degrades, so instead of queueing it sheds: open after too many failures or a p95 over
 // budget, shed for a cool-down, then let single probes through (half-open) until one succeeds.
 // Memory is bounded: a fixed ring of samples and a cap on calls in flight.
 

@@ -1,7 +1,7 @@
 // The ingest circuit breaker as a pure unit, on a fake clock: it opens on outages and slowness,
 // sheds instead of queueing, probes half-open, and keeps bounded state.
 import assert from "node:assert/strict";
-import { BreakerTimeoutError, CircuitBreaker } from "../../../shared/tracking/breaker.ts";
+import { BreakerTimeoutError, CircuitBreaker } from "../../../shared/breaker.ts";
 
 function fakeClock() {
   let now = 0;
