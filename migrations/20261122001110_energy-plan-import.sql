@@ -37,33 +37,19 @@ $$;
 comment on function private.plan_features(boolean, int, boolean, boolean, boolean, numeric, text, text, int) is
   'Feature codes of a plan (fixed_rate, green_energy, no_deposit, free_nights, ...) derived from its terms.';
 
-/*
-  Imports one PowerToChoose export. `plan_rows` holds the rows that parsed (each with its CSV line);
-  `parse_rejections` the rows the parser refused ({line, idKey, reason}). In one transaction: rows
-  whose TDSP is unknown or whose idKey repeats are rejected too, providers are upserted from
-  RepCompany, plans upserted on idKey (a changed price triple goes into plan_prices), and plans of
-  the imported TDSPs that the export no longer lists become inactive (kept, with their history).
-*/
-create or replace function private.import_plans(
-  source text, plan_rows jsonb, parse_rejections jsonb default '[]', feed_url text default null, rows_total int default null
-) returns jsonb
-language plpgsql volatile set search_path = '' as $$
-declare
-  run_id bigint;
-  accepted int;
-  rejected int;
-  inserted int;
-  updated int;
-  deactivated int := 0;
-  final_status text;
-begin
-  -- One import at a time: two overlapping exports must not retire each other's plans.
-  perform pg_advisory_xact_lock(hashtext('energy.import_plans'));
-  insert into energy.plan_imports (source, feed_url, status) values (source, feed_url, 'failed') returning id into run_id;
+-- The import in four steps, each on the working table pg_temp.energy_incoming that the first one
+-- creates: stage (rows in, rejections out), providers, plans with their price history, retirement.
 
-  -- A second call in the same transaction replaces the first one's working table.
-  drop table if exists pg_temp.incoming;
-  create temporary table incoming on commit drop as
+-- Loads the parsed rows into pg_temp.energy_incoming and records every rejection of the import: the
+-- parser's, unknown TDSPs and repeated idKeys. Returns the rows left to import and the rows rejected.
+create or replace function private.energy_import_stage(
+  run_id bigint, plan_rows jsonb, parse_rejections jsonb, out accepted int, out rejected int
+)
+language plpgsql volatile set search_path = '' as $$
+begin
+  -- A second import in the same transaction replaces the first one's working table.
+  drop table if exists pg_temp.energy_incoming;
+  create temporary table energy_incoming on commit drop as
   select r.*, private.tdsp_id_for_name(r.tdu) as tdsp_id,
          count(*) over (partition by r.id_key) as copies
   from jsonb_to_recordset(plan_rows) as r(
@@ -80,24 +66,40 @@ begin
   select run_id, i.line, i.id_key::text,
          case when i.tdsp_id is null then format('unknown TDSP "%s"', i.tdu)
               else format('idKey %s appears %s times in this export', i.id_key, i.copies) end
-  from incoming i where i.tdsp_id is null or i.copies > 1
+  from pg_temp.energy_incoming i where i.tdsp_id is null or i.copies > 1
   on conflict do nothing;
 
-  delete from incoming where tdsp_id is null or copies > 1;
-  select count(*) into accepted from incoming;
+  delete from pg_temp.energy_incoming where tdsp_id is null or copies > 1;
+  select count(*) into accepted from pg_temp.energy_incoming;
   select count(*) into rejected from energy.plan_import_rejections r where r.import_id = run_id;
+end;
+$$;
 
+-- Upserts one provider per RepCompany spelling key of the staged rows (website and phone kept when an
+-- export omits them); a provider that reappears is active again.
+-- PL/pgSQL, not SQL, here and below: a SQL function's body is checked at creation, before the working
+-- table exists.
+create or replace function private.energy_import_providers() returns void
+language plpgsql volatile set search_path = '' as $$
+begin
   insert into energy.providers (name, name_key, slug, website, enroll_phone)
   select distinct on (k.name_key) btrim(i.rep), k.name_key,
          btrim(regexp_replace(lower(k.name_key), '[^a-z0-9]+', '-', 'g'), '-'), i.website, i.enroll_phone
-  from incoming i
+  from pg_temp.energy_incoming i
   cross join lateral (select btrim(regexp_replace(upper(i.rep), '[^A-Z0-9]+', ' ', 'g')) as name_key) k
   order by k.name_key, i.line
   on conflict (name_key) do update
     set website = coalesce(excluded.website, energy.providers.website),
         enroll_phone = coalesce(excluded.enroll_phone, energy.providers.enroll_phone),
         active = true, updated_at = now();
+end;
+$$;
 
+-- Upserts the staged rows as plans on idKey (features and bill credit derived), and records a price
+-- triple in energy.plan_prices whenever it differs from the plan's latest one.
+create or replace function private.energy_import_plans(run_id bigint, out inserted int, out updated int)
+language plpgsql volatile set search_path = '' as $$
+begin
   with upserted as (
     insert into energy.plans as p (
       ptc_id_key, provider_id, tdsp_id, name, language, price_500, price_1000, price_2000, fees_credits, prepaid,
@@ -115,7 +117,7 @@ begin
              coalesce(i.time_of_use, false), bc.credit, i.cancel_fee_amount, i.product, i.special_terms,
              coalesce(i.term, 0)),
            true, now(), null, run_id
-    from incoming i
+    from pg_temp.energy_incoming i
     join energy.providers pr on pr.name_key = btrim(regexp_replace(upper(i.rep), '[^A-Z0-9]+', ' ', 'g'))
     cross join lateral (select energy.detect_bill_credit(i.kwh500, i.kwh1000, i.kwh2000) as credit) bc
     on conflict (ptc_id_key) do update set
@@ -147,32 +149,74 @@ begin
   select count(*) filter (where was_inserted), count(*) filter (where not was_inserted)
   into inserted, updated
   from upserted;
+end;
+$$;
 
+-- Retires the active plans of the staged rows' TDSPs that the export no longer lists (kept, with their
+-- history), then the providers left without an active plan. Returns the plans retired.
+create or replace function private.energy_import_retire() returns int
+language plpgsql volatile set search_path = '' as $$
+declare
+  deactivated int;
+begin
+  with retired as (
+    update energy.plans p set active = false, deactivated_at = now()
+    where p.active
+      and p.tdsp_id in (select distinct i.tdsp_id from pg_temp.energy_incoming i)
+      and not exists (select 1 from pg_temp.energy_incoming i where i.id_key = p.ptc_id_key)
+    returning 1
+  )
+  select count(*) into deactivated from retired;
+  -- A provider with no active plan left leaves the public catalog too (it comes back with a plan). A
+  -- statement of its own: it must see the plans the one above retired.
+  update energy.providers pr set active = false, updated_at = now()
+  where pr.active and not exists (select 1 from energy.plans p where p.provider_id = pr.id and p.active);
+  return deactivated;
+end;
+$$;
+
+/*
+  Imports one PowerToChoose export. `plan_rows` holds the rows that parsed (each with its CSV line);
+  `parse_rejections` the rows the parser refused ({line, idKey, reason}). In one transaction: rows
+  whose TDSP is unknown or whose idKey repeats are rejected too, providers are upserted from
+  RepCompany, plans upserted on idKey (a changed price triple goes into plan_prices), and plans of
+  the imported TDSPs that the export no longer lists become inactive (kept, with their history).
+*/
+create or replace function private.import_plans(
+  source text, plan_rows jsonb, parse_rejections jsonb default '[]', feed_url text default null, rows_total int default null
+) returns jsonb
+language plpgsql volatile set search_path = '' as $$
+declare
+  run_id bigint;
+  staged record;
+  written record;
+  deactivated int := 0;
+  final_status text;
+  total int;
+begin
+  -- One import at a time: two overlapping exports must not retire each other's plans.
+  perform pg_advisory_xact_lock(hashtext('energy.import_plans'));
+  insert into energy.plan_imports (source, feed_url, status) values (source, feed_url, 'failed') returning id into run_id;
+
+  select * into staged from private.energy_import_stage(run_id, plan_rows, parse_rejections);
+  perform private.energy_import_providers();
+  select * into written from private.energy_import_plans(run_id);
   -- Only a real export retires plans, and only within the TDSPs it covers.
-  if accepted > 0 then
-    with retired as (
-      update energy.plans p set active = false, deactivated_at = now()
-      where p.active
-        and p.tdsp_id in (select distinct i.tdsp_id from incoming i)
-        and not exists (select 1 from incoming i where i.id_key = p.ptc_id_key)
-      returning 1
-    )
-    select count(*) into deactivated from retired;
-    -- A provider with no active plan left leaves the public catalog too (it comes back with a plan).
-    update energy.providers pr set active = false, updated_at = now()
-    where pr.active and not exists (select 1 from energy.plans p where p.provider_id = pr.id and p.active);
+  if staged.accepted > 0 then
+    deactivated := private.energy_import_retire();
   end if;
 
-  final_status := case when accepted = 0 then 'rejected' when rejected > 0 then 'partial' else 'succeeded' end;
+  final_status := case when staged.accepted = 0 then 'rejected' when staged.rejected > 0 then 'partial' else 'succeeded' end;
+  total := coalesce(import_plans.rows_total, staged.accepted + staged.rejected);
   update energy.plan_imports set
-    status = final_status, rows_total = coalesce(import_plans.rows_total, accepted + rejected),
-    rows_accepted = accepted, rows_rejected = rejected, plans_inserted = inserted, plans_updated = updated,
-    plans_deactivated = deactivated, finished_at = clock_timestamp()
+    status = final_status, rows_total = total, rows_accepted = staged.accepted, rows_rejected = staged.rejected,
+    plans_inserted = written.inserted, plans_updated = written.updated, plans_deactivated = deactivated,
+    finished_at = clock_timestamp()
   where id = run_id;
 
-  return jsonb_build_object('importId', run_id, 'status', final_status,
-    'rowsTotal', coalesce(import_plans.rows_total, accepted + rejected), 'rowsAccepted', accepted,
-    'rowsRejected', rejected, 'plansInserted', inserted, 'plansUpdated', updated, 'plansDeactivated', deactivated);
+  return jsonb_build_object('importId', run_id, 'status', final_status, 'rowsTotal', total,
+    'rowsAccepted', staged.accepted, 'rowsRejected', staged.rejected, 'plansInserted', written.inserted,
+    'plansUpdated', written.updated, 'plansDeactivated', deactivated);
 end;
 $$;
 
@@ -197,8 +241,16 @@ end;
 $$;
 
 grant execute on function private.import_plans(text, jsonb, jsonb, text, int),
-  private.record_failed_import(text, text, text, jsonb, text, int) to service_role;
+  private.record_failed_import(text, text, text, jsonb, text, int), private.energy_import_stage(bigint, jsonb, jsonb),
+  private.energy_import_providers(), private.energy_import_plans(bigint), private.energy_import_retire() to service_role;
 comment on function private.import_plans(text, jsonb, jsonb, text, int) is
   'Imports one parsed PowerToChoose export in one transaction: rejections, providers, plans, price history, retirements.';
 comment on function private.record_failed_import(text, text, text, jsonb, text, int) is
   'Records an import refused as a whole (bad headers, malformed CSV, feed failure) with its rejection report.';
+comment on function private.energy_import_stage(bigint, jsonb, jsonb) is
+  'Import step 1: stages parsed rows in pg_temp.energy_incoming and records every rejection of the import.';
+comment on function private.energy_import_providers() is 'Import step 2: upserts the providers of the staged rows.';
+comment on function private.energy_import_plans(bigint) is
+  'Import step 3: upserts the staged plans on idKey and records changed price triples; returns inserted and updated.';
+comment on function private.energy_import_retire() is
+  'Import step 4: retires plans of the imported TDSPs missing from the export, then providers left without plans.';
