@@ -114,12 +114,105 @@ grant execute on function energy.resolve_location(text, bigint) to anon, authent
 comment on function energy.resolve_location(text, bigint) is
   'ZIP or city of a comparison with its county and TDSPs; refuses unknown places and those without retail choice (PT404/PT422).';
 
+-- Why a plan ranks where it does, in words, for the comparison result.
+create or replace function energy.plan_reasons(
+  plan energy.plans, plan_rank bigint, annual_cost numeric, best_cost numeric, all_in_cents numeric
+) returns jsonb
+language sql stable set search_path = '' as $$
+  select to_jsonb(array_remove(array[
+    case when plan_rank = 1 then 'Lowest estimated annual cost for your usage'
+         else format('$%s more per year than the cheapest', to_char(annual_cost - round(best_cost, 2), 'FM999990.00')) end,
+    format('About %s¢ per kWh all-in', round(all_in_cents, 1)),
+    case when plan.has_bill_credit then 'Bill credit plan: the low price depends on reaching the credit''s usage threshold' end,
+    case when plan.fixed and plan.term_months > 1 then format('Fixed rate for %s months', plan.term_months)
+         when not plan.fixed then 'Variable rate: the price can change from month to month' end,
+    case when plan.renewable_pct >= 100 then '100% renewable energy'
+         when plan.renewable_pct > 0 then format('%s%% renewable energy', plan.renewable_pct) end,
+    case when coalesce(plan.cancel_fee_amount, 0) > 0 then format('Cancellation fee: %s', plan.cancel_fee) end,
+    case when plan.prepaid then 'Prepaid: pay as you go, no deposit' end,
+    case when plan.time_of_use then 'Time-of-use pricing: cheaper at some hours, dearer at others' end
+  ], null))
+$$;
+grant execute on function energy.plan_reasons(energy.plans, bigint, numeric, numeric, numeric) to anon, authenticated, service_role;
+comment on function energy.plan_reasons(energy.plans, bigint, numeric, numeric, numeric) is
+  'The reasons shown with a ranked plan: its cost against the cheapest, all-in price, rate, renewables, fees.';
+
+/*
+  The ranking itself: active plans of the given TDSPs (or exactly plan_ids), filtered, each billed for
+  the twelve monthly usages (REP energy charge + TDSP delivery in force today) and ranked by annual
+  cost. Returns the top max_results as the API's plan objects and how many plans matched. Runs as
+  the caller, so RLS decides which plans exist.
+*/
+create or replace function energy.rank_plans(
+  tdsp_ids smallint[], monthly_kwh int[], plan_ids bigint[], filters jsonb, plan_language text, max_results int,
+  out ranked jsonb, out result_count int
+)
+language sql stable set search_path = '' as $$
+  with candidates as (
+    select p, pr.name as provider_name, t.code as tdsp_code, ch.monthly_charge, ch.per_kwh_charge
+    from energy.plans p
+    join energy.providers pr on pr.id = p.provider_id
+    join energy.tdsps t on t.id = p.tdsp_id
+    join energy.tdsp_charges_on(current_date) ch on ch.tdsp_id = p.tdsp_id
+    where p.active
+      and p.tdsp_id = any (tdsp_ids)
+      and (plan_ids is not null or p.language = plan_language)
+      and (plan_ids is null or p.id = any (plan_ids))
+      and (filters ->> 'tdsp' is null or t.code = filters ->> 'tdsp')
+      and (filters ->> 'fixed' is null or p.fixed = (filters ->> 'fixed')::boolean)
+      and (filters ->> 'renewableMin' is null or p.renewable_pct >= (filters ->> 'renewableMin')::int)
+      and (filters ->> 'termMonths' is null or p.term_months = (filters ->> 'termMonths')::int)
+      and (filters ->> 'prepaid' is null or p.prepaid = (filters ->> 'prepaid')::boolean)
+      and (not coalesce((filters ->> 'noCancelFee')::boolean, false) or coalesce(p.cancel_fee_amount, 0) = 0)
+  ), billed as (
+    select c.p, c.provider_name, c.tdsp_code, b.bills, b.energy_total, b.delivery_total
+    from candidates c
+    cross join lateral (
+      select array_agg(round(energy.energy_charge(m.kwh, (c.p).price_500, (c.p).price_1000, (c.p).price_2000)
+                             + c.monthly_charge + c.per_kwh_charge * m.kwh, 2) order by m.month) as bills,
+             sum(energy.energy_charge(m.kwh, (c.p).price_500, (c.p).price_1000, (c.p).price_2000)) as energy_total,
+             sum(c.monthly_charge + c.per_kwh_charge * m.kwh) as delivery_total
+      from unnest(monthly_kwh) with ordinality as m(kwh, month)
+    ) b
+  ), ranked_rows as (
+    select b.*, round(b.energy_total + b.delivery_total, 2) as annual_cost,
+           row_number() over (order by b.energy_total + b.delivery_total, (b.p).id) as plan_rank,
+           min(b.energy_total + b.delivery_total) over () as best_cost,
+           count(*) over () as total,
+           (select sum(u) from unnest(monthly_kwh) u) as annual_kwh
+    from billed b
+  )
+  select coalesce(jsonb_agg(jsonb_build_object(
+           'rank', r.plan_rank, 'id', (r.p).id, 'idKey', (r.p).ptc_id_key, 'name', (r.p).name,
+           'provider', jsonb_build_object('id', (r.p).provider_id, 'name', r.provider_name),
+           'tdsp', r.tdsp_code, 'language', (r.p).language,
+           'annualCost', r.annual_cost, 'averageMonthlyBill', round(r.annual_cost / 12, 2),
+           'monthlyBills', r.bills, 'energyCharges', round(r.energy_total, 2),
+           'deliveryCharges', round(r.delivery_total, 2),
+           'effectiveCentsPerKwh', round(r.annual_cost * 100 / r.annual_kwh, 3),
+           'pricesPerKwh', jsonb_build_object('kwh500', (r.p).price_500, 'kwh1000', (r.p).price_1000,
+                                              'kwh2000', (r.p).price_2000),
+           'fixed', (r.p).fixed, 'rateType', (r.p).rate_type, 'termMonths', (r.p).term_months,
+           'renewablePct', (r.p).renewable_pct, 'prepaid', (r.p).prepaid, 'timeOfUse', (r.p).time_of_use,
+           'hasBillCredit', (r.p).has_bill_credit, 'cancelFee', (r.p).cancel_fee,
+           'features', to_jsonb((r.p).features), 'rating', (r.p).rating,
+           'links', jsonb_build_object('facts', (r.p).facts_url, 'enroll', (r.p).enroll_url, 'terms', (r.p).terms_url),
+           'reasons', energy.plan_reasons(r.p, r.plan_rank, r.annual_cost, r.best_cost, r.annual_cost * 100 / r.annual_kwh)
+         ) order by r.plan_rank), '[]'::jsonb),
+         coalesce(max(r.total), 0)::int
+  from ranked_rows r
+  where r.plan_rank <= case when plan_ids is null then max_results else 5 end
+$$;
+grant execute on function energy.rank_plans(smallint[], int[], bigint[], jsonb, text, int) to anon, authenticated, service_role;
+comment on function energy.rank_plans(smallint[], int[], bigint[], jsonb, text, int) is
+  'The plan ranking of compare_plans (no checks, no log): billed, ranked plan objects and the number that matched.';
+
 /*
   Ranks the active plans available at a ZIP (or city) by estimated annual cost for the given usage
   (one monthly kWh value, or twelve). filters: {fixed, renewableMin, termMonths, prepaid, noCancelFee,
-  tdsp}; plan_ids: a side-by-side comparison of those 2–5 plans. Each plan comes with its 12 monthly
-  bill estimates (REP energy charge + TDSP delivery), effective ¢/kWh and the reasons for its rank.
-  Runs as the caller, so RLS decides which plans exist; the comparison is logged for lead scoring.
+  tdsp}; plan_ids: a side-by-side comparison of those 2–5 plans. Checks the input (PT422), resolves
+  the location (energy.resolve_location), ranks (energy.rank_plans) and logs the comparison for lead
+  scoring, all as the caller, so RLS decides which plans exist.
 */
 create or replace function energy.compare_plans(
   usage_kwh int[], zip text default null, city_id bigint default null, plan_ids bigint[] default null,
@@ -130,8 +223,7 @@ language plpgsql volatile set search_path = '' as $$
 declare
   loc record;
   monthly int[];
-  ranked jsonb;
-  result_count int;
+  ranking record;
   missing bigint[];
   comparison_id uuid := gen_random_uuid();
   f jsonb := coalesce(filters, '{}'::jsonb);
@@ -162,75 +254,14 @@ begin
     end if;
   end if;
 
-  with candidates as (
-    select p.*, pr.name as provider_name, t.code as tdsp_code, ch.monthly_charge, ch.per_kwh_charge
-    from energy.plans p
-    join energy.providers pr on pr.id = p.provider_id
-    join energy.tdsps t on t.id = p.tdsp_id
-    join energy.tdsp_charges_on(current_date) ch on ch.tdsp_id = p.tdsp_id
-    where p.active
-      and p.tdsp_id = any (loc.tdsp_ids)
-      and (plan_ids is not null or p.language = plan_language)
-      and (plan_ids is null or p.id = any (plan_ids))
-      and (f ->> 'tdsp' is null or t.code = f ->> 'tdsp')
-      and (f ->> 'fixed' is null or p.fixed = (f ->> 'fixed')::boolean)
-      and (f ->> 'renewableMin' is null or p.renewable_pct >= (f ->> 'renewableMin')::int)
-      and (f ->> 'termMonths' is null or p.term_months = (f ->> 'termMonths')::int)
-      and (f ->> 'prepaid' is null or p.prepaid = (f ->> 'prepaid')::boolean)
-      and (not coalesce((f ->> 'noCancelFee')::boolean, false) or coalesce(p.cancel_fee_amount, 0) = 0)
-  ), billed as (
-    select c.id,
-           array_agg(round(energy.energy_charge(m.kwh, c.price_500, c.price_1000, c.price_2000)
-                           + c.monthly_charge + c.per_kwh_charge * m.kwh, 2) order by m.month) as bills,
-           sum(energy.energy_charge(m.kwh, c.price_500, c.price_1000, c.price_2000)) as energy_total,
-           sum(c.monthly_charge + c.per_kwh_charge * m.kwh) as delivery_total
-    from candidates c cross join unnest(monthly) with ordinality as m(kwh, month)
-    group by c.id
-  ), ranked_rows as (
-    select c.*, b.bills, round(b.energy_total + b.delivery_total, 2) as annual_cost,
-           round(b.energy_total, 2) as energy_total, round(b.delivery_total, 2) as delivery_total,
-           row_number() over (order by b.energy_total + b.delivery_total, c.id) as rank,
-           min(b.energy_total + b.delivery_total) over () as best_cost,
-           count(*) over () as total
-    from candidates c join billed b on b.id = c.id
-  )
-  select coalesce(jsonb_agg(jsonb_build_object(
-           'rank', r.rank, 'id', r.id, 'idKey', r.ptc_id_key, 'name', r.name,
-           'provider', jsonb_build_object('id', r.provider_id, 'name', r.provider_name),
-           'tdsp', r.tdsp_code, 'language', r.language,
-           'annualCost', r.annual_cost, 'averageMonthlyBill', round(r.annual_cost / 12, 2),
-           'monthlyBills', r.bills, 'energyCharges', r.energy_total, 'deliveryCharges', r.delivery_total,
-           'effectiveCentsPerKwh', round(r.annual_cost * 100 / (select sum(u) from unnest(monthly) u), 3),
-           'pricesPerKwh', jsonb_build_object('kwh500', r.price_500, 'kwh1000', r.price_1000, 'kwh2000', r.price_2000),
-           'fixed', r.fixed, 'rateType', r.rate_type, 'termMonths', r.term_months, 'renewablePct', r.renewable_pct,
-           'prepaid', r.prepaid, 'timeOfUse', r.time_of_use, 'hasBillCredit', r.has_bill_credit,
-           'cancelFee', r.cancel_fee, 'features', to_jsonb(r.features), 'rating', r.rating,
-           'links', jsonb_build_object('facts', r.facts_url, 'enroll', r.enroll_url, 'terms', r.terms_url),
-           'reasons', to_jsonb(array_remove(array[
-             case when r.rank = 1 then 'Lowest estimated annual cost for your usage'
-                  else format('$%s more per year than the cheapest', to_char(r.annual_cost - round(r.best_cost, 2), 'FM999990.00')) end,
-             format('About %s¢ per kWh all-in', round(r.annual_cost * 100 / (select sum(u) from unnest(monthly) u), 1)),
-             case when r.has_bill_credit then 'Bill credit plan: the low price depends on reaching the credit''s usage threshold' end,
-             case when r.fixed and r.term_months > 1 then format('Fixed rate for %s months', r.term_months)
-                  when not r.fixed then 'Variable rate: the price can change from month to month' end,
-             case when r.renewable_pct >= 100 then '100% renewable energy'
-                  when r.renewable_pct > 0 then format('%s%% renewable energy', r.renewable_pct) end,
-             case when coalesce(r.cancel_fee_amount, 0) > 0 then format('Cancellation fee: %s', r.cancel_fee) end,
-             case when r.prepaid then 'Prepaid: pay as you go, no deposit' end,
-             case when r.time_of_use then 'Time-of-use pricing: cheaper at some hours, dearer at others' end
-           ], null))
-         ) order by r.rank), '[]'::jsonb),
-         coalesce(max(r.total), 0)
-  into ranked, result_count
-  from ranked_rows r
-  where r.rank <= case when plan_ids is null then max_results else 5 end;
+  select * into ranking from energy.rank_plans(loc.tdsp_ids, monthly, compare_plans.plan_ids, f, plan_language, max_results);
 
   insert into energy.plan_comparisons (id, session_id, user_id, zip, city_id, tdsp_id, usage_kwh, monthly_usage_kwh,
                                        plan_ids, filters, result_count, top_plan_ids)
   values (comparison_id, compare_plans.session_id, auth.uid(), loc.zip_code, loc.resolved_city_id, loc.tdsp_ids[1],
           greatest(1, round((select avg(u) from unnest(monthly) u))::int), monthly, compare_plans.plan_ids, f,
-          result_count, coalesce((select array_agg((e ->> 'id')::bigint)
-                                  from jsonb_array_elements(ranked) with ordinality x(e, n) where n <= 3), '{}'));
+          ranking.result_count, coalesce((select array_agg((e ->> 'id')::bigint)
+                                          from jsonb_array_elements(ranking.ranked) with ordinality x(e, n) where n <= 3), '{}'));
 
   return jsonb_build_object(
     'comparisonId', comparison_id,
@@ -241,8 +272,8 @@ begin
                 from energy.tdsps t join energy.tdsp_charges_on(current_date) ch on ch.tdsp_id = t.id
                 where t.id = any (loc.tdsp_ids))),
     'usage', jsonb_build_object('monthlyKwh', to_jsonb(monthly), 'annualKwh', (select sum(u) from unnest(monthly) u)),
-    'resultCount', result_count,
-    'plans', ranked);
+    'resultCount', ranking.result_count,
+    'plans', ranking.ranked);
 end;
 $$;
 grant execute on function energy.compare_plans(int[], text, bigint, bigint[], jsonb, uuid, int, text)

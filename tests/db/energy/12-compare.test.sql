@@ -1,7 +1,7 @@
 -- energy.compare_plans: ranking by annual cost, bill arithmetic, filters, side-by-side, every bad input
 -- refused with a PostgREST status, comparisons logged; RLS on the comparison log.
 begin;
-select plan(26);
+select plan(29);
 
 select is(energy.energy_charge(500, 0.2, 0.1, 0.15), 100.0::numeric, 'at 500 kWh the bill is 500 × kwh500');
 select is(energy.energy_charge(750, 0.2, 0.1, 0.15), 100.0::numeric, 'between points the bill is interpolated');
@@ -27,6 +27,14 @@ select is(((:'houston'::jsonb) -> 'plans' -> 0 -> 'reasons' ->> 0), 'Lowest esti
   'the first plan says why it ranks first');
 select is(jsonb_array_length((:'houston'::jsonb) -> 'plans' -> 0 -> 'monthlyBills'), 12, 'twelve monthly estimates');
 
+select is((select result_count from energy.rank_plans(array[2]::smallint[], array_fill(1000, array[12]), null, '{}', 'English', 3)),
+  64, 'the ranking alone counts every matching plan');
+select is(energy.plan_reasons(p, 2, 1000.00, 990.004, 16.66) ->> 0, '$10.00 more per year than the cheapest',
+  'a plan below the top says how much more it costs')
+from energy.plans p where not p.fixed limit 1;
+select is(energy.plan_reasons(p, 2, 1000.00, 990.004, 16.66) -> 2, '"Variable rate: the price can change from month to month"',
+  'and warns of a variable rate')
+from energy.plans p where not p.fixed and not p.has_bill_credit limit 1;
 select ok((select bool_and((p ->> 'renewablePct')::int = 100 and (p ->> 'fixed')::boolean)
            from jsonb_array_elements(energy.compare_plans(array[1200], '75201', filters => '{"renewableMin": 100, "fixed": true}') -> 'plans') p),
   'filters narrow the ranking');
