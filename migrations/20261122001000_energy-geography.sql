@@ -45,7 +45,7 @@ comment on column energy.tdsp_charges.per_kwh_charge is 'Delivery charge in doll
 comment on column energy.tdsp_charges.source is 'Where the figures come from (the PUCT-approved tariff).';
 
 -- Normalizes a TDSP spelling: upper case, punctuation to spaces, corporate suffixes dropped.
-create or replace function private.normalize_tdsp_name(raw text) returns text
+create or replace function private.energy_normalize_tdsp_name(raw text) returns text
 language sql immutable set search_path = '' as $$
   select btrim(regexp_replace(
     regexp_replace(upper(coalesce(raw, '')), '[^A-Z0-9]+', ' ', 'g'),
@@ -53,12 +53,12 @@ language sql immutable set search_path = '' as $$
 $$;
 
 -- The TDSP for a PowerToChoose TduCompanyName: exact normalized name or alias first, then keywords.
-create or replace function private.tdsp_id_for_name(raw text) returns smallint
+create or replace function private.energy_tdsp_id_for_name(raw text) returns smallint
 language sql stable set search_path = '' as $$
-  with normalized as (select private.normalize_tdsp_name(raw) as n)
+  with normalized as (select private.energy_normalize_tdsp_name(raw) as n)
   select coalesce(
     (select t.id from energy.tdsps t, normalized
-      where private.normalize_tdsp_name(t.name) = normalized.n or normalized.n = any (t.aliases) limit 1),
+      where private.energy_normalize_tdsp_name(t.name) = normalized.n or normalized.n = any (t.aliases) limit 1),
     (select t.id from energy.tdsps t, normalized where t.code = case
         when normalized.n like '%ONCOR%' then 'oncor'
         when normalized.n like '%CENTERPOINT%' or normalized.n like '%CENTER POINT%' then 'centerpoint'
@@ -68,10 +68,10 @@ language sql stable set search_path = '' as $$
       end)
   )
 $$;
-grant execute on function private.normalize_tdsp_name(text), private.tdsp_id_for_name(text) to service_role;
-comment on function private.normalize_tdsp_name(text) is
+grant execute on function private.energy_normalize_tdsp_name(text), private.energy_tdsp_id_for_name(text) to service_role;
+comment on function private.energy_normalize_tdsp_name(text) is
   'A TDSP spelling folded for matching: upper case, punctuation to spaces, corporate suffixes dropped.';
-comment on function private.tdsp_id_for_name(text) is
+comment on function private.energy_tdsp_id_for_name(text) is
   'The energy.tdsps id a PowerToChoose TduCompanyName means (exact name or alias, then keywords); null if none.';
 
 insert into energy.tdsps (id, code, name, short_name, aliases) values

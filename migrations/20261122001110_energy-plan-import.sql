@@ -12,7 +12,7 @@ grant execute on function energy.detect_bill_credit(numeric, numeric, numeric) t
 comment on function energy.detect_bill_credit(numeric, numeric, numeric) is
   'True for a bill-credit price curve: cheaper at 1000 kWh than at both 500 and 2000 kWh.';
 
-create or replace function private.plan_features(
+create or replace function private.energy_plan_features(
   fixed boolean, renewable_pct int, prepaid boolean, time_of_use boolean, has_bill_credit boolean,
   cancel_fee_amount numeric, name text, special_terms text, term_months int
 ) returns text[]
@@ -34,7 +34,7 @@ language sql immutable set search_path = '' as $$
     case when term_months >= 24 then 'long_term' end
   ], null)
 $$;
-comment on function private.plan_features(boolean, int, boolean, boolean, boolean, numeric, text, text, int) is
+comment on function private.energy_plan_features(boolean, int, boolean, boolean, boolean, numeric, text, text, int) is
   'Feature codes of a plan (fixed_rate, green_energy, no_deposit, free_nights, ...) derived from its terms.';
 
 -- The import in four steps, each on the working table pg_temp.energy_incoming that the first one
@@ -42,7 +42,7 @@ comment on function private.plan_features(boolean, int, boolean, boolean, boolea
 
 -- Loads the parsed rows into pg_temp.energy_incoming and records every rejection of the import: the
 -- parser's, unknown TDSPs and repeated idKeys. Returns the rows left to import and the rows rejected.
-create or replace function private.energy_import_stage(
+create or replace function private.energy_import_stage_rows(
   run_id bigint, plan_rows jsonb, parse_rejections jsonb, out accepted int, out rejected int
 )
 language plpgsql volatile set search_path = '' as $$
@@ -50,7 +50,7 @@ begin
   -- A second import in the same transaction replaces the first one's working table.
   drop table if exists pg_temp.energy_incoming;
   create temporary table energy_incoming on commit drop as
-  select r.*, private.tdsp_id_for_name(r.tdu) as tdsp_id,
+  select r.*, private.energy_tdsp_id_for_name(r.tdu) as tdsp_id,
          count(*) over (partition by r.id_key) as copies
   from jsonb_to_recordset(plan_rows) as r(
     line int, id_key bigint, tdu text, rep text, product text, kwh500 numeric, kwh1000 numeric, kwh2000 numeric,
@@ -79,7 +79,7 @@ $$;
 -- export omits them); a provider that reappears is active again.
 -- PL/pgSQL, not SQL, here and below: a SQL function's body is checked at creation, before the working
 -- table exists.
-create or replace function private.energy_import_providers() returns void
+create or replace function private.energy_import_upsert_providers() returns void
 language plpgsql volatile set search_path = '' as $$
 begin
   insert into energy.providers (name, name_key, slug, website, enroll_phone)
@@ -97,7 +97,7 @@ $$;
 
 -- Upserts the staged rows as plans on idKey (features and bill credit derived), and records a price
 -- triple in energy.plan_prices whenever it differs from the plan's latest one.
-create or replace function private.energy_import_plans(run_id bigint, out inserted int, out updated int)
+create or replace function private.energy_import_upsert_plans(run_id bigint, out inserted int, out updated int)
 language plpgsql volatile set search_path = '' as $$
 begin
   with upserted as (
@@ -113,7 +113,7 @@ begin
            i.cancel_fee_amount, i.website, i.special_terms, i.terms_url, i.yrac_url, coalesce(i.promotion, false),
            i.promotion_desc, i.facts_url, i.enroll_url, i.prepaid_url, i.enroll_phone,
            coalesce(i.new_customer, false), coalesce(i.min_usage, false), bc.credit, i.rating,
-           private.plan_features(coalesce(i.fixed, false), coalesce(i.renewable, 0), coalesce(i.prepaid, false),
+           private.energy_plan_features(coalesce(i.fixed, false), coalesce(i.renewable, 0), coalesce(i.prepaid, false),
              coalesce(i.time_of_use, false), bc.credit, i.cancel_fee_amount, i.product, i.special_terms,
              coalesce(i.term, 0)),
            true, now(), null, run_id
@@ -154,7 +154,7 @@ $$;
 
 -- Retires the active plans of the staged rows' TDSPs that the export no longer lists (kept, with their
 -- history), then the providers left without an active plan. Returns the plans retired.
-create or replace function private.energy_import_retire() returns int
+create or replace function private.energy_import_retire_missing() returns int
 language plpgsql volatile set search_path = '' as $$
 declare
   deactivated int;
@@ -198,12 +198,12 @@ begin
   perform pg_advisory_xact_lock(hashtext('energy.import_plans'));
   insert into energy.plan_imports (source, feed_url, status) values (source, feed_url, 'failed') returning id into run_id;
 
-  select * into staged from private.energy_import_stage(run_id, plan_rows, parse_rejections);
-  perform private.energy_import_providers();
-  select * into written from private.energy_import_plans(run_id);
+  select * into staged from private.energy_import_stage_rows(run_id, plan_rows, parse_rejections);
+  perform private.energy_import_upsert_providers();
+  select * into written from private.energy_import_upsert_plans(run_id);
   -- Only a real export retires plans, and only within the TDSPs it covers.
   if staged.accepted > 0 then
-    deactivated := private.energy_import_retire();
+    deactivated := private.energy_import_retire_missing();
   end if;
 
   final_status := case when staged.accepted = 0 then 'rejected' when staged.rejected > 0 then 'partial' else 'succeeded' end;
@@ -241,16 +241,16 @@ end;
 $$;
 
 grant execute on function private.import_plans(text, jsonb, jsonb, text, int),
-  private.record_failed_import(text, text, text, jsonb, text, int), private.energy_import_stage(bigint, jsonb, jsonb),
-  private.energy_import_providers(), private.energy_import_plans(bigint), private.energy_import_retire() to service_role;
+  private.record_failed_import(text, text, text, jsonb, text, int), private.energy_import_stage_rows(bigint, jsonb, jsonb),
+  private.energy_import_upsert_providers(), private.energy_import_upsert_plans(bigint), private.energy_import_retire_missing() to service_role;
 comment on function private.import_plans(text, jsonb, jsonb, text, int) is
   'Imports one parsed PowerToChoose export in one transaction: rejections, providers, plans, price history, retirements.';
 comment on function private.record_failed_import(text, text, text, jsonb, text, int) is
   'Records an import refused as a whole (bad headers, malformed CSV, feed failure) with its rejection report.';
-comment on function private.energy_import_stage(bigint, jsonb, jsonb) is
+comment on function private.energy_import_stage_rows(bigint, jsonb, jsonb) is
   'Import step 1: stages parsed rows in pg_temp.energy_incoming and records every rejection of the import.';
-comment on function private.energy_import_providers() is 'Import step 2: upserts the providers of the staged rows.';
-comment on function private.energy_import_plans(bigint) is
+comment on function private.energy_import_upsert_providers() is 'Import step 2: upserts the providers of the staged rows.';
+comment on function private.energy_import_upsert_plans(bigint) is
   'Import step 3: upserts the staged plans on idKey and records changed price triples; returns inserted and updated.';
-comment on function private.energy_import_retire() is
+comment on function private.energy_import_retire_missing() is
   'Import step 4: retires plans of the imported TDSPs missing from the export, then providers left without plans.';

@@ -13,7 +13,7 @@ $$;
 comment on function private.request_plans_import() is
   'Queues one pg_net POST to pipeline/plans-import per enabled energy.feed_sources row; returns the requests queued.';
 
-create or replace function private.cleanup_energy_expired() returns bigint
+create or replace function private.energy_cleanup_expired() returns bigint
 language sql volatile set search_path = '' as $$
   with cache as (
     delete from energy.feed_cache where expires_at < now() returning 1
@@ -25,13 +25,13 @@ language sql volatile set search_path = '' as $$
   )
   select (select count(*) from cache) + (select count(*) from reports)
 $$;
-comment on function private.cleanup_energy_expired() is
+comment on function private.energy_cleanup_expired() is
   'Deletes expired energy.feed_cache rows and rejection reports older than 90 days; returns the rows removed.';
-grant execute on function private.request_plans_import(), private.cleanup_energy_expired() to service_role;
+grant execute on function private.request_plans_import(), private.energy_cleanup_expired() to service_role;
 
 select cron.schedule('energy-plans-import', '7 */6 * * *',
   $$select private.run_job('energy-plans-import', 'select private.request_plans_import()')$$);
 select cron.schedule('energy-market-analytics', '37 */6 * * *',
   $$select private.run_job('energy-market-analytics', 'select private.refresh_market_stats()')$$);
 select cron.schedule('energy-cleanup-expired', '25 * * * *',
-  $$select private.run_job('energy-cleanup-expired', 'select private.cleanup_energy_expired()')$$);
+  $$select private.run_job('energy-cleanup-expired', 'select private.energy_cleanup_expired()')$$);

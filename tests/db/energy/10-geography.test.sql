@@ -18,10 +18,10 @@ select results_eq($$select name from energy.tdsps order by id$$,
 select results_eq($$
   select t.code from unnest(array['AEP TEXAS CENTRAL COMPANY', 'AEP Texas North Company', 'CenterPoint Energy Houston Electric, LLC',
                                   'Oncor Electric Delivery Company LLC', 'TEXAS NEW MEXICO POWER', 'TNMP']) with ordinality n(name, i)
-  join energy.tdsps t on t.id = private.tdsp_id_for_name(n.name) order by n.i$$,
+  join energy.tdsps t on t.id = private.energy_tdsp_id_for_name(n.name) order by n.i$$,
   $$values ('aep_central'), ('aep_north'), ('centerpoint'), ('oncor'), ('tnmp'), ('tnmp')$$,
   'older and loose spellings match their TDSP');
-select is(private.tdsp_id_for_name('EL PASO ELECTRIC'), null, 'a utility outside the five does not match');
+select is(private.energy_tdsp_id_for_name('EL PASO ELECTRIC'), null, 'a utility outside the five does not match');
 
 select is((select count(*)::int from energy.tdsp_charges_on(date '2025-06-01')), 5, 'every TDSP has charges in force');
 select is((select per_kwh_charge from energy.tdsp_charges_on(date '2025-06-01') where tdsp_id = 1), 0.055640::numeric,

@@ -46,7 +46,7 @@ insert into energy.plan_imports (source, status, started_at) values ('upload', '
   returning id as recent_import \gset
 insert into energy.plan_import_rejections (import_id, line, reason)
 values (:old_import, 2, 'old'), (:old_import, 3, 'old'), (:recent_import, 2, 'recent');
-select private.run_job('energy-cleanup-expired', 'select private.cleanup_energy_expired()');
+select private.run_job('energy-cleanup-expired', 'select private.energy_cleanup_expired()');
 select is((select rows_touched from ops.job_runs where job_name = 'energy-cleanup-expired' order by id desc limit 1), 3::bigint,
   'the cleanup removes exactly the expired cache row and the two old rejection lines');
 select is_empty($$select 1 from energy.feed_cache where url = 'http://old.example/feed'$$, 'expired cache rows are removed');

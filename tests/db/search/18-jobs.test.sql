@@ -24,7 +24,7 @@ select is((select rows_touched from ops.job_runs where job_name = 'search-refres
 
 insert into search.queries (query, normalized, result_count, created_at)
 values ('old', 'old', 1, now() - interval '401 days'), ('recent', 'recent', 1, now() - interval '399 days');
-select private.run_job('search-prune-queries', 'select private.prune_search_queries()');
+select private.run_job('search-prune-queries', 'select private.search_prune_queries()');
 select is((select rows_touched from ops.job_runs where job_name = 'search-prune-queries' order by id desc limit 1), 1::bigint,
   'pruning removes exactly the query older than 400 days');
 select is((select count(*)::int from search.queries where query in ('old', 'recent')), 1, 'the younger one stays');
