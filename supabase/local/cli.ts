@@ -1,10 +1,13 @@
 // deno task start | stop | reset | status | test — the Docker-free local Supabase stack.
 import postgres from "postgres";
 import {
+  adminPsql,
   appliedVersions,
+  applyAuthMigrations,
   applyMigrations,
   applySeeds,
   ensurePostgres,
+  migrationFiles,
   psql,
   run,
   stopPostgres,
@@ -203,9 +206,36 @@ async function storeVaultSecrets(): Promise<void> {
   ]);
 }
 
+/**
+ * What the platform has before the project's migrations: platform.sql (as supabase_admin) and
+ * GoTrue's migrations (as supabase_auth_admin, as the auth server applies them when it boots).
+ */
+async function applyPlatform(): Promise<void> {
+  await adminPsql(config, ["--single-transaction", "-f", `${ROOT}/supabase/local/platform.sql`]);
+  await applyAuthMigrations(config);
+}
+
+/**
+ * On a fresh Supabase project pg_net exists only once a migration creates it. Migrations that call
+ * net.http_post without creating it would stop `supabase db push` there; locally the extension
+ * is created for them, loudly, so the stack still starts while the migration is being fixed.
+ */
+async function createPgNetForMigrationsThatDoNot(): Promise<void> {
+  for (const migration of await migrationFiles(config.modules)) {
+    const text = await Deno.readTextFile(migration.path);
+    if (/create\s+extension\s+(if\s+not\s+exists\s+)?"?pg_net\b/i.test(text)) return;
+  }
+  console.warn(
+    "warning: no migration says `create extension if not exists pg_net`; a fresh Supabase project " +
+      "would stop at the first one that calls net.http_post. Created locally for them.",
+  );
+  await psql(config, ["-c", "create extension if not exists pg_net with schema extensions"]);
+}
+
 async function rebuildDatabase(): Promise<void> {
   await wipeDatabase(config);
-  await psql(config, ["--single-transaction", "-f", `${ROOT}/supabase/local/platform.sql`]);
+  await applyPlatform();
+  await createPgNetForMigrationsThatDoNot();
   const migrations = await applyMigrations(config, new Set());
   const seeds = await applySeeds(config);
   await storeVaultSecrets();
@@ -260,7 +290,8 @@ async function start(): Promise<void> {
   if (applied === null) {
     await rebuildDatabase();
   } else {
-    await psql(config, ["--single-transaction", "-f", `${ROOT}/supabase/local/platform.sql`]);
+    await applyPlatform();
+    await createPgNetForMigrationsThatDoNot();
     const pending = await applyMigrations(config, applied);
     say(`database up to date (${pending.length} new migrations applied)`);
   }
