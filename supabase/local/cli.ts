@@ -9,6 +9,7 @@ import {
   ensurePostgres,
   migrationFiles,
   psql,
+  query,
   run,
   stopPostgres,
   wipeDatabase,
@@ -256,9 +257,42 @@ const DEV_USERS = [
   ["customer", "00000000-0000-4000-8000-00000000c001"],
 ] as const;
 
+/** Every log the stack writes, for the start summary and `./dev status`. */
+function logFiles(): string[] {
+  return [
+    ...ROLES.map(logFile),
+    `${config.stateDir}/redis.log`,
+    `/var/log/postgresql/postgresql-15-${config.cluster}.log`,
+  ];
+}
+
+/** The file `./dev start` writes for `source`: every variable the README's and docs' examples use. */
+const envFile = () => `${config.stateDir}/env.sh`;
+
 async function printSummary(): Promise<void> {
   const sql = postgres(config.dbUrl, { max: 1, onnotice: () => {} });
   try {
+    const tokens: Array<[string, string]> = [];
+    for (const [label, id] of DEV_USERS) {
+      tokens.push([label, await mintUserToken(sql, id, { expiresIn: 7 * 24 * 3600 }, config)]);
+    }
+    const variables: Array<[string, string]> = [
+      ["SUPABASE_URL", config.apiUrl],
+      ["FUNCTIONS_URL", `${config.apiUrl}/functions/v1`],
+      ["SUPABASE_DB_URL", config.dbUrl],
+      ["ANON_KEY", await anonKey()],
+      ["SERVICE_ROLE_KEY", await serviceRoleKey()],
+      ["SUPABASE_ANON_KEY", await anonKey()],
+      ["SUPABASE_SERVICE_ROLE_KEY", await serviceRoleKey()],
+      ["UPSTASH_REDIS_REST_URL", config.bridgeUrl],
+      ["UPSTASH_REDIS_REST_TOKEN", config.bridgeToken],
+      ...tokens.map(([label, token]): [string, string] => [`${label.toUpperCase()}_TOKEN`, token]),
+    ];
+    await Deno.writeTextFile(
+      envFile(),
+      `# written by ./dev start (PB_INSTANCE=${config.instance}); user tokens expire in 7 days\n` +
+        variables.map(([name, value]) => `export ${name}='${value}'`).join("\n") + "\n",
+    );
     say("");
     say("powerbase local stack is running");
     say(
@@ -269,14 +303,22 @@ async function printSummary(): Promise<void> {
     say(
       `  Redis REST  ${config.bridgeUrl}   token: ${config.bridgeToken}   (redis://127.0.0.1:${config.redisPort})`,
     );
-    say(`  Logs        ${config.stateDir}/gateway.log, ${config.stateDir}/bridge.log`);
+    say(`  Logs        ${logFiles().join(", ")}`);
     say("");
     say("Dev tokens (Authorization: Bearer <token>); user tokens are valid for 7 days:");
     say(`  anon          ${await anonKey()}`);
     say(`  service_role  ${await serviceRoleKey()}`);
-    for (const [label, id] of DEV_USERS) {
-      say(`  ${label.padEnd(13)} ${await mintUserToken(sql, id, { expiresIn: 7 * 24 * 3600 }, config)}`);
-    }
+    for (const [label, token] of tokens) say(`  ${label.padEnd(13)} ${token}`);
+    say("");
+    say("Next:");
+    say(`  source ${envFile()}   # exports ${variables.map(([name]) => name).join(", ")}`);
+    say(`  curl -s "$FUNCTIONS_URL/health/status" -H "Authorization: Bearer $SERVICE_ROLE_KEY"`);
+    say(
+      `  ${
+        config.instance ? `PB_INSTANCE=${config.instance} ` : ""
+      }./dev status   # what is up, what is down`,
+    );
+    say("  the README's Quick start and docs/api/*.md: every curl example runs as written once sourced");
   } finally {
     await sql.end();
   }
@@ -315,12 +357,110 @@ async function stop(): Promise<void> {
   say("stopped");
 }
 
+interface Check {
+  name: string;
+  where: string;
+  run: () => Promise<unknown>;
+}
+
+/** The provider stand-ins registered in supabase/local/standins/ (see its README.md). */
+async function standinChecks(): Promise<Check[]> {
+  const checks: Check[] = [];
+  const dir = `${ROOT}/supabase/local/standins`;
+  const entries = await Array.fromAsync(Deno.readDir(dir)).catch(() => []);
+  for (
+    const entry of entries.filter((e) => e.isFile && e.name.endsWith(".ts")).sort((a, b) =>
+      a.name < b.name ? -1 : 1
+    )
+  ) {
+    const module = await import(`file://${dir}/${entry.name}`);
+    const standin = module.standin as { name: string; healthUrl: (c: StackConfig) => string } | undefined;
+    if (!standin) continue;
+    const url = standin.healthUrl(config);
+    checks.push({ name: `stand-in ${standin.name}`, where: url, run: () => expectOk(fetch(url)) });
+  }
+  return checks;
+}
+
+async function expectOk(pending: Promise<Response>): Promise<void> {
+  const response = await pending;
+  await response.body?.cancel();
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+}
+
+/** One gateway process: its pid is alive and its own log shows it listening. */
+async function gatewayProcess(role: Role): Promise<void> {
+  const pid = Number(await Deno.readTextFile(pidFile(role)).catch(() => "0"));
+  if (!(pid > 0 && isAlive(pid))) throw new Error("no process");
+  if (!(await Deno.readTextFile(logFile(role)).catch(() => "")).includes("functions gateway on")) {
+    throw new Error("not listening");
+  }
+}
+
+/**
+ * What /health/status checks, from outside: a real query through PL/pgSQL, Redis through the
+ * Upstash bridge, both gateways, the pg_net worker (pg_net's own net.check_worker_is_up()), and
+ * every provider stand-in. Names what is down; exits non-zero when anything is.
+ */
 async function status(): Promise<void> {
-  const gateway = await fetch(`${config.apiUrl}/functions/v1/health`).then((r) => r.ok).catch(() => false);
-  say(`gateway  ${config.apiUrl}  ${gateway ? "up" : "down"}`);
-  say(`redis    127.0.0.1:${config.redisPort}  ${(await redisPing(config.redisPort)) ? "up" : "down"}`);
-  const db = await psql(config, ["-c", "select 1"]).then(() => true).catch(() => false);
-  say(`postgres 127.0.0.1:${config.dbPort}  ${db ? "up" : "down"}`);
+  const checks: Check[] = [
+    {
+      name: "postgres",
+      where: `127.0.0.1:${config.dbPort}`,
+      run: () =>
+        query(config, "do $$ begin perform count(*) from supabase_migrations.schema_migrations; end $$"),
+    },
+    {
+      name: "redis",
+      where: `127.0.0.1:${config.redisPort}`,
+      run: async () => {
+        if (!(await redisPing(config.redisPort))) throw new Error("no PING answer");
+      },
+    },
+    {
+      name: "upstash bridge",
+      where: config.bridgeUrl,
+      run: () =>
+        expectOk(fetch(config.bridgeUrl, {
+          method: "POST",
+          body: '["PING"]',
+          headers: { authorization: `Bearer ${config.bridgeToken}` },
+        })),
+    },
+    { name: "gateway", where: config.apiUrl, run: () => gatewayProcess("gateway") },
+    { name: "gateway-2", where: config.apiUrl, run: () => gatewayProcess("gateway-2") },
+    {
+      name: "functions",
+      where: `${config.apiUrl}/functions/v1/health`,
+      run: () => expectOk(fetch(`${config.apiUrl}/functions/v1/health`)),
+    },
+    {
+      name: "pg_net worker",
+      where: "net.check_worker_is_up()",
+      run: () => query(config, "select net.check_worker_is_up()"),
+    },
+    ...(await standinChecks()),
+  ];
+  const results = await Promise.all(checks.map(async (check) => {
+    try {
+      await check.run();
+      return { check, error: null };
+    } catch (error) {
+      return { check, error: String((error as Error).message ?? error).split("\n").filter(Boolean).at(-1) };
+    }
+  }));
+  for (const { check, error } of results) {
+    say(
+      `${check.name.padEnd(16)} ${(error ? "down" : "up").padEnd(5)} ${check.where}${
+        error ? `  (${error})` : ""
+      }`,
+    );
+  }
+  const down = results.filter((r) => r.error).map((r) => r.check.name);
+  if (down.length) {
+    say(`down: ${down.join(", ")}; logs: ${logFiles().join(", ")}`);
+    Deno.exit(1);
+  }
 }
 
 const commands: Record<string, () => Promise<unknown>> = {
