@@ -18,6 +18,7 @@ import { RespConnection } from "./resp.ts";
 import { functionEntries } from "./gateway.ts";
 import { anonKey, ROOT, serviceRoleKey, type StackConfig, stackConfig } from "./stack.ts";
 import { runAllTests } from "./test_runner.ts";
+import { TYPES_FILE, writeTypes } from "./types.ts";
 import { mintUserToken } from "./tokens.ts";
 
 const config = stackConfig();
@@ -471,6 +472,12 @@ const commands: Record<string, () => Promise<unknown>> = {
     await printSummary();
   },
   status,
+  types: async () => {
+    await writeTypes(config);
+    say(
+      `wrote ${TYPES_FILE.slice(ROOT.length + 1)} (supabase gen types typescript, from the running database)`,
+    );
+  },
   test: async () => {
     await reset();
     const { failed } = await runAllTests(config, Deno.args.slice(1));
@@ -480,7 +487,7 @@ const commands: Record<string, () => Promise<unknown>> = {
 
 const command = commands[Deno.args[0] ?? "start"];
 if (!command) {
-  console.error(`usage: deno task start|stop|reset|status|test`);
+  console.error(`usage: deno task start|stop|reset|status|types|test`);
   Deno.exit(2);
 }
 try {
