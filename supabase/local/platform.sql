@@ -273,55 +273,17 @@ grant supabase_realtime_admin to postgres;
 -- demoted), so postgres owns it and migrations add their tables to it.
 alter publication supabase_realtime owner to postgres;
 
--- vault: the Vault API (vault.create_secret, vault.decrypted_secrets). Supabase encrypts with
--- pgsodium-managed keys; the local stand-in keeps the same API over plain storage. As in
--- supabase_vault, create_secret and update_secret are security definer (postgres may not write
--- vault.secrets directly).
+-- vault: supabase_vault, installed on every Supabase project (supabase/local/extensions/ holds the
+-- local build: upstream's SQL with pgcrypto in place of libsodium). Grants as on the platform:
+-- postgres and service_role read decrypted secrets and call the API; postgres may delete.
 create schema if not exists vault;
-
-create table if not exists vault.secrets (
-  id uuid primary key default gen_random_uuid(),
-  name text unique,
-  description text not null default '',
-  secret text not null,
-  key_id uuid,
-  nonce bytea,
-  created_at timestamptz not null default now(),
-  updated_at timestamptz not null default now()
-);
-
-create or replace view vault.decrypted_secrets as
-  select id, name, description, secret, secret as decrypted_secret, key_id, nonce, created_at, updated_at
-  from vault.secrets;
-
-create or replace function vault.create_secret(
-  new_secret text, new_name text default null, new_description text default '', new_key_id uuid default null
-) returns uuid
-language sql security definer set search_path = '' as $$
-  insert into vault.secrets (secret, name, description, key_id)
-  values (new_secret, new_name, coalesce(new_description, ''), new_key_id)
-  returning id
-$$;
-
-create or replace function vault.update_secret(
-  secret_id uuid, new_secret text default null, new_name text default null,
-  new_description text default null, new_key_id uuid default null
-) returns void
-language sql security definer set search_path = '' as $$
-  update vault.secrets
-  set secret = coalesce(new_secret, secret),
-      name = coalesce(new_name, name),
-      description = coalesce(new_description, description),
-      key_id = coalesce(new_key_id, key_id),
-      updated_at = now()
-  where id = secret_id
-$$;
-
+create extension if not exists supabase_vault with schema vault;
 revoke all on schema vault from public;
-revoke all on all functions in schema vault from public;
 grant usage on schema vault to postgres, service_role;
-grant select on vault.decrypted_secrets to postgres, service_role;
-grant execute on all functions in schema vault to postgres, service_role;
--- As supabase_vault grants them: postgres reads and deletes stored secrets (changes go through
--- vault.create_secret and vault.update_secret).
 grant select, delete on vault.secrets to postgres with grant option;
+grant select on vault.decrypted_secrets to postgres, service_role;
+grant execute on function vault.create_secret(text, text, text, uuid), vault.update_secret(uuid, text, text, text, uuid)
+  to postgres, service_role;
+-- decrypted_secrets calls the decryption as its reader (a view checks functions as the caller).
+grant execute on function vault._crypto_aead_det_decrypt(bytea, bytea, bigint, bytea, bytea),
+  vault._crypto_aead_det_noncegen() to postgres, service_role;

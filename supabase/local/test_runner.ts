@@ -101,8 +101,13 @@ export async function runTypesCheck(config: StackConfig): Promise<Tally> {
 }
 
 export async function runAllTests(config: StackConfig, args: string[]): Promise<Tally> {
-  const sqlFiles = args.filter((a) => a.endsWith(".sql"));
-  const denoFiles = args.filter((a) => !a.endsWith(".sql"));
+  // A folder (`tests/db/<m>`, `tests/functions/<m>`) contributes whichever test files it holds.
+  const sqlFiles: string[] = [];
+  const denoFiles: string[] = [];
+  for (const arg of args) {
+    sqlFiles.push(...await findFiles(arg, ".test.sql").catch(() => arg.endsWith(".sql") ? [arg] : []));
+    denoFiles.push(...await findFiles(arg, ".test.ts").catch(() => arg.endsWith(".sql") ? [] : [arg]));
+  }
   const selective = args.length > 0;
   const tallies: Tally[] = [];
   if (!selective || sqlFiles.length) tallies.push(await runPgTap(config, sqlFiles));

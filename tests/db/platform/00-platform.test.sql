@@ -1,6 +1,6 @@
 -- The local platform stand-ins behave as the Supabase platform does (supabase/postgres, GoTrue, pg_net, supautils).
 begin;
-select plan(54);
+select plan(57);
 
 -- Roles, as supabase/postgres sets them up (initial schema, demote-postgres, alter_api_roles_for_inherit)
 select ok((select rolbypassrls from pg_roles where rolname = 'service_role'), 'service_role bypasses RLS');
@@ -139,6 +139,11 @@ select throws_ok($$delete from cron.job$$, '42501', null, 'postgres changes jobs
 select ok(vault.create_secret('s3cr3t', 'test_platform_secret', 'test') is not null, 'vault.create_secret returns an id');
 select is((select decrypted_secret from vault.decrypted_secrets where name = 'test_platform_secret'), 's3cr3t',
   'vault.decrypted_secrets exposes the secret');
+select has_extension('vault', 'supabase_vault', 'Vault is the supabase_vault extension, as on every project');
+select isnt((select secret from vault.secrets where name = 'test_platform_secret'), 's3cr3t',
+  'vault.secrets holds ciphertext, not the secret');
+select throws_ok($$insert into vault.secrets (secret) values ('x')$$, '42501', null,
+  'postgres writes secrets only through vault.create_secret');
 set local role authenticated;
 select throws_ok($$select * from vault.decrypted_secrets$$, '42501', null, 'authenticated cannot read the vault');
 reset role;
