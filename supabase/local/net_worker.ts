@@ -18,6 +18,20 @@ const POLL_MS = 1000;
 /** check_worker_is_up() and wait_until_running() find the worker by this name. */
 export const NET_WORKER_NAME = "pg_net 0.20.4 worker";
 
+/**
+ * The headers upstream's worker hands libcurl (src/core.c init_curl_handle): the row's headers plus
+ * `User-Agent: pg_net/<version>` when the row has headers at all; a body sent without a
+ * Content-Type goes out as libcurl's POSTFIELDS default, application/x-www-form-urlencoded.
+ */
+export function requestHeaders(request: Pick<QueuedRequest, "method" | "headers" | "body">): Headers {
+  const headers = new Headers(request.headers ?? {});
+  if (request.headers !== null && !headers.has("user-agent")) headers.set("user-agent", "pg_net/0.20.4");
+  if (request.method.toUpperCase() !== "GET" && request.body && !headers.has("content-type")) {
+    headers.set("content-type", "application/x-www-form-urlencoded");
+  }
+  return headers;
+}
+
 export function startNetWorker(dbUrl: string, log: (msg: string) => void): { stop: () => Promise<void> } {
   const sql = postgres(dbUrl, {
     max: 4,
@@ -35,7 +49,7 @@ export function startNetWorker(dbUrl: string, log: (msg: string) => void): { sto
     try {
       const response = await fetch(request.url, {
         method: request.method.toUpperCase(),
-        headers: request.headers ?? {},
+        headers: requestHeaders(request),
         body: request.method.toUpperCase() === "GET" || !request.body
           ? undefined
           : new Uint8Array(request.body),
