@@ -9,7 +9,6 @@ import {
   ensurePostgres,
   migrationFiles,
   psql,
-  query,
   run,
   stopPostgres,
   wipeDatabase,
@@ -19,24 +18,20 @@ import { functionEntries } from "./gateway.ts";
 import { anonKey, ROOT, serviceRoleKey, type StackConfig, stackConfig } from "./stack.ts";
 import { runAllTests } from "./test_runner.ts";
 import { TYPES_FILE, writeTypes } from "./types.ts";
+import {
+  checkStack,
+  isAlive,
+  logFileOf,
+  logFiles,
+  pidFileOf,
+  redisPing,
+  type Role,
+  ROLES,
+} from "./status.ts";
 import { mintUserToken } from "./tokens.ts";
 
 const config = stackConfig();
 const say = (msg: string) => console.log(msg);
-
-async function redisPing(port: number): Promise<boolean> {
-  try {
-    const connection = await RespConnection.open("127.0.0.1", port);
-    try {
-      const [reply] = await connection.send([["PING"]]);
-      return reply !== undefined;
-    } finally {
-      connection.close();
-    }
-  } catch {
-    return false;
-  }
-}
 
 async function ensureRedis(config: StackConfig): Promise<void> {
   if (await redisPing(config.redisPort)) return;
@@ -71,15 +66,6 @@ async function stopRedis(config: StackConfig): Promise<void> {
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function isAlive(pid: number): boolean {
-  try {
-    Deno.kill(pid, "SIGCONT");
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function terminate(pid: number): Promise<void> {
   if (!(pid > 0 && isAlive(pid))) return;
   Deno.kill(pid, "SIGTERM");
@@ -91,10 +77,8 @@ async function terminate(pid: number): Promise<void> {
 // the functions' JavaScript thread) and two gateway processes sharing the API port (SO_REUSEPORT),
 // as Supabase's edge runtime serves a function from several isolates at once; the first also runs
 // the pg_net worker.
-const ROLES = ["bridge", "gateway", "gateway-2"] as const;
-type Role = typeof ROLES[number];
-const pidFile = (role: Role) => `${config.stateDir}/${role}.pid`;
-const logFile = (role: Role) => `${config.stateDir}/${role}.log`;
+const pidFile = (role: Role) => pidFileOf(config, role);
+const logFile = (role: Role) => logFileOf(config, role);
 
 async function stopServe(): Promise<void> {
   for (const role of ROLES) {
@@ -258,15 +242,6 @@ const DEV_USERS = [
   ["customer", "00000000-0000-4000-8000-00000000c001"],
 ] as const;
 
-/** Every log the stack writes, for the start summary and `./dev status`. */
-function logFiles(): string[] {
-  return [
-    ...ROLES.map(logFile),
-    `${config.stateDir}/redis.log`,
-    `/var/log/postgresql/postgresql-15-${config.cluster}.log`,
-  ];
-}
-
 /** The file `./dev start` writes for `source`: every variable the README's and docs' examples use. */
 const envFile = () => `${config.stateDir}/env.sh`;
 
@@ -304,7 +279,7 @@ async function printSummary(): Promise<void> {
     say(
       `  Redis REST  ${config.bridgeUrl}   token: ${config.bridgeToken}   (redis://127.0.0.1:${config.redisPort})`,
     );
-    say(`  Logs        ${logFiles().join(", ")}`);
+    say(`  Logs        ${logFiles(config).join(", ")}`);
     say("");
     say("Dev tokens (Authorization: Bearer <token>); user tokens are valid for 7 days:");
     say(`  anon          ${await anonKey()}`);
@@ -358,108 +333,15 @@ async function stop(): Promise<void> {
   say("stopped");
 }
 
-interface Check {
-  name: string;
-  where: string;
-  run: () => Promise<unknown>;
-}
-
-/** The provider stand-ins registered in supabase/local/standins/ (see its README.md). */
-async function standinChecks(): Promise<Check[]> {
-  const checks: Check[] = [];
-  const dir = `${ROOT}/supabase/local/standins`;
-  const entries = await Array.fromAsync(Deno.readDir(dir)).catch(() => []);
-  for (
-    const entry of entries.filter((e) => e.isFile && e.name.endsWith(".ts")).sort((a, b) =>
-      a.name < b.name ? -1 : 1
-    )
-  ) {
-    const module = await import(`file://${dir}/${entry.name}`);
-    const standin = module.standin as { name: string; healthUrl: (c: StackConfig) => string } | undefined;
-    if (!standin) continue;
-    const url = standin.healthUrl(config);
-    checks.push({ name: `stand-in ${standin.name}`, where: url, run: () => expectOk(fetch(url)) });
-  }
-  return checks;
-}
-
-async function expectOk(pending: Promise<Response>): Promise<void> {
-  const response = await pending;
-  await response.body?.cancel();
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
-}
-
-/** One gateway process: its pid is alive and its own log shows it listening. */
-async function gatewayProcess(role: Role): Promise<void> {
-  const pid = Number(await Deno.readTextFile(pidFile(role)).catch(() => "0"));
-  if (!(pid > 0 && isAlive(pid))) throw new Error("no process");
-  if (!(await Deno.readTextFile(logFile(role)).catch(() => "")).includes("functions gateway on")) {
-    throw new Error("not listening");
-  }
-}
-
-/**
- * What /health/status checks, from outside: a real query through PL/pgSQL, Redis through the
- * Upstash bridge, both gateways, the pg_net worker (pg_net's own net.check_worker_is_up()), and
- * every provider stand-in. Names what is down; exits non-zero when anything is.
- */
+/** Prints what `checkStack` finds, one line per part; exits non-zero when anything is down. */
 async function status(): Promise<void> {
-  const checks: Check[] = [
-    {
-      name: "postgres",
-      where: `127.0.0.1:${config.dbPort}`,
-      run: () =>
-        query(config, "do $$ begin perform count(*) from supabase_migrations.schema_migrations; end $$"),
-    },
-    {
-      name: "redis",
-      where: `127.0.0.1:${config.redisPort}`,
-      run: async () => {
-        if (!(await redisPing(config.redisPort))) throw new Error("no PING answer");
-      },
-    },
-    {
-      name: "upstash bridge",
-      where: config.bridgeUrl,
-      run: () =>
-        expectOk(fetch(config.bridgeUrl, {
-          method: "POST",
-          body: '["PING"]',
-          headers: { authorization: `Bearer ${config.bridgeToken}` },
-        })),
-    },
-    { name: "gateway", where: config.apiUrl, run: () => gatewayProcess("gateway") },
-    { name: "gateway-2", where: config.apiUrl, run: () => gatewayProcess("gateway-2") },
-    {
-      name: "functions",
-      where: `${config.apiUrl}/functions/v1/health`,
-      run: () => expectOk(fetch(`${config.apiUrl}/functions/v1/health`)),
-    },
-    {
-      name: "pg_net worker",
-      where: "net.check_worker_is_up()",
-      run: () => query(config, "select net.check_worker_is_up()"),
-    },
-    ...(await standinChecks()),
-  ];
-  const results = await Promise.all(checks.map(async (check) => {
-    try {
-      await check.run();
-      return { check, error: null };
-    } catch (error) {
-      return { check, error: String((error as Error).message ?? error).split("\n").filter(Boolean).at(-1) };
-    }
-  }));
-  for (const { check, error } of results) {
-    say(
-      `${check.name.padEnd(16)} ${(error ? "down" : "up").padEnd(5)} ${check.where}${
-        error ? `  (${error})` : ""
-      }`,
-    );
+  const results = await checkStack(config);
+  for (const { name, where, error } of results) {
+    say(`${name.padEnd(16)} ${(error ? "down" : "up").padEnd(5)} ${where}${error ? `  (${error})` : ""}`);
   }
-  const down = results.filter((r) => r.error).map((r) => r.check.name);
+  const down = results.filter((r) => r.error).map((r) => r.name);
   if (down.length) {
-    say(`down: ${down.join(", ")}; logs: ${logFiles().join(", ")}`);
+    say(`down: ${down.join(", ")}; logs: ${logFiles(config).join(", ")}`);
     Deno.exit(1);
   }
 }
