@@ -717,6 +717,18 @@ export type Database = {
       [_ in never]: never
     }
     Functions: {
+      catalog_entries: {
+        Args: never
+        Returns: {
+          entry_type: string
+          keywords: string
+          label: string
+          payload: Json
+          popularity: number
+          ref_id: string
+          subtitle: string
+        }[]
+      }
       compare_plans: {
         Args: {
           city_id?: number
@@ -738,7 +750,35 @@ export type Database = {
         Args: { p1000: number; p2000: number; p500: number; usage: number }
         Returns: number
       }
+      feature_plan_counts: {
+        Args: never
+        Returns: {
+          feature: string
+          plan_count: number
+        }[]
+      }
       is_texas_zip: { Args: { candidate: string }; Returns: boolean }
+      plan_reasons: {
+        Args: {
+          all_in_cents: number
+          annual_cost: number
+          best_cost: number
+          plan: Database["energy"]["Tables"]["plans"]["Row"]
+          plan_rank: number
+        }
+        Returns: Json
+      }
+      rank_plans: {
+        Args: {
+          filters: Json
+          max_results: number
+          monthly_kwh: number[]
+          plan_ids: number[]
+          plan_language: string
+          tdsp_ids: number[]
+        }
+        Returns: Record<string, unknown>
+      }
       resolve_location: {
         Args: { at_city_id: number; at_zip: string }
         Returns: {
