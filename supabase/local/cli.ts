@@ -86,7 +86,8 @@ async function terminate(pid: number): Promise<void> {
 // the functions' JavaScript thread) and two gateway processes sharing the API port (SO_REUSEPORT),
 // as Supabase's edge runtime serves a function from several isolates at once; the first also runs
 // the pg_net worker.
-const ROLES = ["bridge", "gateway", "gateway-2"] as const;
+// The local Realtime is its own process too (supabase/local/realtime/main.ts), proxied by the gateways.
+const ROLES = ["bridge", "realtime", "gateway", "gateway-2"] as const;
 type Role = typeof ROLES[number];
 const pidFile = (role: Role) => `${config.stateDir}/${role}.pid`;
 const logFile = (role: Role) => `${config.stateDir}/${role}.log`;
@@ -100,12 +101,12 @@ async function stopServe(): Promise<void> {
 
 /** Frees the stack's ports from processes left behind by another checkout (a stale pid file). */
 async function freePorts(): Promise<void> {
-  for (const port of [config.apiPort, config.bridgePort]) {
+  for (const port of [config.apiPort, config.bridgePort, config.realtimePort]) {
     const listing = await run("ss", ["-ltnpH", `sport = :${port}`]).catch(() => "");
     for (const match of listing.matchAll(/pid=(\d+)/g)) {
       const pid = Number(match[1]);
       const cmdline = await Deno.readTextFile(`/proc/${pid}/cmdline`).catch(() => "");
-      if (!cmdline.includes("supabase/local/serve.ts")) {
+      if (!cmdline.includes("supabase/local/serve.ts") && !cmdline.includes(REALTIME_SCRIPT)) {
         throw new Error(`port ${port} is taken by another program (pid ${pid}); stop it or use PB_INSTANCE`);
       }
       await terminate(pid);
@@ -113,12 +114,16 @@ async function freePorts(): Promise<void> {
   }
 }
 
+const REALTIME_SCRIPT = "supabase/local/realtime/main.ts";
+
 async function spawnBackground(role: Role): Promise<number> {
   // Load tests hold thousands of sockets at once: lift the descriptor limit as far as allowed.
   const log = logFile(role);
   const script =
     `cd "${ROOT}" && { ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null; }; ` +
-    `nohup "${Deno.execPath()}" run -A --unstable-net supabase/local/serve.ts ${role} >> "${log}" 2>&1 & echo $!`;
+    `nohup "${Deno.execPath()}" run -A --unstable-net ${
+      role === "realtime" ? REALTIME_SCRIPT : `supabase/local/serve.ts ${role}`
+    } >> "${log}" 2>&1 & echo $!`;
   const pid = Number(
     (await run("sh", ["-c", script], { env: { PB_INSTANCE: String(config.instance) } })).trim(),
   );
@@ -152,7 +157,7 @@ async function waitFor(role: Role, pid: number, ready: () => Promise<boolean>): 
 /** Fetches every function's npm dependencies up front, so a first start never races the download. */
 async function cacheFunctionDependencies(): Promise<void> {
   const apps = (await functionEntries()).map((entry) => entry.appUrl.pathname);
-  await run(Deno.execPath(), ["cache", "supabase/local/serve.ts", ...apps]);
+  await run(Deno.execPath(), ["cache", "supabase/local/serve.ts", REALTIME_SCRIPT, ...apps]);
 }
 
 /**
@@ -175,6 +180,11 @@ async function startServe(): Promise<void> {
       body: '["PING"]',
       headers: { authorization: `Bearer ${config.bridgeToken}` },
     }));
+  await waitFor(
+    "realtime",
+    await spawnBackground("realtime"),
+    () => answers(`http://127.0.0.1:${config.realtimePort}/api/health`),
+  );
   await waitFor(
     "gateway",
     await spawnBackground("gateway"),
@@ -235,6 +245,8 @@ async function printSummary(): Promise<void> {
       `  Functions   ${config.apiUrl}/functions/v1/<name>   (health: ${config.apiUrl}/functions/v1/health)`,
     );
     say(`  JWKS        ${config.apiUrl}/auth/v1/.well-known/jwks.json`);
+    say(`  Realtime    ${config.apiUrl.replace("http", "ws")}/realtime/v1/websocket`);
+    say(`  Dashboard   ${config.apiUrl}/dashboard/   (sign in with a dev token below)`);
     say(`  Database    ${config.dbUrl}`);
     say(
       `  Redis REST  ${config.bridgeUrl}   token: ${config.bridgeToken}   (redis://127.0.0.1:${config.redisPort})`,

@@ -15,6 +15,8 @@ export interface StackConfig {
   dbPort: number;
   redisPort: number;
   bridgePort: number;
+  /** The local Realtime server; the gateway proxies /realtime/v1/* to it, as Kong does on Supabase. */
+  realtimePort: number;
   stateDir: string;
   dbUrl: string;
   apiUrl: string;
@@ -49,6 +51,7 @@ export function stackConfig(): StackConfig {
     dbPort,
     redisPort: 6379 + shift,
     bridgePort,
+    realtimePort: 54340 + shift,
     stateDir: `${ROOT}/.local/instance-${instance}`,
     dbUrl: `postgresql://postgres:postgres@127.0.0.1:${dbPort}/postgres`,
     apiUrl: `http://127.0.0.1:${apiPort}`,
