@@ -57,9 +57,9 @@ dbTest("an admin sees a captured hot lead arrive on the dashboard within 2 secon
     await page.waitForSelector('[data-testid="connection-state"][data-state="connected"]', {
       timeout: 15_000,
     });
-    await page.waitForFunction(() =>
-      /^\d+$/.test(document.querySelector('[data-testid="leads-hot-count"]')?.textContent ?? "")
-    );
+    // Page functions are strings: they run in the browser, where `document` exists.
+    const HOT = `document.querySelector('[data-testid="leads-hot-count"]')?.textContent`;
+    await page.waitForFunction(`/^[0-9]+$/.test(${HOT} ?? "")`);
     const hotBefore = Number(await page.textContent('[data-testid="leads-hot-count"]'));
     const navigationsBefore = navigations;
 
@@ -82,12 +82,9 @@ dbTest("an admin sees a captured hot lead arrive on the dashboard within 2 secon
     await page.waitForSelector(`[data-testid="leads-newest-hot"] li[data-lead-id="${captured.body.id}"]`, {
       timeout: 2_000,
     });
-    await page.waitForFunction(
-      (before) =>
-        Number(document.querySelector('[data-testid="leads-hot-count"]')?.textContent) === before + 1,
-      hotBefore,
-      { timeout: Math.max(100, 2_000 - (Date.now() - capturedAt)) },
-    );
+    await page.waitForFunction(`Number(${HOT}) === ${hotBefore + 1}`, undefined, {
+      timeout: Math.max(100, 2_000 - (Date.now() - capturedAt)),
+    });
     assert.ok(Date.now() - capturedAt <= 2_000, "both changed within 2 seconds");
     assert.equal(navigations, navigationsBefore, "the page did not reload");
     assert.deepEqual(errors, []);
