@@ -10,6 +10,12 @@ import { RealtimeServer } from "./server.ts";
 import { TokenVerifier } from "./tokens.ts";
 
 const config = stackConfig();
+// A stand-in must outlive its database: postgres.js reconnects from timers whose failures surface as
+// unhandled rejections while PostgreSQL restarts; the replication watchdog recovers, so log them.
+globalThis.addEventListener("unhandledrejection", (event) => {
+  event.preventDefault();
+  log("warn", "realtime: background database error", { error: String(event.reason) });
+});
 const say = (msg: string, fields: Record<string, unknown> = {}) => log("info", msg, fields);
 
 // Authorization probes and replays; Realtime's own pool to the tenant database is small too.
@@ -21,12 +27,23 @@ const sql = postgres(config.dbUrl, {
 });
 const verifier = new TokenVerifier({ jwtSecret: LOCAL_JWT_SECRET, jwks: await publicJwks(config) });
 const server = new RealtimeServer(verifier, sql);
-const replication = await followMessages(
-  config.dbUrl,
-  (row) => server.deliver(row),
-  (error) => log("error", "realtime: replication error", { error: String(error) }),
-);
+const replication = await startReplication();
 
+async function startReplication() {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await followMessages(
+        config.dbUrl,
+        (row) => server.deliver(row),
+        (error) => log("warn", "realtime: replication", { error: String(error) }),
+      );
+    } catch (error) {
+      if (attempt >= 50) throw error;
+      log("warn", "realtime: waiting for the database", { error: String(error) });
+      await new Promise((resolve) => setTimeout(resolve, 200 * Math.min(attempt, 10)));
+    }
+  }
+}
 const http = Deno.serve({
   hostname: "127.0.0.1",
   port: config.realtimePort,

@@ -9,6 +9,7 @@
 import postgres from "postgres";
 
 export const PUBLICATION = "supabase_realtime_messages_publication";
+const WATCHDOG_MS = 1000;
 
 export interface MessageRow {
   id: string;
@@ -66,51 +67,100 @@ function toPayload(row: Record<string, unknown>): string | Uint8Array | null {
   return null;
 }
 
+/**
+ * Follows realtime.messages until stopped. Like Realtime's ReplicationConnection with its Watchdog,
+ * a lost stream (a PostgreSQL restart, a killed walsender) is noticed within WATCHDOG_MS and
+ * replaced by a new temporary slot; rows committed while no slot existed are not replayed, as on
+ * Supabase.
+ */
 export async function followMessages(
   dbUrl: string,
   deliver: (row: MessageRow) => void,
   onError: (error: unknown) => void,
 ): Promise<Replication> {
-  const sql = postgres(dbUrl, {
-    max: 2,
+  const admin = postgres(dbUrl, {
+    max: 1,
     prepare: false,
     onnotice: () => {},
-    publications: PUBLICATION,
-    connection: { application_name: "realtime_broadcast_changes" },
+    connection: { application_name: "realtime_janitor" },
   });
-  await ensurePublication(sql);
-  await maintainPartitions(sql);
-  const janitor = setInterval(() => maintainPartitions(sql).catch(onError), 60 * 60 * 1000);
-  const { unsubscribe } = await sql.subscribe(
-    "insert",
-    (row, info) => {
-      if (!row) return;
-      if (info.relation.schema !== "realtime" || !/^messages(_|$)/.test(info.relation.table)) return;
-      const payload = toPayload(row);
-      // ReplicationConnection skips rows missing any of these (probe rows never commit).
-      if (!row.id || !row.topic || !row.event || row.private === null || payload === null) return;
-      try {
-        deliver({
-          id: String(row.id),
-          topic: String(row.topic),
-          event: String(row.event),
-          private: row.private === true,
-          extension: String(row.extension),
-          payload,
-        });
-      } catch (error) {
-        onError(error);
-      }
-    },
-    () => {},
-    // postgres.js reports a broken stream here (and reconnects with a new temporary slot).
-    () => onError(new Error("logical replication stream failed")),
-  );
+  await ensurePublication(admin);
+  await maintainPartitions(admin);
+
+  const handle = (row: postgres.Row | null, info: { relation: { schema: string; table: string } }) => {
+    if (!row) return;
+    if (info.relation.schema !== "realtime" || !/^messages(_|$)/.test(info.relation.table)) return;
+    const payload = toPayload(row);
+    // ReplicationConnection skips rows missing any of these (probe rows never commit).
+    if (!row.id || !row.topic || !row.event || row.private === null || payload === null) return;
+    try {
+      deliver({
+        id: String(row.id),
+        topic: String(row.topic),
+        event: String(row.event),
+        private: row.private === true,
+        extension: String(row.extension),
+        payload,
+      });
+    } catch (error) {
+      onError(error);
+    }
+  };
+
+  async function connect() {
+    const sql = postgres(dbUrl, {
+      max: 1,
+      prepare: false,
+      onnotice: () => {},
+      publications: PUBLICATION,
+      connection: { application_name: "realtime_broadcast_changes" },
+    });
+    try {
+      // postgres.js returns the walsender's pid in `state` (set on every reconnect); its types omit it.
+      const subscription = await sql.subscribe(
+        "insert",
+        handle,
+        () => {},
+        // postgres.js reports a broken stream here; the watchdog replaces it.
+        () => onError(new Error("logical replication stream failed")),
+      ) as postgres.SubscriptionHandle & { state: { pid?: number } };
+      return { sql, state: subscription.state };
+    } catch (error) {
+      await sql.end({ timeout: 0 }).catch(() => {});
+      throw error;
+    }
+  }
+
+  let current: Awaited<ReturnType<typeof connect>> | null = await connect();
+  let stopped = false;
+  let checking = false;
+  const watchdog = setInterval(async () => {
+    if (stopped || checking) return;
+    checking = true;
+    try {
+      const pid = current?.state.pid;
+      const alive = pid !== undefined && await admin`
+        select 1 from pg_stat_activity where pid = ${pid} and backend_type = 'walsender'`
+        .then((rows) => rows.length > 0, () => false);
+      if (alive) return;
+      const old = current;
+      current = null;
+      await old?.sql.end({ timeout: 0 }).catch(() => {});
+      current = await connect();
+      onError(new Error("logical replication restarted with a new slot"));
+    } catch (error) {
+      onError(error);
+    } finally {
+      checking = false;
+    }
+  }, WATCHDOG_MS);
+  const janitor = setInterval(() => maintainPartitions(admin).catch(onError), 60 * 60 * 1000);
   return {
     async stop() {
+      stopped = true;
+      clearInterval(watchdog);
       clearInterval(janitor);
-      unsubscribe();
-      await sql.end({ timeout: 1 });
+      await Promise.allSettled([current?.sql.end({ timeout: 1 }), admin.end({ timeout: 1 })]);
     },
   };
 }
