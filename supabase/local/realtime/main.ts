@@ -53,6 +53,9 @@ const http = Deno.serve({
   if (pathname === "/realtime/v1/websocket" || pathname === "/socket/websocket") {
     return await server.handle(request);
   }
+  if (/^(\/realtime\/v1)?\/api\/broadcast(\/[^/]+\/events\/[^/]+)?$/.test(pathname)) {
+    return await server.broadcastApi(request);
+  }
   if (pathname === "/api/health" || pathname === "/realtime/v1/api/health") {
     return Response.json({ status: "ok", connections: server.connectionCount });
   }

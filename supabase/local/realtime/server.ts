@@ -4,7 +4,8 @@
 // private joins are authorized by the RLS probe in authorization.ts; `access_token` refreshes the
 // channel's token and closes it when read permission is lost; committed rows of realtime.messages
 // (replication.ts) and client broadcasts fan out to the joined channels of the same topic and privacy.
-// Presence and postgres_changes are not served here: a join that asks for postgres_changes is told so
+// POST /api/broadcast (REST) fans out without the database, as upstream. Presence and postgres_changes
+// are not served here: a join that asks for postgres_changes is told so
 // with a `system` error push, as the real server reports a failed subscription.
 import type postgres from "postgres";
 import { log } from "../../../shared/log.ts";
@@ -141,6 +142,83 @@ export class RealtimeServer {
     socket.onclose = () => this.#drop(connection);
     socket.onerror = () => {};
     return response;
+  }
+
+  /**
+   * `POST /api/broadcast` (Realtime.Tenants.BatchBroadcast) with `{"messages": [{topic, event, payload,
+   * private}]}`, and the single-message `POST /api/broadcast/<topic>/events/<event>[?private=true]`
+   * that realtime-js's httpSend uses. Public messages go straight to the topic's public channels;
+   * private ones only when the caller's token passes the topic's write policy (else dropped, as
+   * upstream does). 202 with an empty body.
+   */
+  async broadcastApi(request: Request): Promise<Response> {
+    if (request.method !== "POST") return errorResponse(405, "Method not allowed");
+    const bearer = request.headers.get("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
+    const token = bearer ?? request.headers.get("apikey");
+    if (!token) return Response.json({ message: "Missing authorization" }, { status: 401 });
+    let claims: Claims;
+    try {
+      claims = await this.verifier.verify(token);
+    } catch (error) {
+      if (error instanceof TokenError) return Response.json({ message: error.detail }, { status: 401 });
+      throw error;
+    }
+    const url = new URL(request.url);
+    const single = url.pathname.match(/\/api\/broadcast\/([^/]+)\/events\/([^/]+)$/);
+    const text = await request.text();
+    if (text.length > this.limits.maxFrameBytes) {
+      return Response.json({ errors: { payload: ["Payload size exceeds tenant limit"] } }, { status: 422 });
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return Response.json({ errors: { detail: ["Malformed JSON body"] } }, { status: 400 });
+    }
+    const messages = single
+      ? [{
+        topic: decodeURIComponent(single[1]),
+        event: decodeURIComponent(single[2]),
+        payload: body,
+        private: url.searchParams.get("private") === "true",
+      }]
+      : isObject(body) && Array.isArray(body.messages)
+      ? body.messages
+      : null;
+    if (!messages || messages.length === 0) {
+      return Response.json({ errors: { messages: ["can't be blank"] } }, { status: 422 });
+    }
+    const invalid = messages.findIndex((m) =>
+      !isObject(m) || typeof m.topic !== "string" || m.topic === "" || typeof m.event !== "string" ||
+      !isObject(m.payload) || (m.private !== undefined && typeof m.private !== "boolean")
+    );
+    if (invalid >= 0) {
+      return Response.json({
+        errors: { messages: [`message ${invalid} needs a topic, an event and an object payload`] },
+      }, { status: 422 });
+    }
+    const writable = new Map<string, boolean>();
+    for (const message of messages as Array<Record<string, unknown>>) {
+      const topic = message.topic as string;
+      const isPrivate = message.private === true;
+      if (isPrivate) {
+        if (!writable.has(topic)) {
+          writable.set(
+            topic,
+            await canWriteBroadcast(this.sql, topic, claims).catch(() => false),
+          );
+        }
+        if (!writable.get(topic)) continue;
+      }
+      const payload: Record<string, unknown> = {
+        payload: message.payload,
+        event: message.event,
+        type: "broadcast",
+      };
+      if (typeof message.id === "string") payload.meta = { id: message.id };
+      this.#fanOut(isPrivate, topic, null, payload);
+    }
+    return new Response(null, { status: 202 });
   }
 
   /** A committed row of realtime.messages, as ReplicationConnection hands it to the channels. */
@@ -415,17 +493,23 @@ export class RealtimeServer {
       }
       if (!channel.canWrite) return;
     }
-    const channels = this.#subscribers.get(key(channel.private, channel.subTopic)) ?? new Set();
+    this.#fanOut(channel.private, channel.subTopic, channel.self ? null : channel, payload);
+    if (channel.ack) this.#reply(channel.connection, message, "ok", {});
+  }
+
+  /** A broadcast to every channel of the topic and privacy that may read it, except `skip`. */
+  #fanOut(isPrivate: boolean, subTopic: string, skip: Channel | null, payload: unknown): void {
+    const channels = this.#subscribers.get(key(isPrivate, subTopic));
+    if (!channels) return;
     const encoded = new Map<Vsn, string | Uint8Array | null>();
     for (const target of channels) {
-      if (target === channel && !channel.self) continue;
+      if (target === skip) continue;
       if (target.private && !target.policies?.broadcastRead) continue;
       const vsn = target.connection.vsn;
       if (!encoded.has(vsn)) encoded.set(vsn, encodeClientBroadcast(vsn, target.topic, payload));
       const frame = encoded.get(vsn);
       if (frame) this.#send(target.connection, frame);
     }
-    if (channel.ack) this.#reply(channel.connection, message, "ok", {});
   }
 
   #scheduleTokenCheck(channel: Channel): void {

@@ -27,6 +27,10 @@ await sql()`
       create policy "tests read test topics" on realtime.messages for select to authenticated
         using ((select realtime.topic()) like 'test:%' and (select private.has_role('admin')));
     end if;
+    if not exists (select 1 from pg_policies where schemaname = 'realtime' and policyname = 'tests write test topics') then
+      create policy "tests write test topics" on realtime.messages for insert to authenticated
+        with check ((select realtime.topic()) like 'test:%' and (select private.has_role('admin')));
+    end if;
   end
   $$`;
 
@@ -232,3 +236,65 @@ dbTest("a refreshed token that loses the permission closes the channel", async (
     await closeAll();
   }
 });
+
+dbTest(
+  "REST broadcasts (POST /realtime/v1/api/broadcast) reach subscribers; private ones need the write policy",
+  async () => {
+    const topic = uniqueTopic("rest");
+    try {
+      // One client holds one channel per topic: a listener each.
+      const publicChannel = (await staffClient()).channel(topic, { config: { private: false } });
+      const privateChannel = (await staffClient()).channel(topic, { config: { private: true } });
+      const publicly = collect(publicChannel, "*");
+      const privately = collect(privateChannel, "*");
+      assert.equal((await subscribe(publicChannel)).status, "SUBSCRIBED");
+      assert.equal((await subscribe(privateChannel)).status, "SUBSCRIBED");
+
+      // supabase-js sends over REST when the channel is not joined.
+      const sender = await staffClient();
+      assert.equal(
+        await sender.channel(topic, { config: { private: false } }).send({
+          type: "broadcast",
+          event: "rest-public",
+          payload: { n: 1 },
+        }),
+        "ok",
+      );
+      const customerToken = await tokenFor("customer");
+      const customer = await clientWith(() => Promise.resolve(customerToken));
+      clients.push(customer);
+      assert.equal(
+        await customer.channel(topic, { config: { private: true } }).send({
+          type: "broadcast",
+          event: "rest-private-refused",
+          payload: { n: 2 },
+        }),
+        "ok",
+        "the API accepts the batch and drops what the caller may not write, as upstream",
+      );
+      assert.equal(
+        // A client keeps one channel per topic, so the private send needs its own client.
+        await (await staffClient()).channel(topic, { config: { private: true } }).send({
+          type: "broadcast",
+          event: "rest-private",
+          payload: { n: 3 },
+        }),
+        "ok",
+      );
+      await until(() => publicly.length === 1 && privately.length === 1, "one REST broadcast per channel");
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.deepEqual(publicly.map((m) => [m.event, m.payload]), [["rest-public", { n: 1 }]]);
+      assert.deepEqual(privately.map((m) => [m.event, m.payload]), [["rest-private", { n: 3 }]]);
+
+      const bad = await fetch(`${config.apiUrl}/realtime/v1/api/broadcast`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${customerToken}`, "content-type": "application/json" },
+        body: JSON.stringify({ messages: [{ topic, event: "x", payload: "not an object" }] }),
+      });
+      assert.equal(bad.status, 422);
+      await bad.body?.cancel();
+    } finally {
+      await closeAll();
+    }
+  },
+);
