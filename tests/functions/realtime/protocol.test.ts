@@ -287,3 +287,32 @@ dbTest("a flood of joins from one connection is refused and disconnected", async
     other.close();
   }
 });
+
+dbTest("a joined channel whose token expires gets the system error and phx_close", async () => {
+  const socket = await RawSocket.open();
+  try {
+    const shortLived = await tokenFor("admin", { expiresIn: 2 });
+    const [, , , , joined] = await join(socket, "realtime:leads:dashboard", {
+      config: { private: true },
+      access_token: shortLived,
+    });
+    assert.equal(joined.status, "ok");
+    const [, , topic, , system] = await socket.next(
+      (f) => Array.isArray(f) && f[3] === "system",
+      "the expiry push",
+    ) as [string, null, string, string, { status: string; message: string; channel: string }];
+    assert.equal(topic, "realtime:leads:dashboard");
+    assert.equal(system.status, "error");
+    assert.match(system.message, /^Token has expired \d+ seconds ago$/);
+    assert.equal(system.channel, "leads:dashboard");
+    assert.deepEqual(await socket.next((f) => Array.isArray(f) && f[3] === "phx_close", "phx_close"), [
+      "1",
+      "1",
+      "realtime:leads:dashboard",
+      "phx_close",
+      {},
+    ]);
+  } finally {
+    socket.close();
+  }
+});
