@@ -43,6 +43,10 @@ function watchTopic(current, topic, mounted) {
   });
   channel.subscribe((status) => {
     current.channelStatus.set(topic, status);
+    // Show a drop at once; the poll below only samples every 250 ms.
+    if (status !== "SUBSCRIBED" && current.everConnected && session === current) {
+      setConnection("reconnecting");
+    }
     if (status === "SUBSCRIBED") {
       // Catch up on what happened while the channel was away (first join or a reconnect).
       for (const { panel, instance } of mounted) if (panel.topics.includes(topic)) instance.refresh();

@@ -107,3 +107,47 @@ dbTest("a customer is told plainly they have no access, and no panel data reache
     await page.screenshot({ path: `${ARTIFACTS}dashboard-customer.png`, fullPage: true });
   });
 });
+
+dbTest("the dashboard shows a dropped connection, reconnects by itself and stays live", async () => {
+  await withBrowser(async (browser) => {
+    const page = await browser.newPage();
+    // Keep a handle on the page's WebSockets so the test can drop them as a network failure would.
+    await page.addInitScript(`{
+      const Native = WebSocket;
+      window.__sockets = [];
+      window.WebSocket = class extends Native {
+        constructor(...args) { super(...args); window.__sockets.push(this); }
+      };
+    }`);
+    await signInWithToken(page, await tokenFor("analyst"));
+    await page.waitForSelector('[data-testid="connection-state"][data-state="connected"]', {
+      timeout: 15_000,
+    });
+    await page.evaluate(`window.__sockets.forEach((socket) => socket.close())`);
+    await page.waitForSelector('[data-testid="connection-state"][data-state="reconnecting"]', {
+      timeout: 5_000,
+    });
+    await page.waitForSelector('[data-testid="connection-state"][data-state="connected"]', {
+      timeout: 20_000,
+    });
+    assert.ok(await page.evaluate(`window.__sockets.length`) as number >= 2, "a new socket was opened");
+
+    const captured = await api("leads", {
+      body: {
+        kind: "business",
+        email: uniqueEmail(),
+        phone: uniquePhone(),
+        companyName: `Reconnected Refining ${crypto.randomUUID().slice(0, 6)}`,
+        industry: "chemicals",
+        companySize: 900,
+        formType: "quote",
+        plants: [{ name: "Baytown", latitude: 29.7, longitude: -95.0 }, { name: "Pasadena" }],
+      },
+    });
+    assert.equal(captured.body.status, "hot", captured.text);
+    await page.waitForSelector(`[data-testid="leads-newest-hot"] li[data-lead-id="${captured.body.id}"]`, {
+      timeout: 2_000,
+    });
+    await page.screenshot({ path: `${ARTIFACTS}dashboard-after-reconnect.png`, fullPage: true });
+  });
+});
