@@ -29,8 +29,10 @@ export interface RealtimeLimits {
   maxChannelsPerClient: number;
   /** Joins one connection may make per second before it is disconnected. */
   maxJoinsPerSecond: number;
-  /** Largest frame accepted (tenant default max_payload_size_in_kb is 3000). */
+  /** Largest frame accepted (RealtimeWeb.Endpoint: cowboy max_frame_size 5_000_000, else close 1009). */
   maxFrameBytes: number;
+  /** Largest REST broadcast body (tenant default max_payload_size_in_kb is 3000). */
+  maxPayloadBytes: number;
   /** How often a joined channel re-checks its token (Realtime: every 5 minutes, or at expiry). */
   confirmTokenMs: number;
 }
@@ -38,7 +40,8 @@ export interface RealtimeLimits {
 export const DEFAULT_LIMITS: RealtimeLimits = {
   maxChannelsPerClient: 100,
   maxJoinsPerSecond: 100,
-  maxFrameBytes: 3000 * 1024,
+  maxFrameBytes: 5_000_000,
+  maxPayloadBytes: 3000 * 1024,
   confirmTokenMs: 5 * 60 * 1000,
 };
 
@@ -166,7 +169,7 @@ export class RealtimeServer {
     const url = new URL(request.url);
     const single = url.pathname.match(/\/api\/broadcast\/([^/]+)\/events\/([^/]+)$/);
     const text = await request.text();
-    if (text.length > this.limits.maxFrameBytes) {
+    if (text.length > this.limits.maxPayloadBytes) {
       return Response.json({ errors: { payload: ["Payload size exceeds tenant limit"] } }, { status: 422 });
     }
     let body: unknown;
