@@ -30,6 +30,11 @@ export interface AppOptions {
   cors?: boolean;
   /** Apply the global per-IP class to every request (default true). */
   globalRateLimit?: boolean;
+  /**
+   * The body limit of a request, when a route streams larger bodies than MAX_BODY_BYTES (a CSV
+   * upload that is parsed as it arrives and caps its own size).
+   */
+  maxBodyBytes?: (c: Context) => number;
 }
 
 let sharedLimiter: Limiter | undefined;
@@ -110,15 +115,16 @@ export function createApp(functionName: string, options: AppOptions = {}): Hono<
       }),
     );
   }
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
+  const limitFor = options.maxBodyBytes ?? (() => MAX_BODY_BYTES);
+  app.use("*", (c, next) => {
+    const maxSize = limitFor(c);
+    return bodyLimit({
+      maxSize,
       onError: () => {
-        throw new HttpError(413, "payload_too_large", `The request body exceeds ${MAX_BODY_BYTES} bytes.`);
+        throw new HttpError(413, "payload_too_large", `The request body exceeds ${maxSize} bytes.`);
       },
-    }),
-  );
+    })(c, next);
+  });
   if (options.globalRateLimit !== false) app.use("*", rateLimit("global", (c) => clientIp(c)));
 
   app.notFound((c) =>

@@ -14,6 +14,7 @@ import { RespConnection } from "./resp.ts";
 import { functionEntries } from "./gateway.ts";
 import { anonKey, ROOT, serviceRoleKey, type StackConfig, stackConfig } from "./stack.ts";
 import { runAllTests } from "./test_runner.ts";
+import { LOCAL_BUYPOWER_API_KEY, standinPort } from "./standins/buypower.ts";
 import { mintUserToken } from "./tokens.ts";
 
 const config = stackConfig();
@@ -86,7 +87,7 @@ async function terminate(pid: number): Promise<void> {
 // the functions' JavaScript thread) and two gateway processes sharing the API port (SO_REUSEPORT),
 // as Supabase's edge runtime serves a function from several isolates at once; the first also runs
 // the pg_net worker.
-const ROLES = ["bridge", "gateway", "gateway-2"] as const;
+const ROLES = ["bridge", "gateway", "gateway-2", "buypower"] as const;
 type Role = typeof ROLES[number];
 const pidFile = (role: Role) => `${config.stateDir}/${role}.pid`;
 const logFile = (role: Role) => `${config.stateDir}/${role}.log`;
@@ -118,7 +119,9 @@ async function spawnBackground(role: Role): Promise<number> {
   const log = logFile(role);
   const script =
     `cd "${ROOT}" && { ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null; }; ` +
-    `nohup "${Deno.execPath()}" run -A --unstable-net supabase/local/serve.ts ${role} >> "${log}" 2>&1 & echo $!`;
+    `nohup "${Deno.execPath()}" run -A --unstable-net ${
+      role === "buypower" ? "supabase/local/standins/buypower.ts" : `supabase/local/serve.ts ${role}`
+    } >> "${log}" 2>&1 & echo $!`;
   const pid = Number(
     (await run("sh", ["-c", script], { env: { PB_INSTANCE: String(config.instance) } })).trim(),
   );
@@ -168,6 +171,16 @@ async function clearServe(): Promise<void> {
 async function startServe(): Promise<void> {
   await cacheFunctionDependencies();
   await Deno.mkdir(config.stateDir, { recursive: true });
+  // Provider stand-ins first: functions call them from their first request on.
+  const buypowerPid = await spawnBackground("buypower");
+  await waitFor(
+    "buypower",
+    buypowerPid,
+    () =>
+      answers(`http://127.0.0.1:${standinPort(config.instance)}/v2/discos/status`, {
+        headers: { authorization: `Bearer ${LOCAL_BUYPOWER_API_KEY}` },
+      }),
+  );
   const bridgePid = await spawnBackground("bridge");
   await waitFor("bridge", bridgePid, () =>
     answers(config.bridgeUrl, {
@@ -238,6 +251,11 @@ async function printSummary(): Promise<void> {
     say(`  Database    ${config.dbUrl}`);
     say(
       `  Redis REST  ${config.bridgeUrl}   token: ${config.bridgeToken}   (redis://127.0.0.1:${config.redisPort})`,
+    );
+    say(
+      `  BuyPower    http://127.0.0.1:${
+        standinPort(config.instance)
+      }/v2 (sandbox stand-in)   key: ${LOCAL_BUYPOWER_API_KEY}`,
     );
     say(`  Logs        ${config.stateDir}/gateway.log, ${config.stateDir}/bridge.log`);
     say("");
