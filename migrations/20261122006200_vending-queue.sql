@@ -112,11 +112,12 @@ begin
   ) on commit drop;
   truncate vending_settling;
   insert into vending_settling
-  select o."vendId", o.outcome, o."availableAt", coalesce(array(select jsonb_array_elements_text(o."requeryDelays"))::int[], '{}'),
+  select o."vendId", o.outcome, o."availableAt", case when jsonb_typeof(o."requeryDelays") = 'array'
+              then array(select jsonb_array_elements_text(o."requeryDelays"))::int[] else '{}' end,
          o.token, o.units, o."vendRef", o."receiptNo", o."amountGeneratedKobo", o."taxKobo", o.parcels,
          o."vendorCode", o."vendorMessage", o.error,
-         (select count(*) from jsonb_array_elements(o.calls) c where c ->> 'endpoint' = 'POST /vend')::int,
-         (select count(*) from jsonb_array_elements(o.calls) c where c ->> 'endpoint' = 'GET /transaction')::int
+         (select count(*) from jsonb_array_elements(coalesce(o.calls, '[]')) c where c ->> 'endpoint' = 'POST /vend')::int,
+         (select count(*) from jsonb_array_elements(coalesce(o.calls, '[]')) c where c ->> 'endpoint' = 'GET /transaction')::int
   from jsonb_to_recordset(outcomes) as o(
     "vendId" uuid, outcome text, "availableAt" timestamptz, "requeryDelays" jsonb, token text, units numeric,
     "vendRef" text, "receiptNo" text, "amountGeneratedKobo" bigint, "taxKobo" bigint, parcels jsonb,
