@@ -166,7 +166,7 @@ create table vending.vend_queue (
   locked_until timestamptz,
   attempts int not null default 0,
   -- The vendor's requery schedule from a 202 (seconds to wait before each requery).
-  requery_delays int[] not null default '{}',
+  requery_delays numeric[] not null default '{}',
   last_error text
 );
 create index vend_queue_due_idx on vending.vend_queue (lane, available_at);

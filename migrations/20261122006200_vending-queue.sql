@@ -30,7 +30,7 @@ $$;
 create or replace function private.vending_claim(
   lane text, max_items int, visibility interval, only_vends uuid[] default null
 ) returns table (
-  vend_id uuid, order_id text, action text, attempts int, requery_delays int[], requeries int,
+  vend_id uuid, order_id text, action text, attempts int, requery_delays numeric[], requeries int,
   disco_code text, meter_number text, vend_type text, amount_kobo bigint, phone text, email text, name text,
   created_at timestamptz
 )
@@ -40,15 +40,18 @@ declare
 begin
   return query
   with due as (
-    select q.vend_id from vending.vend_queue q
+    select q.vend_id, v.status from vending.vend_queue q join vending.vends v on v.id = q.vend_id
     where (only_vends is null and q.lane = vending_claim.lane and q.available_at <= now() or q.vend_id = any (only_vends))
       and (q.locked_until is null or q.locked_until <= now())
       and (q.action = 'requery' or not is_paused)
     order by q.available_at
     limit max_items
-    for update skip locked
+    for update of q skip locked
   ), claimed as (
-    update vending.vend_queue q set locked_until = now() + visibility, attempts = q.attempts + 1
+    -- A submit whose vend is already `submitted` was claimed by a worker that died before settling:
+    -- the call may have reached BuyPower, so it is requeried, never posted again.
+    update vending.vend_queue q set locked_until = now() + visibility, attempts = q.attempts + 1,
+      action = case when q.action = 'submit' and due.status = 'submitted' then 'requery' else q.action end
     from due where q.vend_id = due.vend_id
     returning q.vend_id, q.action, q.attempts, q.requery_delays
   ), marked as (
@@ -106,14 +109,14 @@ declare
   failed_ids uuid[];
 begin
   create temporary table if not exists vending_settling (
-    vend_id uuid primary key, outcome text, available_at timestamptz, requery_delays int[], token text,
+    vend_id uuid primary key, outcome text, available_at timestamptz, requery_delays numeric[], token text,
     units numeric, vend_ref text, receipt_no text, amount_generated_kobo bigint, tax_kobo bigint, parcels jsonb,
     vendor_code int, vendor_message text, error text, posts int, requeries int
   ) on commit drop;
   truncate vending_settling;
   insert into vending_settling
   select o."vendId", o.outcome, o."availableAt", case when jsonb_typeof(o."requeryDelays") = 'array'
-              then array(select jsonb_array_elements_text(o."requeryDelays"))::int[] else '{}' end,
+              then array(select jsonb_array_elements_text(o."requeryDelays"))::numeric[] else '{}' end,
          o.token, o.units, o."vendRef", o."receiptNo", o."amountGeneratedKobo", o."taxKobo", o.parcels,
          o."vendorCode", o."vendorMessage", o.error,
          (select count(*) from jsonb_array_elements(coalesce(o.calls, '[]')) c where c ->> 'endpoint' = 'POST /vend')::int,

@@ -1,6 +1,6 @@
 // Input rules for vends, shared by the JSON routes and the CSV rows: meter numbers (11 or 13 digits
 // for prepaid; postpaid account numbers vary), DISCO codes, Nigerian phones normalized to E.164 by
-// libphonenumber-js with its `max` metadata (which knows the real number ranges, so 0800 1234567 is
+// libphonenumber-js with its `max` metadata (which knows the real number ranges, so 0991 234 5678 is
 // refused and 0803 123 4567 becomes +2348031234567), and amounts between ₦100 and ₦100,000.
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
 import { z } from "zod";

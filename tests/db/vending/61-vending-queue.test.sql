@@ -48,8 +48,9 @@ select is((select count(*)::int from private.vending_claim('default', 10, interv
 update vending.vend_queue set locked_until = now() - interval '1 second';
 select is((select count(*)::int from private.vending_claim('default', 10, interval '1 minute')), 2,
   'rows of a dead worker are claimed again once the timeout passes');
-select is((select status from vending.vends where order_id = 'QORDER000001'), 'submitted',
-  'a reclaimed submit stays submitted (the next call must be a requery)');
+select is((select v.status || '/' || q.action from vending.vends v join vending.vend_queue q on q.vend_id = v.id
+  where v.order_id = 'QORDER000001'), 'submitted/requery',
+  'a submit reclaimed from a dead worker becomes a requery (the call may have reached BuyPower)');
 
 -- Settling ----------------------------------------------------------------------------------------------
 select private.vending_settle(jsonb_build_array(jsonb_build_object(
@@ -60,7 +61,7 @@ select private.vending_settle(jsonb_build_array(jsonb_build_object(
 select is((select v.status || '/' || q.action || '/' || v.submissions from vending.vends v join vending.vend_queue q on q.vend_id = v.id
   where v.order_id = 'QORDER000001'), 'pending/requery/1', 'a 202 leaves the vend pending with a requery queued');
 select is((select requery_delays from vending.vend_queue q join vending.vends v on v.id = q.vend_id where v.order_id = 'QORDER000001'),
-  array[120, 120], 'the vendor''s requery schedule is kept');
+  array[120, 120]::numeric[], 'the vendor''s requery schedule is kept');
 select is((select count(*)::int from vending.vendor_calls where http_status = 202 and latency_ms = 40), 1, 'the call is recorded');
 
 select private.vending_settle(jsonb_build_array(jsonb_build_object(

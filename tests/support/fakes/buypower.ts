@@ -35,6 +35,9 @@ export interface FakeBuyPower {
   /** A rule for every POST /vend (after nextVends is empty). */
   vendRule?: (orderId: string) => Injection | undefined;
   requeryRule?: (orderId: string) => Injection | undefined;
+  /** Vend and requery calls being answered right now, and the most ever at once. */
+  inFlight: number;
+  maxInFlight: number;
   close(): Promise<void>;
 }
 
@@ -51,7 +54,7 @@ const MESSAGES: Record<number, string> = {
 };
 
 export function startFakeBuyPower(options: { apiKey: string; latencyMs?: number }): FakeBuyPower {
-  const sandbox = new BuyPowerSandbox({ apiKey: options.apiKey, latencyMs: options.latencyMs });
+  const sandbox = new BuyPowerSandbox({ apiKey: options.apiKey });
   const fake = {
     sandbox,
     posts: new Map<string, number>(),
@@ -59,9 +62,15 @@ export function startFakeBuyPower(options: { apiKey: string; latencyMs?: number 
     nextVends: [] as Injection[],
     nextRequeries: [] as Injection[],
     nextChecks: [] as Injection[],
+    inFlight: 0,
+    maxInFlight: 0,
   } as FakeBuyPower;
 
-  const answer = async (injection: Injection | undefined, status: number, payload: unknown): Promise<Response> => {
+  const answer = async (
+    injection: Injection | undefined,
+    status: number,
+    payload: unknown,
+  ): Promise<Response> => {
     if (injection?.hangMs) await new Promise((resolve) => setTimeout(resolve, injection.hangMs));
     const response = sandbox.respond(status, payload, injection?.tamper ?? false);
     if (!injection?.unsigned) return response;
@@ -71,6 +80,17 @@ export function startFakeBuyPower(options: { apiKey: string; latencyMs?: number 
   };
 
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (request) => {
+    fake.inFlight++;
+    fake.maxInFlight = Math.max(fake.maxInFlight, fake.inFlight);
+    try {
+      if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
+      return await route(request);
+    } finally {
+      fake.inFlight--;
+    }
+  });
+
+  const route = async (request: Request): Promise<Response> => {
     if (!sandbox.authorized(request)) return sandbox.respond(401, { status: false, message: "Unauthorized" });
     const url = new URL(request.url);
     const path = url.pathname.replace(/^\/v2/, "");
@@ -86,7 +106,12 @@ export function startFakeBuyPower(options: { apiKey: string; latencyMs?: number 
       const processes = injection.process ?? [202, 409, 500, 502].includes(injection.status);
       if (processes) sandbox.vend(body);
       const payload = injection.status === 202
-        ? { status: false, responseCode: 202, message: MESSAGES[202], delay: injection.delay ?? [120, 120, 120] }
+        ? {
+          status: false,
+          responseCode: 202,
+          message: MESSAGES[202],
+          delay: injection.delay ?? [120, 120, 120],
+        }
         : { status: false, responseCode: injection.status, message: MESSAGES[injection.status] ?? "Error" };
       return await answer(injection, injection.status, payload);
     }
@@ -99,9 +124,10 @@ export function startFakeBuyPower(options: { apiKey: string; latencyMs?: number 
         return await answer(injection, injection.code, {
           status: false,
           responseCode: injection.code,
-          message: { 201: "Transaction is processing", 202: "Transaction failed", 203: "Transaction not initiated" }[
-            injection.code
-          ] ?? "Unknown",
+          message:
+            { 201: "Transaction is processing", 202: "Transaction failed", 203: "Transaction not initiated" }[
+              injection.code
+            ] ?? "Unknown",
         });
       }
       if (injection?.status) {
@@ -117,13 +143,18 @@ export function startFakeBuyPower(options: { apiKey: string; latencyMs?: number 
     if (request.method === "GET" && path === "/check/meter") {
       const injection = fake.nextChecks.shift();
       if (injection?.status) {
-        return await answer(injection, injection.status, { error: true, message: MESSAGES[injection.status] ?? "Error" });
+        return await answer(injection, injection.status, {
+          error: true,
+          message: MESSAGES[injection.status] ?? "Error",
+        });
       }
       const [status, payload] = sandbox.checkMeter(url);
       return await answer(injection, status, payload);
     }
-    return await sandbox.handle(new Request(request.url, { method: request.method, headers: request.headers }));
-  });
+    return await sandbox.handle(
+      new Request(request.url, { method: request.method, headers: request.headers }),
+    );
+  };
   fake.url = `http://127.0.0.1:${server.addr.port}/v2`;
   fake.close = () => server.shutdown();
   return fake;
