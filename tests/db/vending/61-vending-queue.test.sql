@@ -77,8 +77,8 @@ select is(private.vending_settle(jsonb_build_array(jsonb_build_object(
 
 select private.vending_settle(jsonb_build_array(jsonb_build_object(
   'vendId', (select id from vending.vends where order_id = 'QORDER000002'), 'outcome', 'released', 'calls', '[]'::jsonb)));
-select is((select status from vending.vends where order_id = 'QORDER000002'), 'created',
-  'a vend the breaker never let out goes back to created');
+select is((select status from vending.vends where order_id = 'QORDER000002'), 'submitted',
+  'a requery the breaker never let out leaves the vend submitted, still to be requeried');
 select private.vending_settle(jsonb_build_array(jsonb_build_object(
   'vendId', (select id from vending.vends where order_id = 'QORDER000002'), 'outcome', 'failed', 'calls', '[]'::jsonb)));
 select private.vending_settle(jsonb_build_array(jsonb_build_object(
