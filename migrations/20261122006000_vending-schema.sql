@@ -228,20 +228,6 @@ create table vending.alerts (
 create index alerts_open_idx on vending.alerts (raised_at desc) where acknowledged_at is null;
 create index alerts_acknowledged_by_idx on vending.alerts (acknowledged_by) where acknowledged_by is not null;
 
--- Idempotency keys of POST /vend and POST /vend/batches (per caller and route) ---------------------
-create table vending.idempotency_keys (
-  customer_id uuid not null references auth.users (id) on delete cascade,
-  scope text not null,
-  key text not null check (char_length(key) between 8 and 255),
-  request_hash text,
-  state text not null default 'in_progress' check (state in ('in_progress', 'completed')),
-  response_status int,
-  response jsonb,
-  created_at timestamptz not null default now(),
-  primary key (customer_id, scope, key)
-);
-create index idempotency_keys_created_idx on vending.idempotency_keys (created_at);
-
 -- Row-level security ---------------------------------------------------------------------------------
 alter table vending.discos enable row level security;
 alter table vending.accounts enable row level security;
@@ -255,7 +241,6 @@ alter table vending.vendor_calls enable row level security;
 alter table vending.wallet_snapshots enable row level security;
 alter table vending.vendor_state enable row level security;
 alter table vending.alerts enable row level security;
-alter table vending.idempotency_keys enable row level security;
 alter table vending.worker_leases enable row level security;
 
 -- Operators are support and admin; analysts read counts through vending.vend_counts only.
@@ -306,7 +291,6 @@ create policy "operators read alerts" on vending.alerts for select to authentica
   using ((select private.vending_is_operator()));
 create policy "operators acknowledge alerts" on vending.alerts for update to authenticated
   using ((select private.vending_is_operator())) with check ((select private.vending_is_operator()));
--- vending.idempotency_keys: no policy; only the functions' service connection reads and writes it.
 
 grant select on vending.discos to anon, authenticated;
 grant select on vending.accounts, vending.meters, vending.batches, vending.batch_rejections, vending.vends,

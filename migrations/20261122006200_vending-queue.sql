@@ -215,7 +215,7 @@ $$;
 --  * vends in flight that lost their queue row get one back (submitted/pending: a requery);
 --  * submitted/pending vends not heard of since `stuck_after` are due for a requery now;
 --  * vends unknown past `attention_after` go to needs_attention, for a person;
---  * queue rows of final vends (orphans) and expired idempotency keys are removed;
+--  * queue rows of final vends (orphans) are removed (idempotency keys are the kernel's, pruned by it);
 --  * counts of unfinished or recently changed batches are recomputed from their items.
 create or replace function private.vending_recover(
   stuck_after interval default interval '10 minutes', attention_after interval default interval '24 hours'
@@ -226,7 +226,6 @@ declare
   stuck bigint;
   attention bigint;
   orphans bigint;
-  keys bigint;
   recounted bigint;
 begin
   insert into vending.vend_queue (vend_id, action)
@@ -259,17 +258,13 @@ begin
   where v.id = q.vend_id and v.status in ('succeeded', 'failed', 'needs_attention');
   get diagnostics orphans = row_count;
 
-  delete from vending.idempotency_keys k
-  where k.created_at < now() - interval '24 hours'
-     or (k.state = 'in_progress' and k.created_at < now() - interval '15 minutes');
-  get diagnostics keys = row_count;
 
   select private.vending_recount_batches(array(
     select b.id from vending.batches b
     where b.status = 'processing' or b.completed_at > now() - interval '1 hour'
   )) into recounted;
 
-  return requeued + stuck + attention + orphans + keys + recounted;
+  return requeued + stuck + attention + orphans + recounted;
 end;
 $$;
 

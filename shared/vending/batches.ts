@@ -6,8 +6,9 @@
 import { createHash } from "node:crypto";
 import { parse } from "csv-parse/stream";
 import { stringify } from "csv-stringify/sync";
-import { asService, asUser, type Claims } from "../db.ts";
-import { badRequest, HttpError, notFound } from "../errors.ts";
+import { asService, asUser, type Claims, db } from "../db.ts";
+import { badRequest, conflict, HttpError, notFound } from "../errors.ts";
+import { beginKey, completeKey, type KeyRef, releaseKey, requestHash } from "../idempotency.ts";
 import { BATCH_COLUMNS, BatchRowSchema, REQUIRED_BATCH_COLUMNS, rowCode } from "./validation.ts";
 
 export const MAX_BATCH_ROWS = 100_000;
@@ -82,6 +83,8 @@ export async function ingestBatch(
 ): Promise<BatchAccepted & { hash: string }> {
   const hash = createHash("sha256");
   const skipped: Rejection[] = [];
+  // Lines that held a row (a malformed row may surface both as a skip and as a partial record).
+  const lines = new Set<number>();
   const parser = parse(
     {
       columns: checkHeader,
@@ -92,6 +95,7 @@ export async function ingestBatch(
       skip_records_with_error: true,
       max_record_size: 4096,
       on_skip: (error: { lines?: number; message?: string } | undefined) => {
+        lines.add(error?.lines ?? 0);
         skipped.push({
           line: error?.lines ?? 0,
           code: "malformed_row",
@@ -128,8 +132,9 @@ export async function ingestBatch(
       for await (
         const item of records as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>
       ) {
-        rowCount++;
-        if (rowCount > MAX_BATCH_ROWS) {
+        if (lines.has(item.info.lines)) continue;
+        lines.add(item.info.lines);
+        if (lines.size > MAX_BATCH_ROWS) {
           throw new HttpError(413, "too_many_rows", `A batch may have at most ${MAX_BATCH_ROWS} rows.`);
         }
         const line = item.info.lines;
@@ -146,8 +151,8 @@ export async function ingestBatch(
         }
         if (rows.length + rejections.length >= CHUNK_ROWS) await flush();
       }
-      rowCount += skipped.length;
       await flush();
+      rowCount = lines.size;
       if (rowCount === 0) throw badRequest("empty_batch", "The file has a header but no rows.");
       const fileHash = hash.digest("hex");
       await tx`update vending.batches set file_sha256 = ${fileHash} where id = ${batchId}`;
@@ -177,6 +182,72 @@ export async function ingestBatch(
     }
     throw error;
   }
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{8,255}$/;
+
+/**
+ * The upload under its Idempotency-Key, in the kernel's store (ops.idempotency_keys). The kernel's
+ * middleware fingerprints the whole body before the handler runs, which a 32 MiB stream must not
+ * wait for; here the key is taken first (under a fingerprint of the route alone), the file is hashed
+ * while it streams in, and a repeat is compared by streaming its bytes through SHA-256 against the
+ * batch's stored `file_sha256`: the same file replays the first answer, another file is 422.
+ */
+export async function uploadBatch(
+  customerId: string,
+  key: string | undefined,
+  upload: { fileName: string | null; body: ReadableStream<Uint8Array> },
+): Promise<{ body: BatchAccepted; replayed: boolean }> {
+  if (!key) {
+    throw badRequest(
+      "idempotency_key_required",
+      "Send an Idempotency-Key header (8-255 visible characters).",
+    );
+  }
+  if (!IDEMPOTENCY_KEY.test(key)) {
+    throw badRequest(
+      "invalid_idempotency_key",
+      "The Idempotency-Key must be 8-255 visible ASCII characters.",
+    );
+  }
+  const sql = db();
+  const ref: KeyRef = {
+    scope: "vend-batches",
+    owner: customerId,
+    key,
+    requestHash: await requestHash("POST", "/vend/batches", "text/csv stream"),
+  };
+  const begun = await beginKey(sql, ref, 300);
+  if (begun.outcome === "in_flight") {
+    const error = conflict(
+      "idempotency_key_in_flight",
+      "The first upload with this Idempotency-Key is still running.",
+    );
+    throw new HttpError(error.status, error.code, error.message, [], { "Retry-After": "5" });
+  }
+  if (begun.outcome === "replay") {
+    const first = JSON.parse(begun.body) as BatchAccepted;
+    const [batch] = await sql`select file_sha256 from vending.batches where id = ${first.batchId}`;
+    if (!batch || batch.file_sha256 !== (await hashBody(upload.body))) {
+      throw new HttpError(
+        422,
+        "idempotency_key_reused",
+        "This Idempotency-Key was used for a different file.",
+      );
+    }
+    return { body: first, replayed: true };
+  }
+  let accepted: BatchAccepted;
+  try {
+    const { hash: _hash, ...rest } = await ingestBatch(customerId, upload.fileName, upload.body);
+    accepted = rest;
+  } catch (error) {
+    // A refused file (4xx) or a failure leaves nothing, the key included: the client may send again.
+    await releaseKey(sql, ref);
+    throw error;
+  }
+  await completeKey(sql, ref, 202, JSON.stringify(accepted), "application/json");
+  return { body: accepted, replayed: false };
 }
 
 export async function readBatch(claims: Claims, batchId: string) {

@@ -111,10 +111,12 @@ export const VendSchema = z.strictObject({
 export type VendInput = z.infer<typeof VendSchema>;
 
 /** One CSV row, as the batch route hands it over: raw strings from csv-parse. */
+const blankIsAbsent = (value: unknown) => (value === "" ? undefined : value);
+
 export const BatchRowSchema = z.object({
   meter: meterField,
   disco: discoField,
-  vendType: vendTypeField.default("PREPAID"),
+  vendType: z.preprocess(blankIsAbsent, vendTypeField.default("PREPAID")),
   amount: amountField,
   phone: phoneField,
   email: z.union([z.literal(""), emailField]).optional().transform((e) => e || undefined),

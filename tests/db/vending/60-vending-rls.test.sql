@@ -2,7 +2,7 @@
 -- vends (tokens included), batches, rejections and ledger, and nobody else's; operators (support,
 -- admin) see everything; analysts read counts only (vending.vend_counts); anon reads DISCOs only.
 begin;
-select plan(46);
+select plan(45);
 
 select tests.create_supabase_user('vend_alice');
 select tests.create_supabase_user('vend_bob');
@@ -34,7 +34,6 @@ insert into vending.vend_queue (vend_id, action) values ('dddddddd-0000-4000-800
 insert into vending.vendor_calls (endpoint, http_status, latency_ms, outcome) values ('POST /vend', 200, 12, 'http_200');
 insert into vending.wallet_snapshots (balance_kobo) values (123400);
 insert into vending.alerts (id, kind, message) overriding system value values (900001, 'needs_attention', 'check it');
-insert into vending.idempotency_keys (customer_id, scope, key) values (tests.get_supabase_uid('vend_alice'), 'vend', 'rls-key-0001');
 
 -- anon ---------------------------------------------------------------------------------------------
 select tests.authenticate_as_anon();
@@ -67,7 +66,6 @@ select is_empty($$select * from vending.wallet_snapshots$$, 'a customer does not
 select is_empty($$select * from vending.vendor_state$$, 'a customer does not see the vendor state');
 select is_empty($$select * from vending.alerts$$, 'a customer does not see alerts');
 select is_empty($$select * from vending.worker_leases$$, 'a customer does not see worker leases');
-select throws_ok($$select * from vending.idempotency_keys$$, '42501', null, 'idempotency keys are the service''s alone');
 select throws_ok($$update vending.vends set token = null where order_id = 'RLSALICE0001'$$, '42501', null,
   'a customer cannot change a vend');
 select throws_ok($$insert into vending.meters (customer_id, disco_code, meter_number, vend_type)

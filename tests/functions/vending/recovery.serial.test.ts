@@ -48,10 +48,12 @@ dbTest(
       const deadline = Date.now() + 60_000;
       while (posted() < 300 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
       if (posted() < 300) {
-      const output = await first.output();
-      throw new Error(`the first worker ended early: ${new TextDecoder().decode(output.stderr).slice(-800)}`);
-    }
-    first.kill("SIGKILL");
+        const output = await first.output();
+        throw new Error(
+          `the first worker ended early: ${new TextDecoder().decode(output.stderr).slice(-800)}`,
+        );
+      }
+      first.kill("SIGKILL");
       const { code } = await first.status;
       assert.notEqual(code, 0, "the first worker was killed, not finished");
       const midway = await statuses(seeded.customerId);
