@@ -276,3 +276,26 @@ dbTest("operators: counts for analysts, top-ups for admins only, the OpenAPI doc
     assert.ok(doc.body.paths[path], `documented: ${path}`);
   }
 });
+
+dbTest("health shows the vendor and the queue; metrics count vends and vendor calls", async () => {
+  const admin = await tokenFor("admin");
+  const user = await fundedCustomer(5_000);
+  const sent = await api("vend", {
+    token: user.token,
+    body: { meter: meter(), disco: "EKO", amount: 1000, phone: "08031234567" },
+    headers: { "idempotency-key": key() },
+  });
+  assert.equal(sent.status, 201, sent.text);
+  const status = await api("health/status", { token: admin });
+  assert.equal(status.status, 200, status.text);
+  const vending = status.body.vending;
+  assert.equal(vending.ok, true, JSON.stringify(vending));
+  assert.ok(["closed", "open", "half_open"].includes(vending.value.breakerState));
+  assert.equal(typeof vending.value.queueDepth, "number");
+  assert.equal(typeof vending.value.pendingRequeries, "number");
+  assert.equal(typeof vending.value.lastLatencyMs, "number");
+  const metrics = await api("health/metrics", { token: admin });
+  assert.match(metrics.text, /powerbase_vending_vends\{status="succeeded"\} \d+/);
+  assert.match(metrics.text, /powerbase_vending_vendor_calls_24h\{endpoint="POST \/vend",code="200"\} \d+/);
+  assert.match(metrics.text, /powerbase_vending_queue_depth \d+/);
+});
