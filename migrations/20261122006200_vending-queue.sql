@@ -102,20 +102,15 @@ $$;
 --   released         never sent (breaker open): back to the queue as it was
 --   needs_attention  unknown for too long: a person decides, off the queue
 -- Every vendor call made is recorded. A vend already final is never changed again.
-create or replace function private.vending_settle(outcomes jsonb) returns int
-language plpgsql volatile security definer set search_path = '' as $$
-declare
-  changed int;
-  failed_ids uuid[];
-begin
-  create temporary table if not exists vending_settling (
-    vend_id uuid primary key, outcome text, available_at timestamptz, requery_delays numeric[], token text,
-    units numeric, vend_ref text, receipt_no text, amount_generated_kobo bigint, tax_kobo bigint, parcels jsonb,
-    vendor_code int, vendor_message text, error text, posts int, requeries int
-  ) on commit drop;
-  truncate vending_settling;
-  insert into vending_settling
-  select o."vendId", o.outcome, o."availableAt", case when jsonb_typeof(o."requeryDelays") = 'array'
+-- The outcomes a worker hands over, one row each (read by every statement of vending_settle).
+create or replace function private.vending_outcomes(outcomes jsonb) returns table (
+  vend_id uuid, outcome text, available_at timestamptz, requery_delays numeric[], token text, units numeric,
+  vend_ref text, receipt_no text, amount_generated_kobo bigint, tax_kobo bigint, parcels jsonb, vendor_code int,
+  vendor_message text, error text, posts int, requeries int
+)
+language sql immutable set search_path = '' as $$
+  select o."vendId", o.outcome, o."availableAt",
+         case when jsonb_typeof(o."requeryDelays") = 'array'
               then array(select jsonb_array_elements_text(o."requeryDelays"))::numeric[] else '{}' end,
          o.token, o.units, o."vendRef", o."receiptNo", o."amountGeneratedKobo", o."taxKobo", o.parcels,
          o."vendorCode", o."vendorMessage", o.error,
@@ -124,8 +119,16 @@ begin
   from jsonb_to_recordset(outcomes) as o(
     "vendId" uuid, outcome text, "availableAt" timestamptz, "requeryDelays" jsonb, token text, units numeric,
     "vendRef" text, "receiptNo" text, "amountGeneratedKobo" bigint, "taxKobo" bigint, parcels jsonb,
-    "vendorCode" int, "vendorMessage" text, error text, calls jsonb);
+    "vendorCode" int, "vendorMessage" text, error text, calls jsonb)
+  where o."vendId" is not null
+$$;
 
+create or replace function private.vending_settle(outcomes jsonb) returns int
+language plpgsql volatile security definer set search_path = '' as $$
+declare
+  changed int;
+  failed_ids uuid[];
+begin
   insert into vending.vendor_calls (vend_id, endpoint, http_status, response_code, latency_ms, signature_valid,
                                     outcome, summary, called_at)
   select (o ->> 'vendId')::uuid, c.endpoint, c."httpStatus", c."responseCode", c."latencyMs", c."signatureValid",
@@ -155,11 +158,11 @@ begin
     next_requery_at = case when s.outcome = 'pending' then s.available_at end,
     finalized_at = case when s.outcome in ('succeeded', 'failed', 'needs_attention') then now() end,
     updated_at = now()
-  from vending_settling s left join vending.vend_queue q on q.vend_id = s.vend_id
+  from private.vending_outcomes(outcomes) s left join vending.vend_queue q on q.vend_id = s.vend_id
   where v.id = s.vend_id and v.status in ('created', 'submitted', 'pending');
   get diagnostics changed = row_count;
 
-  delete from vending.vend_queue q using vending_settling s
+  delete from vending.vend_queue q using private.vending_outcomes(outcomes) s
   where q.vend_id = s.vend_id
     and (s.outcome in ('succeeded', 'failed', 'needs_attention')
          or exists (select 1 from vending.vends v where v.id = q.vend_id
@@ -171,16 +174,17 @@ begin
                           else q.requery_delays end,
     locked_until = null,
     last_error = s.error
-  from vending_settling s where q.vend_id = s.vend_id;
+  from private.vending_outcomes(outcomes) s where q.vend_id = s.vend_id;
 
-  select coalesce(array_agg(s.vend_id), '{}') into failed_ids from vending_settling s where s.outcome = 'failed';
+  select coalesce(array_agg(s.vend_id), '{}') into failed_ids
+  from private.vending_outcomes(outcomes) s where s.outcome = 'failed';
   if cardinality(failed_ids) > 0 then
     perform private.vending_refund(failed_ids);
   end if;
   insert into vending.alerts (kind, message, details)
   select 'needs_attention', 'A vend stayed unknown; check it with BuyPower before refunding or resending.',
          jsonb_build_object('vendId', s.vend_id, 'error', s.error)
-  from vending_settling s where s.outcome = 'needs_attention';
+  from private.vending_outcomes(outcomes) s where s.outcome = 'needs_attention';
   return changed;
 end;
 $$;

@@ -4,6 +4,7 @@
 // one worker holds a lane. A worker killed midway leaves claimed rows that become visible again
 // when their visibility timeout passes; their vends are `submitted`, so they are requeried.
 import type { Sql } from "../db.ts";
+import { Coalescer } from "../coalescer.ts";
 import { log } from "../log.ts";
 import type { BuyPowerClient, VendorAnswer, VendorCall } from "./buypower.ts";
 import type { VendorBreaker } from "./breaker.ts";
@@ -137,21 +138,25 @@ export async function attempt(
 
 const inSeconds = (seconds: number) => new Date(Date.now() + seconds * 1000).toISOString();
 
-/** Settles one vend (and pauses the queue on a 422) in one transaction. */
-export async function settle(sql: Sql, outcome: { decision: Decision; settle: Settle }): Promise<void> {
+export type Outcome = { decision: Decision; settle: Settle };
+
+/** Settles vends (and pauses the queue on a 422) in one transaction. */
+export async function settleMany(sql: Sql, outcomes: Outcome[]): Promise<void> {
   await sql.begin(async (tx) => {
-    await tx`select private.vending_settle(${tx.json([outcome.settle] as never)})`;
-    if (outcome.decision.pauseQueue) await tx`select private.vending_pause(${outcome.decision.reason})`;
-    if (
-      outcome.decision.reason.startsWith("signature_invalid") &&
-      outcome.decision.settlement === "needs_attention"
-    ) {
-      await tx`select private.vending_alert('signature_invalid',
-        'BuyPower answers for a vend never verified; its token was not delivered.',
-        ${tx.json({ vendId: outcome.settle.vendId } as never)})`;
+    await tx`select private.vending_settle(${tx.json(outcomes.map((o) => o.settle) as never)})`;
+    const pause = outcomes.find((o) => o.decision.pauseQueue);
+    if (pause) await tx`select private.vending_pause(${pause.decision.reason})`;
+    for (const o of outcomes) {
+      if (o.decision.reason.startsWith("signature_invalid") && o.decision.settlement === "needs_attention") {
+        await tx`select private.vending_alert('signature_invalid',
+          'BuyPower answers for a vend never verified; its token was not delivered.',
+          ${tx.json({ vendId: o.settle.vendId } as never)})`;
+      }
     }
   });
 }
+
+export const settle = (sql: Sql, outcome: Outcome) => settleMany(sql, [outcome]);
 
 export function claim(
   sql: Sql,
@@ -186,7 +191,7 @@ export async function processQueue(deps: WorkerDeps, options: WorkerOptions = {}
   const lane = options.lane ?? "default";
   const workerId = options.workerId ?? crypto.randomUUID();
   const concurrency = options.concurrency ?? 5;
-  const claimSize = options.claimSize ?? 2;
+  const claimSize = options.claimSize ?? 4;
   const visibility = options.visibilitySeconds ?? 120;
   const leaseSeconds = options.leaseSeconds ?? 90;
   const deadline = Date.now() + (options.budgetMs ?? 45_000);
@@ -206,32 +211,80 @@ export async function processQueue(deps: WorkerDeps, options: WorkerOptions = {}
   let lastLatency: number | null = null;
   let leaseRenewedAt = Date.now();
   let leaseLost = false;
+  // Settling is group-committed and off the call path: a runner's slot goes to the next vendor call
+  // while the database records the last one. A crash before the commit only leaves the vend
+  // `submitted`, which is requeried (never resent) when its claim expires.
+  const settler = new Coalescer<Outcome, void>(async (outcomes) => {
+    try {
+      await settleMany(deps.sql, outcomes);
+      return outcomes.map(() => ({ ok: true as const, value: undefined }));
+    } catch (error) {
+      return outcomes.map(() => ({ ok: false as const, error }));
+    }
+  }, { maxCalls: 2, maxItems: 100 });
+  const unsettled = new Set<Promise<void>>();
   // Each runner claims and settles on its own: `concurrency` runners, so at most that many calls.
+  // Claims are prefetched into a small local buffer, so a runner never waits on the database
+  // between two vendor calls; the buffer holds at most claimSize + concurrency claimed rows.
+  const buffer: ClaimedVend[] = [];
+  let refilling: Promise<void> | null = null;
+  let exhausted = false;
+  let pausedHere = false;
+  const refill = () =>
+    refilling ??= claim(deps.sql, lane, claimSize, visibility)
+      .then((rows) => {
+        buffer.push(...rows);
+        if (rows.length === 0) exhausted = true;
+      })
+      .finally(() => (refilling = null));
+  const next = async (): Promise<ClaimedVend | null> => {
+    while (true) {
+      const claiming = Date.now() < deadline && !leaseLost && !exhausted;
+      if (claiming && buffer.length <= concurrency) refill();
+      if (buffer.length) return buffer.shift()!;
+      if (!claiming) return null;
+      await refilling;
+    }
+  };
   const runner = async () => {
-    while (Date.now() < deadline && !leaseLost) {
+    while (true) {
       if (Date.now() - leaseRenewedAt > (leaseSeconds * 1000) / 3) {
         leaseRenewedAt = Date.now();
-        if (!(await takeLease())) {
-          leaseLost = true;
-          break;
+        if (!(await takeLease())) leaseLost = true;
+      }
+      const vend = await next();
+      if (!vend) break;
+      // Submits claimed before a 422 paused the queue are never sent: back to the queue as they were.
+      const outcome: Outcome = pausedHere && vend.action === "submit"
+        ? {
+          decision: { settlement: "released", vendorFailure: false, reason: "queue_paused" },
+          settle: { vendId: vend.vend_id, outcome: "released", error: "queue paused: not sent", calls: [] },
         }
+        : await attempt(deps, vend);
+      const settling = settler.submit(outcome, 1).catch((error) =>
+        log("error", "vend not settled; its claim will expire and it will be requeried", {
+          vendId: vend.vend_id,
+          error: String(error),
+        })
+      );
+      if (outcome.decision.pauseQueue) {
+        // The pause must hold before anything else is sent.
+        pausedHere = true;
+        await settling;
+      } else {
+        unsettled.add(settling);
+        settling.finally(() => unsettled.delete(settling));
       }
-      const claimed = await claim(deps.sql, lane, claimSize, visibility);
-      if (claimed.length === 0) break;
-      for (const vend of claimed) {
-        const outcome = await attempt(deps, vend);
-        await settle(deps.sql, outcome);
-        lastLatency = outcome.settle.calls[0]?.latencyMs ?? lastLatency;
-        report.processed++;
-        report.bySettlement[outcome.decision.settlement] =
-          (report.bySettlement[outcome.decision.settlement] ?? 0) +
-          1;
-      }
+      lastLatency = outcome.settle.calls[0]?.latencyMs ?? lastLatency;
+      report.processed++;
+      report.bySettlement[outcome.decision.settlement] =
+        (report.bySettlement[outcome.decision.settlement] ?? 0) + 1;
     }
   };
   try {
     await Promise.all(Array.from({ length: concurrency }, runner));
   } finally {
+    await Promise.all([...unsettled]);
     report.breakerState = deps.breaker.state;
     await recordVendorState(deps.sql, deps.breaker.state, lastLatency).catch((error) =>
       log("warn", "vendor state not recorded", { error: String(error) })
