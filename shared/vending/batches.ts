@@ -83,8 +83,10 @@ export async function ingestBatch(
 ): Promise<BatchAccepted & { hash: string }> {
   const hash = createHash("sha256");
   const skipped: Rejection[] = [];
-  // Lines that held a row (a malformed row may surface both as a skip and as a partial record).
-  const lines = new Set<number>();
+  // Lines of malformed rows (one may surface both as a skip and as a partial record); only these are
+  // kept, so memory does not grow with the file.
+  const skippedLines = new Set<number>();
+  let rowsRead = 0;
   const parser = parse(
     {
       columns: checkHeader,
@@ -95,7 +97,7 @@ export async function ingestBatch(
       skip_records_with_error: true,
       max_record_size: 4096,
       on_skip: (error: { lines?: number; message?: string } | undefined) => {
-        lines.add(error?.lines ?? 0);
+        skippedLines.add(error?.lines ?? 0);
         skipped.push({
           line: error?.lines ?? 0,
           code: "malformed_row",
@@ -132,9 +134,9 @@ export async function ingestBatch(
       for await (
         const item of records as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>
       ) {
-        if (lines.has(item.info.lines)) continue;
-        lines.add(item.info.lines);
-        if (lines.size > MAX_BATCH_ROWS) {
+        if (skippedLines.has(item.info.lines)) continue;
+        rowsRead++;
+        if (rowsRead + skippedLines.size > MAX_BATCH_ROWS) {
           throw new HttpError(413, "too_many_rows", `A batch may have at most ${MAX_BATCH_ROWS} rows.`);
         }
         const line = item.info.lines;
@@ -152,7 +154,7 @@ export async function ingestBatch(
         if (rows.length + rejections.length >= CHUNK_ROWS) await flush();
       }
       await flush();
-      rowCount = lines.size;
+      rowCount = rowsRead + skippedLines.size;
       if (rowCount === 0) throw badRequest("empty_batch", "The file has a header but no rows.");
       const fileHash = hash.digest("hex");
       await tx`update vending.batches set file_sha256 = ${fileHash} where id = ${batchId}`;
