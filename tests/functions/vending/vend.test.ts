@@ -210,6 +210,10 @@ dbTest(
       return progress.body.status === "completed" ? progress.body : null;
     }, 30_000);
     assert.equal(done.counts.succeeded, 2);
+    const [progress] = await sql()`
+    select count(*)::int as n, bool_or(payload ->> 'status' = 'completed') as completed from realtime.messages
+    where topic = ${"vending:batch:" + first.body.batchId} and event = 'batch_progress' and private`;
+    assert.ok(progress.n >= 1 && progress.completed, "progress went out on the batch's private topic");
     assert.equal(done.rejectedCount, 6);
     const results = await api(`vend/batches/${first.body.batchId}/results.csv`, { token: user.token });
     assert.equal(results.status, 200);
