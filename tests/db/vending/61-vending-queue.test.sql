@@ -22,12 +22,12 @@ select throws_ok($$select vending.create_vend('EKO', '22222222222', 'PREPAID', 2
   'PT422', null, 'an amount under the saved meter''s own minimum is refused');
 select throws_ok($$select vending.create_vend('IKEJA', '12345678901', 'PREPAID', 400000, '+2348031234567')$$,
   'PT402', null, 'a vend the prepaid balance does not cover is refused');
-select is((select balance_kobo from vending.accounts), 300000::bigint, 'a refused vend debits nothing');
+select is((select balance_kobo from vending.accounts where customer_id = tests.get_supabase_uid('q_carol')), 300000::bigint, 'a refused vend debits nothing');
 select is(vending.create_vend('IKEJA', '12345678901', 'PREPAID', 100000, '+2348031234567', null, null, 'QORDER000001') ->> 'status',
   'created', 'a funded vend is created');
 select throws_ok($$select vending.create_vend('IKEJA', '12345678901', 'PREPAID', 100000, '+2348031234567', null, null, 'QORDER000001')$$,
   'PT409', null, 'a repeated orderId is refused');
-select is((select balance_kobo from vending.accounts), 200000::bigint, 'the vend was debited once');
+select is((select balance_kobo from vending.accounts where customer_id = tests.get_supabase_uid('q_carol')), 200000::bigint, 'the vend was debited once');
 select is(vending.create_vend('IKEJA', '12345678902', 'PREPAID', 100000, '+2348031234567', null, null, 'QORDER000002') ->> 'status',
   'created', 'a second vend is created');
 select tests.clear_authentication();
@@ -85,7 +85,7 @@ select private.vending_settle(jsonb_build_array(jsonb_build_object(
   'vendId', (select id from vending.vends where order_id = 'QORDER000002'), 'outcome', 'failed', 'calls', '[]'::jsonb)));
 select is((select count(*)::int from vending.account_ledger l join vending.vends v on v.id = l.vend_id
   where v.order_id = 'QORDER000002' and l.kind = 'refund'), 1, 'a failed vend is refunded once');
-select is((select balance_kobo from vending.accounts), 200000::bigint, 'the refund restored the balance');
+select is((select balance_kobo from vending.accounts where customer_id = tests.get_supabase_uid('q_carol')), 200000::bigint, 'the refund restored the balance');
 
 -- Pause -------------------------------------------------------------------------------------------------
 select tests.authenticate_as('q_carol');
@@ -112,7 +112,7 @@ select is(private.vending_add_batch_rows('eeeeeeee-0000-4000-8000-000000000001',
 select results_eq($$select line, code from vending.batch_rejections where batch_id = 'eeeeeeee-0000-4000-8000-000000000001' order by line$$,
   $$values (4, 'insufficient_funds'), (5, 'amount_outside_meter_limits')$$,
   'rows past the balance and outside a saved meter''s limits are rejected with their line');
-select is((select balance_kobo from vending.accounts), 10000::bigint, 'only accepted rows were debited');
+select is((select balance_kobo from vending.accounts where customer_id = tests.get_supabase_uid('q_carol')), 10000::bigint, 'only accepted rows were debited');
 select private.vending_close_batch_upload('eeeeeeee-0000-4000-8000-000000000001', 4, '[]');
 select is((select accepted_count || '/' || created_count || '/' || rejected_count from vending.batches
   where id = 'eeeeeeee-0000-4000-8000-000000000001'), '2/2/2', 'closing the upload sets the counts from the items');
