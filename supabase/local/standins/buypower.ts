@@ -183,6 +183,7 @@ export class BuyPowerSandbox {
 
   /** The whole protocol; `fetch`-shaped. */
   async handle(request: Request): Promise<Response> {
+    if (new URL(request.url).pathname === "/health") return Response.json({ status: "ok" });
     if (this.options.latencyMs) await new Promise((resolve) => setTimeout(resolve, this.options.latencyMs));
     if (!this.authorized(request)) {
       return this.respond(401, { status: false, responseCode: 401, message: "Unauthorized" });
@@ -217,6 +218,12 @@ export class BuyPowerSandbox {
 export function standinPort(instance = Number(Deno.env.get("PB_INSTANCE") ?? "0")): number {
   return 54340 + instance * 100;
 }
+
+/** What `./dev status` checks (supabase/local/standins/README.md). */
+export const standin = {
+  name: "buypower",
+  healthUrl: (config: { instance: number }) => `http://127.0.0.1:${standinPort(config.instance)}/health`,
+};
 
 /** The local sandbox's key: not a secret, like the CLI's local JWT secret. */
 export const LOCAL_BUYPOWER_API_KEY = "local-buypower-sandbox-key";
