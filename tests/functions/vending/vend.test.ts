@@ -3,7 +3,16 @@
 // envelopes, CSV batches (rejections with lines, one batch per key and file, progress, results CSV).
 import assert from "node:assert/strict";
 import { meterFacts } from "../../../supabase/local/standins/buypower.ts";
-import { api, createUser, dbTest, envelope, eventually, sql, tokenFor } from "../../support/harness.ts";
+import {
+  api,
+  createUser,
+  dbTest,
+  envelope,
+  eventually,
+  serviceRoleKey,
+  sql,
+  tokenFor,
+} from "../../support/harness.ts";
 
 async function fundedCustomer(naira = 100_000) {
   const user = await createUser();
@@ -303,3 +312,24 @@ dbTest("health shows the vendor and the queue; metrics count vends and vendor ca
   assert.match(metrics.text, /powerbase_vending_vendor_calls_24h\{endpoint="POST \/vend",code="200"\} \d+/);
   assert.match(metrics.text, /powerbase_vending_queue_depth \d+/);
 });
+
+dbTest(
+  "the pipeline refreshes DISCO status and the wallet from BuyPower; only the service key runs jobs",
+  async () => {
+    const service = await serviceRoleKey();
+    const refreshed = await api("pipeline/vending-refresh", { token: service, body: {} });
+    assert.equal(refreshed.status, 200, refreshed.text);
+    assert.equal(refreshed.body.discosUpdated, 11);
+    assert.equal(typeof refreshed.body.walletBalanceKobo, "number");
+    const [wallet] = await sql()`select balance_kobo from vending.wallet_snapshots order by id desc limit 1`;
+    assert.equal(Number(wallet.balance_kobo), refreshed.body.walletBalanceKobo);
+    const [checked] =
+      await sql()`select count(*)::int as n from vending.discos where status_checked_at > now() - interval '1 minute'`;
+    assert.equal(checked.n, 11);
+    const worked = await api("pipeline/vending-process", { token: service, body: {} });
+    assert.equal(worked.status, 200, worked.text);
+    assert.equal(typeof worked.body.leased, "boolean");
+    const denied = await api("pipeline/vending-process", { token: (await createUser()).token, body: {} });
+    assert.ok([401, 403].includes(denied.status), String(denied.status));
+  },
+);
