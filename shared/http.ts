@@ -3,7 +3,7 @@
 // envelope (validation included), the 1 MiB body limit, CORS, caller resolution, route-scoped role
 // middleware, rate limits and the function's OpenAPI 3.1 document.
 import { OpenAPIHono } from "@hono/zod-openapi";
-import type { Context, MiddlewareHandler } from "hono";
+import type { Context, Env, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
@@ -190,7 +190,11 @@ const VALIDATION_TARGETS: Record<string, string> = {
 };
 
 /** The document `GET /<name>/openapi.json` serves; paths carry the base path, servers the gateway's. */
-export function openApiDocument(app: OpenAPIHono<AppEnv>, functionName: string, options: AppOptions = {}) {
+export function openApiDocument<E extends Env>(
+  app: OpenAPIHono<E>,
+  functionName: string,
+  options: AppOptions = {},
+) {
   return app.getOpenAPI31Document({
     openapi: "3.1.0",
     info: {

@@ -1,11 +1,11 @@
 // Token verification: HS256 with the project secret, asymmetric keys from JWKS, opaque keys.
-import "../support/function-env.ts";
+import "../../support/function-env.ts";
 import assert from "node:assert/strict";
 import { SignJWT } from "jose";
-import { requireRole, resolveCaller, verifyJwt } from "../../shared/auth.ts";
-import { parseEnv } from "../../shared/env.ts";
-import { HttpError } from "../../shared/errors.ts";
-import { serviceRoleKey, signEs256, signHs256 } from "../../supabase/local/stack.ts";
+import { requireRole, resolveCaller, verifyJwt } from "../../../shared/auth.ts";
+import { parseEnv } from "../../../shared/env.ts";
+import { HttpError } from "../../../shared/errors.ts";
+import { serviceRoleKey, signEs256, signHs256 } from "../../../supabase/local/stack.ts";
 
 const now = () => Math.floor(Date.now() / 1000);
 const bearer = (token: string) => new Headers({ authorization: `Bearer ${token}` });

@@ -9,7 +9,7 @@ import {
   csvRow,
   parseCsv,
   parseCsvRecords,
-} from "../../shared/csv.ts";
+} from "../../../shared/csv.ts";
 
 Deno.test("CSV fields are quoted per RFC 4180 and formulas are neutralized", () => {
   assert.equal(csvField('say "hi", then go'), '"say ""hi"", then go"');

@@ -2,7 +2,7 @@
 // call is busy share the next call, groups respect the item cap, and failures reach exactly the jobs
 // they belong to.
 import assert from "node:assert/strict";
-import { Coalescer, type Settled } from "../../shared/coalescer.ts";
+import { Coalescer, type Settled } from "../../../shared/coalescer.ts";
 
 /** A fake database call that records each group and finishes only when the test says so. */
 function controlledCall() {
