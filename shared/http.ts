@@ -2,7 +2,7 @@
 // basePath('/<name>'), request ids, one masked JSON log line and metrics per request, the error
 // envelope (validation included), the 1 MiB body limit, CORS, caller resolution, route-scoped role
 // middleware, rate limits and the function's OpenAPI 3.1 document.
-import { OpenAPIHono } from "@hono/zod-openapi";
+import { OpenAPIHono, type RouteConfig } from "@hono/zod-openapi";
 import type { Context, Env, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
@@ -21,7 +21,15 @@ import {
   unprocessable,
   zodDetails,
 } from "./errors.ts";
-import { ErrorEnvelope, guard, jsonResponse, route, SECURITY_SCHEMES } from "./openapi.ts";
+import {
+  ErrorEnvelope,
+  errorResponse as errorResponseDoc,
+  guard,
+  jsonResponse,
+  route,
+  SECURITY_SCHEMES,
+} from "./openapi.ts";
+import { IpBlocker, parseAllowlist } from "./ipblock.ts";
 import { log } from "./log.ts";
 import { MetricsBuffer } from "./metrics.ts";
 import { createLimiter, type Limiter, rateClasses, type RateClassName } from "./ratelimit.ts";
@@ -34,6 +42,8 @@ export interface AppVariables {
   requestId: string;
   functionName: string;
   callerPromise?: Promise<Caller>;
+  /** Set when the answer counts towards blocking the client's address (e.g. a honeypot hit). */
+  abuse?: string;
 }
 export type AppEnv = { Variables: AppVariables };
 export type AppContext = Context<AppEnv>;
@@ -65,10 +75,50 @@ export const metrics = new MetricsBuffer(
   (error) => log("warn", "metrics not recorded", { error: String(error) }),
 );
 
-/** The first address in X-Forwarded-For, as set by Supabase's edge (and the local gateway). */
-export function clientIp(c: Context): string {
-  const forwarded = c.req.header("x-forwarded-for")?.split(",")[0]?.trim();
-  return forwarded || c.req.header("x-real-ip") || "unknown";
+let sharedBlocker: IpBlocker | undefined;
+export function ipBlocker(): IpBlocker {
+  sharedBlocker ??= new IpBlocker(() => redis(), {
+    threshold: env().IP_BLOCK_THRESHOLD,
+    windowSeconds: env().IP_BLOCK_WINDOW_SECONDS,
+    blockSeconds: env().IP_BLOCK_SECONDS,
+    allowlist: parseAllowlist(env().IP_BLOCK_ALLOWLIST),
+  });
+  return sharedBlocker;
+}
+
+const IP_ADDRESS = /^[0-9a-f.:]{2,45}$/i;
+
+/**
+ * The client's address: the X-Forwarded-For entry added by the outermost trusted proxy
+ * (TRUSTED_PROXY_HOPS from the right; Supabase's edge and the local gateway each append the address
+ * they accepted the connection from). Entries further left were written by the client and are never
+ * used; "unknown" when there is no usable entry.
+ */
+export function clientIp(c: Context, trustedHops = env().TRUSTED_PROXY_HOPS): string {
+  const entries = (c.req.header("x-forwarded-for") ?? "").split(",").map((entry) => entry.trim())
+    .filter(Boolean);
+  const entry = entries[Math.max(0, entries.length - trustedHops)];
+  return entry && IP_ADDRESS.test(entry) ? entry : "unknown";
+}
+
+/** Statuses that count as a failed request towards blocking the address (with the abuse flag). */
+const FAILURE_STATUSES = new Set([401, 422]);
+
+/** 403 ip_blocked for a blocked address, before anything else of the request runs. */
+function refuseBlocked(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const status = await ipBlocker().check(clientIp(c));
+    if (status.blocked) {
+      throw new HttpError(
+        403,
+        "ip_blocked",
+        `Too many failed requests from your address; retry after ${status.retryAfterSeconds} s.`,
+        [],
+        { "Retry-After": String(Math.max(1, status.retryAfterSeconds)) },
+      );
+    }
+    await next();
+  };
 }
 
 function observe(functionName: string): MiddlewareHandler<AppEnv> {
@@ -92,10 +142,14 @@ function observe(functionName: string): MiddlewareHandler<AppEnv> {
       durationMs,
     });
     metrics.record({ fn: functionName, method: c.req.method, route, status: c.res.status, durationMs });
+    const failure = c.get("abuse") ?? (FAILURE_STATUSES.has(c.res.status) ? `status_${c.res.status}` : null);
+    // Counted in the background; recordFailure never throws.
+    if (failure) ipBlocker().recordFailure(clientIp(c), failure, functionName);
   };
 }
 
 export function errorResponse(c: Context<AppEnv>, error: HttpError): Response {
+  if (error.abuse) c.set("abuse", error.code);
   for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
   return c.json(errorBody(error, c.get("requestId") ?? "unknown"), error.status);
 }
@@ -154,7 +208,9 @@ export function createApp(functionName: string, options: AppOptions = {}): OpenA
       },
     }),
   );
+  app.use("*", refuseBlocked());
   if (options.globalRateLimit !== false) app.use("*", rateLimit("global", (c) => clientIp(c)));
+  documentAppErrors(app, options);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", SECURITY_SCHEMES.bearer);
   app.openAPIRegistry.registerComponent("securitySchemes", "apikey", SECURITY_SCHEMES.apikey);
@@ -178,6 +234,29 @@ export function createApp(functionName: string, options: AppOptions = {}): OpenA
   );
   app.onError((error, c) => errorResponse(c, toHttpError(error, c, functionName)));
   return app;
+}
+
+/**
+ * What every route of the app may answer besides its own errors — the block check and, unless the
+ * app opts out, the global rate class — added to each route's documented responses at registration.
+ */
+function documentAppErrors(app: OpenAPIHono<AppEnv>, options: AppOptions): void {
+  const register = app.openapi;
+  const blocked = "ip_blocked: too many failed requests (401, 422, honeypot hits) came from this address; " +
+    "Retry-After says when the block ends.";
+  app.openapi = ((config: RouteConfig, handler: never, hook: never) => {
+    const responses: RouteConfig["responses"] = { ...config.responses };
+    const roles = responses[403];
+    responses[403] = roles && "description" in roles
+      ? { ...roles, description: `${roles.description} Or ${blocked}` }
+      : errorResponseDoc(blocked);
+    if (options.globalRateLimit !== false) {
+      responses[429] ??= errorResponseDoc(
+        "rate_limited: the global rate class for this address is exhausted; Retry-After says when to retry.",
+      );
+    }
+    return register({ ...config, responses }, handler, hook);
+  }) as typeof app.openapi;
 }
 
 const VALIDATION_TARGETS: Record<string, string> = {

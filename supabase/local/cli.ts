@@ -12,7 +12,7 @@ import {
 } from "./postgres.ts";
 import { RespConnection } from "./resp.ts";
 import { functionEntries } from "./gateway.ts";
-import { anonKey, ROOT, serviceRoleKey, type StackConfig, stackConfig } from "./stack.ts";
+import { anonKey, localApiKeys, ROOT, serviceRoleKey, type StackConfig, stackConfig } from "./stack.ts";
 import { runAllTests } from "./test_runner.ts";
 import { mintUserToken } from "./tokens.ts";
 
@@ -244,6 +244,10 @@ async function printSummary(): Promise<void> {
     say("Dev tokens (Authorization: Bearer <token>); user tokens are valid for 7 days:");
     say(`  anon          ${await anonKey()}`);
     say(`  service_role  ${await serviceRoleKey()}`);
+    const keys = await localApiKeys(config);
+    say("API keys (new format; apikey header or Authorization: Bearer):");
+    say(`  publishable   ${keys.publishable}`);
+    say(`  secret        ${keys.secret}`);
     for (const [label, id] of DEV_USERS) {
       say(`  ${label.padEnd(13)} ${await mintUserToken(sql, id, { expiresIn: 7 * 24 * 3600 }, config)}`);
     }
@@ -301,6 +305,9 @@ const commands: Record<string, () => Promise<unknown>> = {
   },
   status,
   test: async () => {
+    // The harness stands in for a trusted proxy in front of the gateway, so tests can simulate many
+    // client addresses (X-Forwarded-For); the functions trust one more hop than by default.
+    Deno.env.set("PB_TRUSTED_PROXY_HOPS", Deno.env.get("PB_TRUSTED_PROXY_HOPS") ?? "2");
     await reset();
     const { failed } = await runAllTests(config, Deno.args.slice(1));
     Deno.exit(failed > 0 ? 1 : 0);

@@ -159,6 +159,7 @@ dbTest(
       "413",
       "415",
       "422",
+      "429",
       "500",
     ]);
     for (
@@ -172,7 +173,15 @@ dbTest(
     }
     assert.match(post.description, /Roles: admin, analyst/);
     assert.deepEqual(post.security, [{ bearer: [] }, { apikey: [] }]);
-    assert.deepEqual(Object.keys(doc.paths["/kernel-routes/me"].get.responses).sort(), ["200", "401", "500"]);
+    // Every route also documents the kernel's own refusals: the block check and the global rate class.
+    assert.deepEqual(Object.keys(doc.paths["/kernel-routes/me"].get.responses).sort(), [
+      "200",
+      "401",
+      "403",
+      "429",
+      "500",
+    ]);
+    assert.match(post.responses["403"].description, /^forbidden: .* Or ip_blocked: /);
   },
 );
 
