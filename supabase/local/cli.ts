@@ -192,7 +192,8 @@ async function startServe(): Promise<void> {
 
 /** Vault secrets that pg_cron jobs read to call functions through pg_net (never hard-coded). */
 async function storeVaultSecrets(): Promise<void> {
-  const key = await serviceRoleKey();
+  // The new secret key, as on a project after the legacy JWT keys are gone (pipeline verifies it).
+  const key = (await localApiKeys(config)).secret;
   await psql(config, [
     "-c",
     `
