@@ -226,12 +226,26 @@ export function createApp(functionName: string, options: AppOptions = {}): OpenA
     (c) => c.json(openApiDocument(app, functionName, options), 200),
   );
 
-  app.notFound((c) =>
-    errorResponse(
-      c,
-      new HttpError(404, "route_not_found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`),
-    )
-  );
+  const allowedMethods = methodsByPath(app, options);
+  app.notFound((c) => {
+    const path = new URL(c.req.url).pathname;
+    const allowed = allowedMethods(path);
+    if (allowed.length) {
+      return errorResponse(
+        c,
+        new HttpError(
+          405,
+          "method_not_allowed",
+          `${c.req.method} is not allowed here; use ${allowed.join(", ")}.`,
+          [],
+          {
+            Allow: allowed.join(", "),
+          },
+        ),
+      );
+    }
+    return errorResponse(c, new HttpError(404, "route_not_found", `No route for ${c.req.method} ${path}.`));
+  });
   app.onError((error, c) => errorResponse(c, toHttpError(error, c, functionName)));
   return app;
 }
@@ -257,6 +271,29 @@ function documentAppErrors(app: OpenAPIHono<AppEnv>, options: AppOptions): void 
     }
     return register({ ...config, responses }, handler, hook);
   }) as typeof app.openapi;
+}
+
+/**
+ * The methods the app answers for a path (for 405's Allow), from its registered routes. Built on
+ * first use, when every route is registered; HEAD comes with GET (Hono answers it), OPTIONS with CORS.
+ */
+function methodsByPath(app: OpenAPIHono<AppEnv>, options: AppOptions): (path: string) => string[] {
+  let patterns: { pattern: RegExp; method: string }[] | undefined;
+  return (path) => {
+    patterns ??= app.routes
+      .filter((r) => r.method !== "ALL")
+      .map((r) => ({
+        method: r.method,
+        pattern: new RegExp(
+          `^${r.path.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\/:[^/]+/g, "/[^/]+")}/?$`,
+        ),
+      }));
+    const methods = new Set(patterns.filter((p) => p.pattern.test(path)).map((p) => p.method));
+    if (methods.size === 0) return [];
+    if (methods.has("GET")) methods.add("HEAD");
+    if (options.cors) methods.add("OPTIONS");
+    return [...methods].sort();
+  };
 }
 
 const VALIDATION_TARGETS: Record<string, string> = {

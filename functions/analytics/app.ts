@@ -3,7 +3,7 @@
 // (the rollup policies apply in the database too); the staff check is route middleware, so nobody
 // learns the query rules without a role that may use them.
 import { z } from "zod";
-import { rpcAs } from "../../shared/db.ts";
+import { asUser, rpcAs } from "../../shared/db.ts";
 import { notFound } from "../../shared/errors.ts";
 import { caller, createApp, jsonResponse, requireRoles, route } from "../../shared/http.ts";
 import { log } from "../../shared/log.ts";
@@ -163,6 +163,30 @@ app.openapi(
       Object.entries(shed ?? {}).map(([kind, count]) => [kind, Number(count)]),
     );
     return c.json({ ...result, shedBatches: counters }, 200);
+  },
+);
+
+app.openapi(
+  route({
+    method: "get",
+    path: "/metrics",
+    summary: "Performance metric names with data in the last 90 days (for /analytics/performance)",
+    tags: ["analytics"],
+    middleware: [staff],
+    responses: {
+      200: jsonResponse(
+        z.object({ metrics: z.array(z.object({ name: z.string(), samples: z.number().int() })) }),
+        "Metric names with their sample counts, most sampled first.",
+      ),
+    },
+  }),
+  async (c) => {
+    const rows = await asUser((await caller(c)).claims, (tx) =>
+      tx<{ name: string; samples: number }[]>`
+      select name, sum(samples)::int8::float8 as samples from tracking.rollup_metrics
+      where grain = 'day' and bucket >= now() - interval '90 days'
+      group by name order by sum(samples) desc, name`);
+    return c.json({ metrics: rows.map((row) => ({ name: row.name, samples: Number(row.samples) })) }, 200);
   },
 );
 

@@ -188,4 +188,23 @@ app.openapi(
   },
 );
 
+const Feature = z.object({ id: z.string(), label: z.string(), subtitle: z.string().nullable() });
+
+app.openapi(
+  route({
+    method: "get",
+    path: "/features",
+    summary: "Plan features search knows (ids for filters and the `feature` type)",
+    tags: ["search"],
+    middleware: [rateLimit("search")],
+    responses: { 200: jsonResponse(z.object({ features: z.array(Feature) }), "Every feature, by label.") },
+  }),
+  async (c) => {
+    // search.documents is public (policy `using (true)`), so one statement on the service connection.
+    const rows = await db()<{ id: string; label: string; subtitle: string | null }[]>`
+      select ref_id as id, label, subtitle from search.documents where doc_type = 'feature' order by label`;
+    return c.json({ features: rows.map((row) => ({ ...row })) }, 200);
+  },
+);
+
 export default app;
