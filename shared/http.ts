@@ -29,6 +29,7 @@ import {
   route,
   SECURITY_SCHEMES,
 } from "./openapi.ts";
+import { hostileIssues, jsonNestsDeeperThan, MAX_JSON_DEPTH } from "./hostile.ts";
 import { IpBlocker, parseAllowlist } from "./ipblock.ts";
 import { log } from "./log.ts";
 import { MetricsBuffer } from "./metrics.ts";
@@ -99,6 +100,22 @@ export function clientIp(c: Context, trustedHops = env().TRUSTED_PROXY_HOPS): st
     .filter(Boolean);
   const entry = entries[Math.max(0, entries.length - trustedHops)];
   return entry && IP_ADDRESS.test(entry) ? entry : "unknown";
+}
+
+/**
+ * JSON (and sendBeacon's text/plain) bodies nesting deeper than any schema are refused before any
+ * parser or walker sees them; the text stays cached for the validators.
+ */
+function refuseDeepJson(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const type = c.req.header("content-type")?.split(";")[0].trim().toLowerCase() ?? "";
+    if ((type === "application/json" || type === "text/plain" || type.endsWith("+json")) && c.req.raw.body) {
+      if (jsonNestsDeeperThan(await c.req.text())) {
+        throw badRequest("nesting_too_deep", `The body nests deeper than ${MAX_JSON_DEPTH} levels.`);
+      }
+    }
+    await next();
+  };
 }
 
 /** Statuses that count as a failed request towards blocking the address (with the abuse flag). */
@@ -209,6 +226,7 @@ export function createApp(functionName: string, options: AppOptions = {}): OpenA
     }),
   );
   app.use("*", refuseBlocked());
+  app.use("*", refuseDeepJson());
   if (options.globalRateLimit !== false) app.use("*", rateLimit("global", (c) => clientIp(c)));
   documentAppErrors(app, options);
 
@@ -350,6 +368,15 @@ function toHttpError(error: unknown, c: AppContext, functionName: string): HttpE
     const status = Number(sqlStatus) as ContentfulStatusCode;
     return new HttpError(status, pg.hint ?? "invalid_request", pg.message || "Invalid request.");
   }
+  // Data exceptions (class 22: a value out of range or in no valid representation) come from input
+  // that slipped past a schema; the statement failed as a whole, so nothing was written.
+  if (typeof pg.code === "string" && pg.code.startsWith("22")) {
+    log("warn", "input refused by the database", { requestId: c.get("requestId"), sqlstate: pg.code });
+    return unprocessable("A value is outside what the database accepts.", [{
+      code: "invalid_value",
+      message: "A value is out of range or not valid text.",
+    }]);
+  }
   log("error", "unhandled error", {
     requestId: c.get("requestId"),
     function: functionName,
@@ -474,14 +501,32 @@ function recordAbuseOnce(className: RateClassName, identity: string, c: AppConte
     .catch((error) => log("warn", "abuse event not recorded", { error: String(error) }));
 }
 
-/** Parses the body as JSON and validates it: 400 when it is not JSON, 422 when it does not fit. */
-export async function readJson<T>(c: AppContext, schema: z.ZodType<T>): Promise<T> {
+/**
+ * Parses the body as JSON and validates it: 400 when it is not JSON, 422 when it does not fit or
+ * carries text no field can hold (NUL, lone surrogates). For bodies whose items are checked one by
+ * one (tracking batches, lead imports), `itemized` leaves that text check to the item schemas, so one
+ * bad item is refused alone. For routes zod-openapi cannot validate (sendBeacon's text/plain).
+ */
+export async function readJson<T>(
+  c: AppContext,
+  schema: z.ZodType<T>,
+  options: { itemized?: boolean } = {},
+): Promise<T> {
   const text = await c.req.text();
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch {
     throw badRequest("malformed_json", "The request body is not valid JSON.");
+  }
+  if (!options.itemized) {
+    const issues = hostileIssues(data);
+    if (issues.length) {
+      throw unprocessable(
+        "The request body failed validation.",
+        issues.map((issue) => ({ path: issue.path.join("."), code: "custom", message: issue.message })),
+      );
+    }
   }
   return validate(schema, data, "The request body failed validation.");
 }

@@ -89,7 +89,7 @@ function ingestRoute<B extends Batch, T extends { id: string; occurredAt: string
       errors: { 503: "ingest_unavailable: the database is overloaded; retry later with the same ids." },
     }),
     async (c) => {
-      const batch = await readJson(c, batchSchema);
+      const batch = await readJson(c, batchSchema, { itemized: true });
       const { userId } = await caller(c);
       const checked = checkItems(batch[itemsKey] as unknown[], itemSchema);
       const result = await ingest({

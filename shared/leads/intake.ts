@@ -100,7 +100,7 @@ export async function readImportBody(c: AppContext): Promise<ImportRequest> {
   if (/^text\/csv/i.test(c.req.header("content-type") ?? "")) {
     return parseCsvImport(await c.req.text(), c.req.query("source"));
   }
-  const { source, leads } = await readJson(c, ImportEnvelopeSchema);
+  const { source, leads } = await readJson(c, ImportEnvelopeSchema, { itemized: true });
   return { source, rows: leads };
 }
 
