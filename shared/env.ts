@@ -46,13 +46,7 @@ const EnvSchema = z.object({
   /** JSON object overriding rate-limit classes, e.g. {"leads":{"limit":5,"window":"5 m"}}. */
   RATE_LIMITS: z.string().optional(),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
-  // Tracking ingest tuning (docs/api/tracking.md); unset means the defaults in shared/tracking.
-  TRACKING_BREAKER_P95_MS: z.coerce.number().int().positive().optional(),
-  TRACKING_BREAKER_OPEN_MS: z.coerce.number().int().positive().optional(),
-  TRACKING_INGEST_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
-  TRACKING_MAX_IN_FLIGHT: z.coerce.number().int().positive().optional(),
-  TRACKING_COALESCE_CALLS: z.coerce.number().int().positive().optional(),
-  TRACKING_COALESCE_MAX_EVENTS: z.coerce.number().int().positive().optional(),
+  // Module settings (TRACKING_*, ...) are validated by each module's own schema: shared/<module>/settings.ts.
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -64,8 +58,15 @@ export class ConfigError extends Error {
   }
 }
 
-export function parseEnv(source: Record<string, string | undefined>): Env {
-  const result = EnvSchema.safeParse(source);
+/**
+ * Validates a settings source against a schema: the kernel's environment here, a module's settings in
+ * shared/<module>/settings.ts. A missing or malformed variable fails with its name.
+ */
+export function parseSettings<S extends z.ZodType>(
+  schema: S,
+  source: Record<string, string | undefined>,
+): z.infer<S> {
+  const result = schema.safeParse(source);
   if (result.success) return result.data;
   const variables = [...new Set(result.error.issues.map((issue) => String(issue.path[0])))];
   const detail = result.error.issues
@@ -74,6 +75,10 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     )
     .join("; ");
   throw new ConfigError(variables, detail);
+}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  return parseSettings(EnvSchema, source);
 }
 
 let cached: Env | undefined;

@@ -3,6 +3,7 @@
 // gets hostile values (NUL, lone surrogates, invalid UTF-8 escapes, numbers out of range, huge and
 // duplicated values, deep nesting, duplicate keys), sent as an admin (service key for service-only
 // routes) so the requests get past authorization to validation and the handlers. Any 5xx fails.
+// Serial: its load would make timing-sensitive tests of other files fail open.
 import assert from "node:assert/strict";
 import { functionEntries } from "../../../supabase/local/gateway.ts";
 import { api, dbTest, FUNCTIONS_URL, serviceRoleKey, tokenFor, uniqueIp } from "../../support/harness.ts";
