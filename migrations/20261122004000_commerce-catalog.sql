@@ -93,15 +93,9 @@ alter table commerce.inventory_levels enable row level security;
 alter table commerce.lots enable row level security;
 alter table commerce.settings enable row level security;
 
--- Staff who read commerce data (analysts read everything and change nothing).
-create or replace function private.commerce_is_staff() returns boolean
-language sql stable set search_path = '' as $$
-  select private.has_any_role(array['admin', 'analyst', 'support', 'sales'])
-$$;
-grant execute on function private.commerce_is_staff() to anon, authenticated, service_role;
-
+-- Staff (admin, analyst, support, sales) read commerce data; analysts change nothing.
 create policy "everyone reads active products, staff all" on commerce.products
-  for select to anon, authenticated using (active or (select private.commerce_is_staff()));
+  for select to anon, authenticated using (active or (select private.has_any_role(array['admin', 'analyst', 'support', 'sales'])));
 create policy "admins add products" on commerce.products
   for insert to authenticated with check ((select private.has_role('admin')));
 create policy "admins change products" on commerce.products
@@ -110,7 +104,7 @@ create policy "admins delete products" on commerce.products
   for delete to authenticated using ((select private.has_role('admin')));
 
 create policy "everyone reads active variants, staff all" on commerce.variants
-  for select to anon, authenticated using (active or (select private.commerce_is_staff()));
+  for select to anon, authenticated using (active or (select private.has_any_role(array['admin', 'analyst', 'support', 'sales'])));
 create policy "admins add variants" on commerce.variants
   for insert to authenticated with check ((select private.has_role('admin')));
 create policy "admins change variants" on commerce.variants
@@ -126,7 +120,7 @@ create policy "admins change costs" on commerce.variant_costs
   for update to authenticated using ((select private.has_role('admin'))) with check ((select private.has_role('admin')));
 
 create policy "staff read locations" on commerce.locations
-  for select to authenticated using ((select private.commerce_is_staff()));
+  for select to authenticated using ((select private.has_any_role(array['admin', 'analyst', 'support', 'sales'])));
 create policy "admins add locations" on commerce.locations
   for insert to authenticated with check ((select private.has_role('admin')));
 create policy "admins change locations" on commerce.locations
@@ -134,12 +128,12 @@ create policy "admins change locations" on commerce.locations
 
 -- Levels and lots: staff read; nobody writes them directly (the ledger would no longer add up).
 create policy "staff read inventory levels" on commerce.inventory_levels
-  for select to authenticated using ((select private.commerce_is_staff()));
+  for select to authenticated using ((select private.has_any_role(array['admin', 'analyst', 'support', 'sales'])));
 create policy "staff read lots" on commerce.lots
-  for select to authenticated using ((select private.commerce_is_staff()));
+  for select to authenticated using ((select private.has_any_role(array['admin', 'analyst', 'support', 'sales'])));
 
 create policy "staff read settings" on commerce.settings
-  for select to authenticated using ((select private.commerce_is_staff()));
+  for select to authenticated using ((select private.has_any_role(array['admin', 'analyst', 'support', 'sales'])));
 create policy "admins change settings" on commerce.settings
   for update to authenticated using ((select private.has_role('admin'))) with check ((select private.has_role('admin')));
 

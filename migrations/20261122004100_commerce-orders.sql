@@ -191,32 +191,26 @@ alter table commerce.reservations enable row level security;
 alter table commerce.stock_movements enable row level security;
 alter table commerce.stock_alerts enable row level security;
 
--- Who reads all orders: support (to help), analysts (read everything), admins, sales (their pipeline).
-create or replace function private.commerce_reads_all_orders() returns boolean
-language sql stable set search_path = '' as $$
-  select private.has_any_role(array['admin', 'analyst', 'support', 'sales'])
-$$;
-grant execute on function private.commerce_reads_all_orders() to anon, authenticated, service_role;
-
+-- All orders are read by support (to help), analysts (read everything), admins and sales.
 create policy "customers read their own orders, staff all" on commerce.orders
   for select to authenticated
-  using (customer_id = (select auth.uid()) or (select private.commerce_reads_all_orders()));
+  using (customer_id = (select auth.uid()) or (select private.has_any_role(array['admin', 'analyst', 'support', 'sales'])));
 create policy "customers read their own order lines, staff all" on commerce.order_lines
   for select to authenticated
-  using ((select private.commerce_reads_all_orders())
+  using ((select private.has_any_role(array['admin', 'analyst', 'support', 'sales']))
          or exists (select 1 from commerce.orders o where o.id = order_id and o.customer_id = (select auth.uid())));
 create policy "customers read their own order events, staff all" on commerce.order_events
   for select to authenticated
-  using ((select private.commerce_reads_all_orders())
+  using ((select private.has_any_role(array['admin', 'analyst', 'support', 'sales']))
          or exists (select 1 from commerce.orders o where o.id = order_id and o.customer_id = (select auth.uid())));
 create policy "everyone signed in reads the transitions" on commerce.order_transitions
   for select to authenticated using (true);
 create policy "staff read reservations" on commerce.reservations
-  for select to authenticated using ((select private.commerce_is_staff()));
+  for select to authenticated using ((select private.has_any_role(array['admin', 'analyst', 'support', 'sales'])));
 create policy "admins and analysts read the ledger" on commerce.stock_movements
   for select to authenticated using ((select private.has_any_role(array['admin', 'analyst'])));
 create policy "staff read stock alerts" on commerce.stock_alerts
-  for select to authenticated using ((select private.commerce_is_staff()));
+  for select to authenticated using ((select private.has_any_role(array['admin', 'analyst', 'support', 'sales'])));
 
 grant select on commerce.orders, commerce.order_lines, commerce.order_events, commerce.order_transitions,
   commerce.reservations, commerce.stock_movements, commerce.stock_alerts to authenticated;
@@ -241,4 +235,4 @@ create trigger stock_alerts_broadcast after insert or update of resolved_at on c
 
 create policy "staff receive commerce stock alerts" on realtime.messages
   for select to authenticated
-  using ((select realtime.topic()) = 'commerce:stock-alerts' and (select private.commerce_is_staff()));
+  using ((select realtime.topic()) = 'commerce:stock-alerts' and (select private.has_any_role(array['admin', 'analyst', 'support', 'sales'])));

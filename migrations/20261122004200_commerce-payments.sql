@@ -143,16 +143,16 @@ alter table commerce.fraud_assessments enable row level security;
 
 create policy "customers read their own payments, staff all" on commerce.payments
   for select to authenticated
-  using ((select private.commerce_reads_all_orders())
+  using ((select private.has_any_role(array['admin', 'analyst', 'support', 'sales']))
          or exists (select 1 from commerce.orders o where o.id = order_id and o.customer_id = (select auth.uid())));
 create policy "customers read their own payment events, staff all" on commerce.payment_events
   for select to authenticated
-  using ((select private.commerce_reads_all_orders())
+  using ((select private.has_any_role(array['admin', 'analyst', 'support', 'sales']))
          or exists (select 1 from commerce.payments p join commerce.orders o on o.id = p.order_id
                     where p.id = payment_id and o.customer_id = (select auth.uid())));
 create policy "customers read their own refunds, staff all" on commerce.refunds
   for select to authenticated
-  using ((select private.commerce_reads_all_orders())
+  using ((select private.has_any_role(array['admin', 'analyst', 'support', 'sales']))
          or exists (select 1 from commerce.orders o where o.id = order_id and o.customer_id = (select auth.uid())));
 create policy "admins and analysts read webhook events" on commerce.webhook_events
   for select to authenticated using ((select private.has_any_role(array['admin', 'analyst'])));

@@ -402,7 +402,8 @@ begin
   if batch_number is not null then
     insert into commerce.lots (variant_id, location_id, batch_number, expires_on)
     values (level.variant_id, level.location_id, batch_number, expires_on)
-    on conflict (variant_id, location_id, batch_number) do update set expires_on = coalesce(excluded.expires_on, commerce.lots.expires_on)
+    on conflict on constraint lots_variant_id_location_id_batch_number_key
+    do update set expires_on = coalesce(excluded.expires_on, commerce.lots.expires_on)
     returning id into received_lot;
   end if;
   perform private.commerce_apply_movements(jsonb_build_array(jsonb_build_object(
