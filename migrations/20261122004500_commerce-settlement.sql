@@ -105,6 +105,10 @@ begin
   values (provider, event_key, event_type, payload)
   on conflict on constraint webhook_events_provider_event_key_key do nothing
   returning id into new_id;
+  -- Paystack charges are verified with Paystack before they count: after commit, by the dispatcher.
+  if new_id is not null and provider = 'paystack' and event_type = 'charge.success' then
+    perform private.commerce_wake_dispatcher();
+  end if;
   if new_id is null then
     return query select w.id, true from commerce.webhook_events w
                  where w.provider = record_webhook_event.provider and w.event_key = record_webhook_event.event_key;
@@ -238,11 +242,15 @@ begin
 end;
 $$;
 
--- Marks a webhook event as rejected (e.g. Paystack verification disagreed) so it is never retried.
-create or replace function commerce.reject_webhook_event(webhook_event_id bigint, detail text) returns text
+-- Settles an event without applying it: 'ignored' (a type we do not act on) or 'rejected' (Paystack's
+-- verification disagreed); a settled event is never retried.
+create or replace function commerce.settle_webhook_event(webhook_event_id bigint, outcome text, detail text) returns text
 language plpgsql volatile security definer set search_path = '' as $$
 begin
-  return private.commerce_settle_event(webhook_event_id, 'rejected', detail);
+  if outcome not in ('ignored', 'rejected') then
+    raise exception using errcode = 'PT422', hint = 'invalid_outcome', message = 'outcome must be ignored or rejected.';
+  end if;
+  return private.commerce_settle_event(webhook_event_id, outcome, detail);
 end;
 $$;
 
@@ -263,7 +271,7 @@ begin
     returning r.id, r.payment_id, r.amount_minor, r.currency, r.attempts
   ), due_events as (
     select w.id from commerce.webhook_events w
-    where w.outcome = 'received' and w.provider = 'paystack'
+    where w.outcome = 'received' and w.provider = 'paystack' and w.event_type = 'charge.success'
       and (w.attempts = 0 or w.processed_at is null and w.received_at < now() - interval '30 seconds' * w.attempts)
     order by w.received_at limit max_items for update skip locked
   ), claimed_events as (
@@ -455,14 +463,14 @@ select cron.schedule('commerce-dispatch-provider-work', '* * * * *',
 
 revoke execute on function commerce.payment_created(uuid, text), commerce.record_webhook_event(text, text, text, jsonb),
   commerce.apply_payment_update(bigint, text, text, uuid, text, bigint, text, text),
-  commerce.apply_refund_update(bigint, text, text, uuid, text, bigint), commerce.reject_webhook_event(bigint, text),
+  commerce.apply_refund_update(bigint, text, text, uuid, text, bigint), commerce.settle_webhook_event(bigint, text, text),
   commerce.claim_provider_work(int), commerce.refund_sent(uuid, text, text), commerce.refund_send_failed(uuid, text),
   commerce.cancel_order(uuid, text), commerce.fulfil_order(uuid), commerce.mark_delivered(uuid),
   commerce.refund_order(uuid, bigint, text, boolean), commerce.review_order(uuid, boolean, text),
   commerce.payment_by_reference(text, text) from public;
 grant execute on function commerce.payment_created(uuid, text), commerce.record_webhook_event(text, text, text, jsonb),
   commerce.apply_payment_update(bigint, text, text, uuid, text, bigint, text, text),
-  commerce.apply_refund_update(bigint, text, text, uuid, text, bigint), commerce.reject_webhook_event(bigint, text),
+  commerce.apply_refund_update(bigint, text, text, uuid, text, bigint), commerce.settle_webhook_event(bigint, text, text),
   commerce.claim_provider_work(int), commerce.refund_sent(uuid, text, text), commerce.refund_send_failed(uuid, text),
   commerce.payment_by_reference(text, text) to service_role;
 grant execute on function commerce.cancel_order(uuid, text), commerce.fulfil_order(uuid), commerce.mark_delivered(uuid),
