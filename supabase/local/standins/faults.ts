@@ -15,6 +15,7 @@ export interface RecordedCall {
   path: string;
   body: string;
   at: number;
+  idempotencyKey?: string | null;
 }
 
 export class StandinControl {
@@ -22,6 +23,8 @@ export class StandinControl {
   calls: RecordedCall[] = [];
   /** How long a "timeout" fault holds its answer: longer than any client waits. */
   holdMs = 3_000;
+  /** The stand-in's objects (payment intents, transactions) whose JSON contains a text, for tests. */
+  objects: (match: string) => unknown[] = () => [];
 
   /** The fault for this call, if one is scripted (consumed once). */
   take(call: RecordedCall): Fault | undefined {
@@ -44,6 +47,9 @@ export class StandinControl {
       return Response.json({
         calls: this.calls.filter((call) => !match || call.path.includes(match) || call.body.includes(match)),
       });
+    }
+    if (request.method === "GET" && path.startsWith("/_standin/objects")) {
+      return Response.json({ objects: this.objects(new URL(request.url).searchParams.get("match") ?? "") });
     }
     if (request.method === "POST" && path === "/_standin/reset") {
       this.faults = [];

@@ -208,5 +208,7 @@ export function createPaystackStandin(options: PaystackStandinOptions) {
     }
   }
 
+  control.objects = (match) =>
+    [...transactions.values(), ...refunds].filter((object) => JSON.stringify(object).includes(match));
   return { handle, control, transactions, refunds, events };
 }

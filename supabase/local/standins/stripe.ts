@@ -254,5 +254,7 @@ export function createStripeStandin(options: StripeStandinOptions) {
     });
   }
 
+  control.objects = (match) =>
+    [...intents.values(), ...refunds.values()].filter((object) => JSON.stringify(object).includes(match));
   return { handle, control, intents, refunds, events };
 }

@@ -35,6 +35,10 @@ export const runningPaystack = {
     const response = await fetch(`${config.paystackUrl}/_standin/calls?match=${encodeURIComponent(match)}`);
     return (await response.json()).calls;
   },
+  async objects(match: string): Promise<Array<Record<string, unknown>>> {
+    const response = await fetch(`${config.paystackUrl}/_standin/objects?match=${encodeURIComponent(match)}`);
+    return (await response.json()).objects;
+  },
   /** The customer opening authorization_url and paying. */
   async pay(authorizationUrl: string): Promise<number> {
     const response = await fetch(authorizationUrl, { redirect: "manual" });

@@ -35,6 +35,10 @@ export const runningStripe = {
     const response = await fetch(`${config.stripeUrl}/_standin/calls?match=${encodeURIComponent(match)}`);
     return (await response.json()).calls;
   },
+  async objects(match: string): Promise<Array<Record<string, unknown>>> {
+    const response = await fetch(`${config.stripeUrl}/_standin/objects?match=${encodeURIComponent(match)}`);
+    return (await response.json()).objects;
+  },
   /** What the customer's browser does with the clientSecret (Stripe.js confirmCardPayment). */
   async confirm(paymentIntentId: string, paymentMethod = "pm_card_visa") {
     const response = await fetch(`${config.stripeUrl}/v1/payment_intents/${paymentIntentId}/confirm`, {
@@ -68,7 +72,8 @@ export async function stripeDelivery(
   event: unknown,
   options: { secrets?: string[]; timestamp?: number; extra?: string } = {},
 ): Promise<{ body: string; headers: Record<string, string> }> {
-  const body = JSON.stringify(event);
+  // A string is sent as it is (to sign bytes that are not JSON).
+  const body = typeof event === "string" ? event : JSON.stringify(event);
   const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
   let header = await stripeSignatureHeader(body, options.secrets ?? [STRIPE_WEBHOOK_SECRET], timestamp);
   if (options.extra) header += `,${options.extra}`;
