@@ -175,7 +175,7 @@ export function createPaystackStandin(options: PaystackStandinOptions) {
         : fail(400, "Transaction reference not found");
     }
     if (request.method === "POST" && call.path === "/refund") return refund(body);
-    if (request.method === "GET" && call.path === "/refund") {
+    if (request.method === "GET" && url.pathname === "/refund") {
       const key = url.searchParams.get("transaction") ?? "";
       return ok(
         "Refunds retrieved",
