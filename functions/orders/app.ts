@@ -3,7 +3,8 @@
 import { z } from "zod";
 import { getOrder, listOrders } from "../../shared/commerce/orders.ts";
 import { CancelBody, Loose, PageQuery, RefundBody, ReviewBody } from "../../shared/commerce/schemas.ts";
-import { rpcAs } from "../../shared/db.ts";
+import { asUser, rpcAs, rpcRows } from "../../shared/db.ts";
+import { resolveWindow, WindowQuery } from "../../shared/window.ts";
 import {
   caller,
   createApp,
@@ -174,6 +175,50 @@ app.openapi(
       }),
       200,
     );
+  },
+);
+
+// Analytics (analysts, admins): one RPC per metric over the shared window (range=24h|7d|30d|90d or from/to).
+const METRICS = {
+  revenue: "commerce.revenue_by_day",
+  "average-order-value": "commerce.average_order_value",
+  "payment-success": "commerce.payment_success_rate",
+  "refund-rate": "commerce.refund_rate",
+  "stock-value": "commerce.stock_value",
+  "top-products": "commerce.top_products",
+} as const;
+
+app.openapi(
+  route({
+    method: "get",
+    path: "/analytics/{metric}",
+    summary:
+      "Revenue and orders by day, average order value, payment success, refund rate, stock value, top products",
+    tags: ["analytics"],
+    middleware: [requireRoles("analyst", "admin")],
+    request: {
+      params: z.object({ metric: z.enum(Object.keys(METRICS) as [keyof typeof METRICS]) }),
+      query: WindowQuery,
+    },
+    responses: {
+      200: jsonResponse(
+        z.object({ from: z.string(), to: z.string(), items: z.array(Loose) }),
+        "The metric's rows for the window.",
+      ),
+    },
+    errors: { 422: "invalid_window / validation_failed: from must be before to, at most 400 days." },
+  }),
+  async (c) => {
+    const window = resolveWindow(c.req.valid("query"));
+    const items = await asUser(
+      (await caller(c)).claims,
+      (tx) =>
+        rpcRows<Record<string, unknown>>(tx, METRICS[c.req.valid("param").metric], {
+          window_from: window.from,
+          window_to: window.to,
+        }),
+    );
+    return c.json({ from: window.from.toISOString(), to: window.to.toISOString(), items }, 200);
   },
 );
 

@@ -7,7 +7,7 @@ import { ProviderError } from "../../../shared/commerce/provider-http.ts";
 import { type CommerceSettings, parseCommerceSettings } from "../../../shared/commerce/settings.ts";
 import { createPaymentIntent } from "../../../shared/commerce/stripe.ts";
 import { PAYSTACK_SECRET_KEY, startPaystackFake } from "../../support/fakes/paystack.ts";
-import { STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, startStripeFake } from "../../support/fakes/stripe.ts";
+import { startStripeFake, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET } from "../../support/fakes/stripe.ts";
 
 function settingsFor(stripeUrl: string, paystackUrl: string): CommerceSettings {
   return parseCommerceSettings({
@@ -21,8 +21,15 @@ function settingsFor(stripeUrl: string, paystackUrl: string): CommerceSettings {
   });
 }
 
-const test = (name: string, fn: () => Promise<void>) => Deno.test({ name, fn, sanitizeOps: false, sanitizeResources: false });
-const input = { amountMinor: 4900, currency: "USD", orderId: "order-1", paymentId: crypto.randomUUID(), email: "a@b.test" };
+const test = (name: string, fn: () => Promise<void>) =>
+  Deno.test({ name, fn, sanitizeOps: false, sanitizeResources: false });
+const input = {
+  amountMinor: 4900,
+  currency: "USD",
+  orderId: "order-1",
+  paymentId: crypto.randomUUID(),
+  email: "a@b.test",
+};
 
 test("stripe client: a timeout (after Stripe did the work), a 500 and a 429 end in one PaymentIntent", async () => {
   const stripe = startStripeFake();
@@ -44,7 +51,8 @@ test("stripe client: a 4xx is not retried and surfaces Stripe's code", async () 
   try {
     await assert.rejects(
       createPaymentIntent({ ...input, amountMinor: 10 }, settingsFor(stripe.url, "http://127.0.0.1:9")),
-      (error: unknown) => error instanceof ProviderError && error.providerCode === "amount_too_small" && !error.retryable,
+      (error: unknown) =>
+        error instanceof ProviderError && error.providerCode === "amount_too_small" && !error.retryable,
     );
     assert.equal(stripe.standin.control.calls.length, 1);
   } finally {
@@ -73,7 +81,14 @@ test("paystack client: each initialize attempt uses a fresh reference; only the 
   paystack.standin.control.faults.push({ kind: "timeout" });
   try {
     const answer = await initializeTransaction(
-      { amountMinor: 100000, currency: "NGN", email: "a@b.test", baseReference: "PB-1-abc", orderId: "o", paymentId: "p" },
+      {
+        amountMinor: 100000,
+        currency: "NGN",
+        email: "a@b.test",
+        baseReference: "PB-1-abc",
+        orderId: "o",
+        paymentId: "p",
+      },
       settingsFor("http://127.0.0.1:9", paystack.url),
     );
     assert.equal(answer.reference, "PB-1-abc-2");
@@ -90,15 +105,32 @@ test("paystack client: a refund whose answer timed out is found by listing, not 
   const settings = settingsFor("http://127.0.0.1:9", paystack.url);
   try {
     const init = await initializeTransaction(
-      { amountMinor: 500000, currency: "NGN", email: "r@b.test", baseReference: "PB-2-def", orderId: "o", paymentId: "p" },
+      {
+        amountMinor: 500000,
+        currency: "NGN",
+        email: "r@b.test",
+        baseReference: "PB-2-def",
+        orderId: "o",
+        paymentId: "p",
+      },
       settings,
     );
     await fetch(init.authorization_url).then((r) => r.body?.cancel());
     paystack.standin.control.faults.push({ kind: "timeout", match: "/refund" });
     const refundId = crypto.randomUUID();
-    const refund = await refundTransaction({ reference: init.reference, amountMinor: 100000, refundId, earlierAttempts: 0 }, settings);
+    const refund = await refundTransaction({
+      reference: init.reference,
+      amountMinor: 100000,
+      refundId,
+      earlierAttempts: 0,
+    }, settings);
     assert.equal(refund.merchant_note, `powerbase refund ${refundId}`);
-    const again = await refundTransaction({ reference: init.reference, amountMinor: 100000, refundId, earlierAttempts: 1 }, settings);
+    const again = await refundTransaction({
+      reference: init.reference,
+      amountMinor: 100000,
+      refundId,
+      earlierAttempts: 1,
+    }, settings);
     assert.equal(again.id, refund.id);
     assert.equal(paystack.standin.refunds.length, 1);
   } finally {
@@ -107,5 +139,8 @@ test("paystack client: a refund whose answer timed out is found by listing, not 
 });
 
 test("settings: secrets are validated with their names", () => {
-  assert.throws(() => parseCommerceSettings({ STRIPE_SECRET_KEY: "nope" }), /STRIPE_SECRET_KEY.*STRIPE_WEBHOOK_SECRET is missing/s);
+  assert.throws(
+    () => parseCommerceSettings({ STRIPE_SECRET_KEY: "nope" }),
+    /STRIPE_SECRET_KEY.*STRIPE_WEBHOOK_SECRET is missing/s,
+  );
 });

@@ -21,8 +21,14 @@ Deno.test("stripe: any one of several v1 signatures counts; v0 and unknown schem
   assert.equal(rotated.split(",").filter((part) => part.startsWith("v1=")).length, 2);
   assert.equal(await verifyStripeSignature(rotated, body, [secret], 300, now), "valid");
   const [t, v1] = (await stripeSignatureHeader(body, [secret], now)).split(",");
-  const v0 = await stripeSignatureHeader(body, [secret], now).then((h) => h.split(",")[1].replace("v1=", "v0="));
-  assert.equal(await verifyStripeSignature(`${t},${v0}`, body, [secret], 300, now), "malformed", "v0 alone is not a signature");
+  const v0 = await stripeSignatureHeader(body, [secret], now).then((h) =>
+    h.split(",")[1].replace("v1=", "v0=")
+  );
+  assert.equal(
+    await verifyStripeSignature(`${t},${v0}`, body, [secret], 300, now),
+    "malformed",
+    "v0 alone is not a signature",
+  );
   assert.equal(await verifyStripeSignature(`${t},${v0},v9=abc,${v1}`, body, [secret], 300, now), "valid");
   assert.equal(await verifyStripeSignature(rotated, body, ["whsec_other"], 300, now), "mismatch");
 });
@@ -31,13 +37,20 @@ Deno.test("stripe: the 300 s tolerance applies both ways", async () => {
   const header = await stripeSignatureHeader(body, [secret], now);
   assert.equal(await verifyStripeSignature(header, body, [secret], 300, now + 300), "valid");
   assert.equal(await verifyStripeSignature(header, body, [secret], 300, now + 301), "stale");
-  assert.equal(await verifyStripeSignature(header, body, [secret], 300, now - 301), "stale", "a pre-dated signature fails too");
+  assert.equal(
+    await verifyStripeSignature(header, body, [secret], 300, now - 301),
+    "stale",
+    "a pre-dated signature fails too",
+  );
 });
 
 Deno.test("stripe: missing or malformed headers", async () => {
   assert.equal(await verifyStripeSignature(undefined, body, [secret], 300, now), "missing");
   assert.equal(await verifyStripeSignature("garbage", body, [secret], 300, now), "malformed");
-  assert.equal(await verifyStripeSignature("t=abc,v1=" + "a".repeat(64), body, [secret], 300, now), "malformed");
+  assert.equal(
+    await verifyStripeSignature("t=abc,v1=" + "a".repeat(64), body, [secret], 300, now),
+    "malformed",
+  );
   assert.equal(await verifyStripeSignature(`t=${now},v1=xyz`, body, [secret], 300, now), "malformed");
 });
 
@@ -54,7 +67,13 @@ Deno.test("paystack: hex HMAC-SHA512 of the raw body with the secret key", async
 
 Deno.test("stripe: parameters are form-encoded with bracket notation", () => {
   assert.equal(
-    formEncode({ amount: 2000, currency: "usd", metadata: { order_id: "o 1" }, skip: undefined, automatic_payment_methods: { enabled: true } }),
+    formEncode({
+      amount: 2000,
+      currency: "usd",
+      metadata: { order_id: "o 1" },
+      skip: undefined,
+      automatic_payment_methods: { enabled: true },
+    }),
     "amount=2000&currency=usd&metadata%5Border_id%5D=o%201&automatic_payment_methods%5Benabled%5D=true",
   );
 });
