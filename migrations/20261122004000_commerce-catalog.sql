@@ -50,6 +50,9 @@ create table commerce.inventory_levels (
   location_id uuid not null references commerce.locations (id),
   on_hand int not null default 0,
   allocated int not null default 0 check (allocated >= 0),
+  -- Units held by active reservations (expired ones included until the release job runs); kept by the
+  -- ledger helper so availability never sums a hot SKU's reservations.
+  reserved int not null default 0 check (reserved >= 0),
   updated_at timestamptz not null default now(),
   primary key (variant_id, location_id),
   check (allocated <= on_hand and on_hand >= 0)

@@ -125,9 +125,9 @@ create table commerce.reservations (
   foreign key (variant_id, location_id) references commerce.inventory_levels (variant_id, location_id)
 );
 create index reservations_order_idx on commerce.reservations (order_id);
--- Availability sums the live reservations of one level under its row lock.
-create index reservations_active_level_idx on commerce.reservations (variant_id, location_id)
-  include (quantity, expires_at) where status = 'active';
+-- Availability adds back the expired-but-unreleased reservations of one level: a short range scan.
+create index reservations_active_level_idx on commerce.reservations (variant_id, location_id, expires_at)
+  include (quantity) where status = 'active';
 create index reservations_active_expiry_idx on commerce.reservations (expires_at) where status = 'active';
 create index reservations_location_idx on commerce.reservations (location_id);
 

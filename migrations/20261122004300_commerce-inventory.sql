@@ -30,15 +30,16 @@ begin
     select variant_id, location_id, lot_id, kind, quantity, on_hand_delta, allocated_delta, reserved_delta,
            order_id, reservation_id, reason, auth.uid()
     from incoming
-    returning variant_id, location_id, lot_id, on_hand_delta, allocated_delta
+    returning variant_id, location_id, lot_id, on_hand_delta, allocated_delta, reserved_delta
   ), levels as (
     update commerce.inventory_levels l
-    set on_hand = l.on_hand + d.on_hand_delta, allocated = l.allocated + d.allocated_delta, updated_at = now()
+    set on_hand = l.on_hand + d.on_hand_delta, allocated = l.allocated + d.allocated_delta,
+        reserved = l.reserved + d.reserved_delta, updated_at = now()
     from (select variant_id, location_id, sum(on_hand_delta)::int as on_hand_delta,
-                 sum(allocated_delta)::int as allocated_delta
+                 sum(allocated_delta)::int as allocated_delta, sum(reserved_delta)::int as reserved_delta
           from ledger group by variant_id, location_id) d
     where l.variant_id = d.variant_id and l.location_id = d.location_id
-      and (d.on_hand_delta <> 0 or d.allocated_delta <> 0)
+      and (d.on_hand_delta <> 0 or d.allocated_delta <> 0 or d.reserved_delta <> 0)
     returning 1
   ), lot_levels as (
     update commerce.lots t
@@ -53,13 +54,15 @@ begin
 end;
 $$;
 
--- What a level can still promise: on hand, minus allocated, minus live (unexpired) reservations.
+-- What a level can still promise: on hand, minus allocated, minus live (unexpired) reservations. The
+-- level keeps the total of active reservations; the expired ones the release job has not reached yet
+-- are added back (a range scan over the few past expires_at, not a sum over every reservation).
 create or replace function private.commerce_level_available(variant_id uuid, location_id uuid) returns int
 language sql stable set search_path = '' as $$
-  select l.on_hand - l.allocated - coalesce((
+  select l.on_hand - l.allocated - l.reserved + coalesce((
     select sum(r.quantity) from commerce.reservations r
     where r.variant_id = l.variant_id and r.location_id = l.location_id
-      and r.status = 'active' and r.expires_at > now()), 0)::int
+      and r.status = 'active' and r.expires_at <= now()), 0)::int
   from commerce.inventory_levels l
   where l.variant_id = commerce_level_available.variant_id and l.location_id = commerce_level_available.location_id
 $$;
@@ -304,7 +307,8 @@ language sql stable set search_path = '' as $$
   left join live r on r.variant_id = l.variant_id and r.location_id = l.location_id
   cross join lateral (values ('on_hand', l.on_hand::bigint, coalesce(s.on_hand, 0)::bigint),
                              ('allocated', l.allocated::bigint, coalesce(s.allocated, 0)::bigint),
-                             ('reserved', coalesce(r.reserved, 0)::bigint, coalesce(s.reserved, 0)::bigint)) as x (what, stored, recomputed)
+                             ('reserved', l.reserved::bigint, coalesce(s.reserved, 0)::bigint),
+                             ('live_reservations', coalesce(r.reserved, 0)::bigint, coalesce(s.reserved, 0)::bigint)) as x (what, stored, recomputed)
   where x.stored <> x.recomputed
   union all
   select t.variant_id, t.location_id, t.id, x.what, x.stored, x.recomputed

@@ -57,17 +57,17 @@ app.openapi(
     const items = await asUser((await caller(c)).claims, (tx) =>
       tx`
         select v.sku, loc.code as location, l.on_hand as "onHand", l.allocated,
-               coalesce(r.reserved, 0)::int as reserved,
-               (l.on_hand - l.allocated - coalesce(r.reserved, 0))::int as available,
+               l.reserved - coalesce(r.expired, 0)::int as reserved,
+               (l.on_hand - l.allocated - l.reserved + coalesce(r.expired, 0))::int as available,
                coalesce((select jsonb_agg(jsonb_build_object('batchNumber', t.batch_number, 'expiresOn', t.expires_on,
                           'onHand', t.on_hand, 'allocated', t.allocated) order by t.expires_on nulls last)
                          from commerce.lots t where t.variant_id = l.variant_id and t.location_id = l.location_id), '[]') as lots
         from commerce.inventory_levels l
         join commerce.variants v on v.id = l.variant_id
         join commerce.locations loc on loc.id = l.location_id
-        left join lateral (select sum(x.quantity) as reserved from commerce.reservations x
+        left join lateral (select sum(x.quantity) as expired from commerce.reservations x
                            where x.variant_id = l.variant_id and x.location_id = l.location_id
-                             and x.status = 'active' and x.expires_at > now()) r on true
+                             and x.status = 'active' and x.expires_at <= now()) r on true
         where (${sku ?? null}::text is null or v.sku = ${sku ?? null}::text)
           and (${location ?? null}::text is null or loc.code = ${location ?? null}::text)
         order by v.sku, loc.code
