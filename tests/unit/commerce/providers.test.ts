@@ -138,7 +138,7 @@ test("paystack client: a refund whose answer timed out is found by listing, not 
   }
 });
 
-test("settings: secrets are validated with their names", () => {
+Deno.test("settings: secrets are validated with their names", () => {
   assert.throws(
     () => parseCommerceSettings({ STRIPE_SECRET_KEY: "nope" }),
     /STRIPE_SECRET_KEY.*STRIPE_WEBHOOK_SECRET is missing/s,
