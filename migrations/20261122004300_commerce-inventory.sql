@@ -6,17 +6,20 @@
 
 -- Applies movements given as a JSON array of {variant_id, location_id, lot_id?, kind, quantity,
 -- on_hand_delta?, allocated_delta?, reserved_delta?, order_id?, reservation_id?, reason?}.
-create or replace function private.commerce_apply_movements(moves jsonb) returns int
+-- levels_locked: the caller already holds the locks of every touched level (in the same order).
+create or replace function private.commerce_apply_movements(moves jsonb, levels_locked boolean default false) returns int
 language plpgsql volatile set search_path = '' as $$
 declare
   applied int;
 begin
   -- Fixed lock order: two transactions touching the same levels never wait on each other in a cycle.
-  perform 1 from commerce.inventory_levels l
-  where (l.variant_id, l.location_id) in (
-    select m.variant_id, m.location_id from jsonb_to_recordset(moves) as m (variant_id uuid, location_id uuid))
-  order by l.variant_id, l.location_id
-  for update;
+  if not levels_locked then
+    perform 1 from commerce.inventory_levels l
+    where (l.variant_id, l.location_id) in (
+      select m.variant_id, m.location_id from jsonb_to_recordset(moves) as m (variant_id uuid, location_id uuid))
+    order by l.variant_id, l.location_id
+    for update;
+  end if;
 
   with incoming as (
     select m.variant_id, m.location_id, m.lot_id, m.kind, m.quantity,
@@ -81,36 +84,24 @@ begin
   order by l.variant_id, l.location_id
   for update;
 
+  -- One statement after the lock (its snapshot sees every committed change to the locked levels): the
+  -- shortages, and the reservations, inserted only when there is none. Fewer statements under the
+  -- hot SKU's lock is what the single-row update anchor of the benchmark measures against.
   with wanted as (
     select (x ->> 'variant_id')::uuid as variant_id, sum((x ->> 'quantity')::int)::int as quantity
     from jsonb_array_elements(lines) x group by 1
   ), supply as (
     select w.variant_id, l.location_id, w.quantity,
-           greatest(private.commerce_level_available(l.variant_id, l.location_id), 0) as available
+           greatest(l.on_hand - l.allocated - l.reserved + coalesce((
+             select sum(r.quantity) from commerce.reservations r
+             where r.variant_id = l.variant_id and r.location_id = l.location_id
+               and r.status = 'active' and r.expires_at <= now()), 0), 0)::int as available
     from wanted w join commerce.inventory_levels l on l.variant_id = w.variant_id
-  ), totals as (
+  ), short as (
     select w.variant_id, w.quantity, coalesce(sum(s.available), 0)::int as available
     from wanted w left join supply s on s.variant_id = w.variant_id
     group by w.variant_id, w.quantity
-  )
-  select jsonb_agg(jsonb_build_object('sku', v.sku, 'requested', t.quantity, 'available', t.available) order by v.sku)
-  into shortages
-  from totals t join commerce.variants v on v.id = t.variant_id
-  where t.available < t.quantity;
-
-  if shortages is not null then
-    raise exception using errcode = 'PT409', hint = 'out_of_stock',
-      message = 'Not enough stock for: ' || (select string_agg(s ->> 'sku', ', ') from jsonb_array_elements(shortages) s),
-      detail = shortages::text;
-  end if;
-
-  with wanted as (
-    select (x ->> 'variant_id')::uuid as variant_id, sum((x ->> 'quantity')::int)::int as quantity
-    from jsonb_array_elements(lines) x group by 1
-  ), supply as (
-    select w.variant_id, l.location_id, w.quantity,
-           greatest(private.commerce_level_available(l.variant_id, l.location_id), 0) as available
-    from wanted w join commerce.inventory_levels l on l.variant_id = w.variant_id
+    having coalesce(sum(s.available), 0) < w.quantity
   ), running as (
     select s.*, sum(s.available) over (partition by s.variant_id order by s.location_id) - s.available as before
     from supply s
@@ -120,14 +111,23 @@ begin
   ), held as (
     insert into commerce.reservations (order_id, variant_id, location_id, quantity, expires_at)
     select commerce_reserve.order_id, variant_id, location_id, quantity, commerce_reserve.expires_at from taken
+    where not exists (select 1 from short)
     returning id, variant_id, location_id, quantity
   )
-  select jsonb_agg(jsonb_build_object('variant_id', variant_id, 'location_id', location_id, 'kind', 'reservation',
-           'quantity', quantity, 'reserved_delta', quantity, 'order_id', commerce_reserve.order_id,
-           'reservation_id', id))
-  into moves from held;
+  select (select jsonb_agg(jsonb_build_object('sku', v.sku, 'requested', t.quantity, 'available', t.available) order by v.sku)
+          from short t join commerce.variants v on v.id = t.variant_id),
+         (select jsonb_agg(jsonb_build_object('variant_id', h.variant_id, 'location_id', h.location_id, 'kind', 'reservation',
+                   'quantity', h.quantity, 'reserved_delta', h.quantity, 'order_id', commerce_reserve.order_id,
+                   'reservation_id', h.id)) from held h)
+  into shortages, moves;
 
-  return private.commerce_apply_movements(moves);
+  if shortages is not null then
+    raise exception using errcode = 'PT409', hint = 'out_of_stock',
+      message = 'Not enough stock for: ' || (select string_agg(s ->> 'sku', ', ') from jsonb_array_elements(shortages) s),
+      detail = shortages::text;
+  end if;
+
+  return private.commerce_apply_movements(moves, true);
 end;
 $$;
 
