@@ -222,4 +222,6 @@ $$;
 
 
 revoke execute on function commerce.checkout(jsonb, text, text, text, inet, text, text, text) from public;
-grant execute on function commerce.checkout(jsonb, text, text, text, inet, text, text, text) to authenticated, service_role;
+-- Only the checkout function calls it (as the service role, with the verified user's claims): through the
+-- Data API a customer would skip the rate limit and the Idempotency-Key and could spoof the fraud inputs.
+grant execute on function commerce.checkout(jsonb, text, text, text, inet, text, text, text) to service_role;

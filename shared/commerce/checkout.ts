@@ -40,15 +40,20 @@ export async function checkout(
   input: CheckoutInput,
   context: CheckoutContext,
 ): Promise<CheckoutResult> {
-  const row = await asUser(who.claims, (tx) =>
-    rpc<CheckoutRow>(tx, "commerce.checkout", {
-      items: input.items,
-      provider: input.provider,
-      coupon_code: input.couponCode,
-      checkout_key: context.checkoutKey,
-      client_ip: isIp(context.clientIp) ? context.clientIp : undefined,
-      billing_country: input.billingCountry,
-    }));
+  // As the service role with the verified user's claims: commerce.checkout reads the buyer from auth.uid()
+  // and is not executable by the authenticated role (the Data API must not reach it).
+  const row = await asUser(
+    { ...who.claims, role: "service_role" },
+    (tx) =>
+      rpc<CheckoutRow>(tx, "commerce.checkout", {
+        items: input.items,
+        provider: input.provider,
+        coupon_code: input.couponCode,
+        checkout_key: context.checkoutKey,
+        client_ip: isIp(context.clientIp) ? context.clientIp : undefined,
+        billing_country: input.billingCountry,
+      }),
+  );
   if (row.blocked) {
     throw new HttpError(
       403,

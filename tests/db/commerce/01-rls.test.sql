@@ -2,7 +2,15 @@
 -- customers read their own orders, payments and refunds; support reads orders and creates refunds;
 -- analysts read everything and change nothing; admins manage the catalog and inventory.
 begin;
-select plan(44);
+select plan(45);
+
+-- The checkout function calls commerce.checkout as the service role on behalf of the signed-in user
+-- (the Data API cannot call it: no rate limit, no Idempotency-Key, spoofable fraud inputs there).
+create function pg_temp.checkout_for(identifier text) returns void language sql as $$
+  select set_config('role', 'service_role', true),
+         set_config('request.jwt.claims', (tests.user_claims(identifier) || '{"role": "service_role"}')::text, true)
+$$;
+grant execute on function pg_temp.checkout_for(text) to public;
 
 select tests.create_supabase_user('c_admin', null, 'admin');
 select tests.create_supabase_user('c_analyst', null, 'analyst');
@@ -16,7 +24,7 @@ insert into commerce.products (slug, name, category, active) values ('rls-hidden
 insert into commerce.variants (product_id, sku, name, price_minor, currency, active)
 select id, 'RLS-HIDDEN', 'Hidden', 100, 'USD', false from commerce.products where slug = 'rls-hidden';
 
-select tests.authenticate_as('c_alice');
+select pg_temp.checkout_for('c_alice');
 select commerce.checkout('[{"sku": "THERM-BASIC", "quantity": 1}]', 'stripe') as alice_checkout \gset
 select tests.clear_authentication();
 update commerce.payments set status = 'succeeded', captured_minor = amount_minor, reference = 'pi_rls'
@@ -50,6 +58,8 @@ select is((select count(*) from commerce.inventory_levels), 0::bigint, 'a custom
 select is((select count(*) from commerce.fraud_assessments), 0::bigint, 'a customer reads no fraud assessments');
 select is((select count(*) from commerce.variant_costs), 0::bigint, 'a customer reads no costs');
 select throws_ok($$update commerce.orders set status = 'paid'$$, '42501', null, 'a customer cannot change an order directly');
+select throws_ok($$select commerce.checkout('[{"sku": "THERM-BASIC", "quantity": 1}]', 'stripe')$$, '42501', null,
+  'a customer cannot call checkout through the Data API (only the checkout function may)');
 select throws_ok($$select commerce.refund_order((select id from commerce.orders limit 1), 100, 'x')$$, 'PT403', null,
   'a customer cannot create refunds');
 select throws_ok($$select commerce.receive_stock('THERM-BASIC', 'HOU-1', 5)$$, 'PT403', null, 'a customer cannot receive stock');

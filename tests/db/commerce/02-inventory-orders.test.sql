@@ -4,6 +4,14 @@
 begin;
 select plan(52);
 
+-- The checkout function calls commerce.checkout as the service role on behalf of the signed-in user
+-- (the Data API cannot call it: no rate limit, no Idempotency-Key, spoofable fraud inputs there).
+create function pg_temp.checkout_for(identifier text) returns void language sql as $$
+  select set_config('role', 'service_role', true),
+         set_config('request.jwt.claims', (tests.user_claims(identifier) || '{"role": "service_role"}')::text, true)
+$$;
+grant execute on function pg_temp.checkout_for(text) to public;
+
 select tests.create_supabase_user('i_admin', null, 'admin');
 select tests.create_supabase_user('i_buyer');
 select tests.create_supabase_user('i_unconfirmed');
@@ -24,10 +32,10 @@ create temporary table t_ids (name text primary key, id uuid);
 grant all on t_ids to public;
 
 -- Checkout refusals ----------------------------------------------------------------------------------
-select tests.authenticate_as('i_unconfirmed');
+select pg_temp.checkout_for('i_unconfirmed');
 select throws_ok($$select commerce.checkout('[{"sku": "INV-TEST", "quantity": 1}]', 'stripe')$$, 'PT403', null,
   'an unconfirmed e-mail cannot check out');
-select tests.authenticate_as('i_buyer');
+select pg_temp.checkout_for('i_buyer');
 select throws_ok($$select commerce.checkout('[{"sku": "NOPE-1", "quantity": 1}]', 'stripe')$$, 'PT422', 'Unknown or unavailable SKU: NOPE-1',
   'an unknown SKU is a 422 naming it');
 select throws_ok($$select commerce.checkout('[{"sku": "INV-TEST", "quantity": 0}]', 'stripe')$$, 'PT422', null, 'quantity 0 is refused');
@@ -50,7 +58,7 @@ select is((select count(*) from commerce.reservations r join commerce.variants v
 select is((select count(*) from commerce.orders o where o.customer_id = tests.get_supabase_uid('i_buyer')), 0::bigint,
   'a refused checkout leaves no order behind');
 
-select tests.authenticate_as('i_buyer');
+select pg_temp.checkout_for('i_buyer');
 insert into t_ids select 'o1', (commerce.checkout('[{"sku": "INV-TEST", "quantity": 3}, {"sku": "INV-TEST", "quantity": 2}]', 'stripe', null, 'ck-o1') ->> 'orderId')::uuid;
 select tests.clear_authentication();
 select is((select sum(quantity) from commerce.reservations where order_id = (select id from t_ids where name = 'o1') and status = 'active'),
@@ -67,7 +75,7 @@ select is((select count(*) from realtime.messages m join commerce.stock_alerts a
 select results_eq($$select t.batch_number from commerce.stock_alerts a join commerce.lots t on t.id = a.lot_id
                     where a.kind = 'lot_expiring' and t.variant_id = (select id from commerce.variants where sku = 'INV-TEST')$$,
   $$values ('LOT-SOON'::text)$$, 'the lot expiring within 30 days raises one alert, the later lot none');
-select tests.authenticate_as('i_buyer');
+select pg_temp.checkout_for('i_buyer');
 select is((commerce.checkout('[{"sku": "INV-TEST", "quantity": 3}, {"sku": "INV-TEST", "quantity": 2}]', 'stripe', null, 'ck-o1') ->> 'continued')::boolean,
   true, 'the same checkout key continues the existing order instead of reserving again');
 select throws_ok($$select commerce.checkout('[{"sku": "INV-TEST", "quantity": 2}]', 'stripe')$$, 'PT409', null,
@@ -125,7 +133,7 @@ select results_eq($$select o.status, p.refunded_minor from commerce.orders o joi
 select is_empty('select * from private.commerce_ledger_drift()', 'ledger invariant holds after sale and return');
 
 -- Expiry job: exactly once; a payment after expiry re-reserves or cancels and refunds --------------------
-select tests.authenticate_as('i_buyer');
+select pg_temp.checkout_for('i_buyer');
 insert into t_ids select 'o2', (commerce.checkout('[{"sku": "INV-TEST", "quantity": 4}]', 'stripe') ->> 'orderId')::uuid;
 insert into t_ids select 'o3', (commerce.checkout('[{"sku": "INV-TEST", "quantity": 2}]', 'stripe') ->> 'orderId')::uuid;
 select tests.clear_authentication();
@@ -133,7 +141,7 @@ update commerce.reservations set expires_at = now() - interval '1 second' where 
 select ok(private.commerce_release_expired_reservations() >= 2, 'the job releases the expired reservations');
 select is(private.commerce_release_expired_reservations(), 0::bigint, 'a second run releases nothing (exactly once)');
 -- Someone else takes 3 of the 6 units; o2 (4 units) paid late cannot be served, o3 (2) can.
-select tests.authenticate_as('i_buyer');
+select pg_temp.checkout_for('i_buyer');
 select commerce.checkout('[{"sku": "INV-TEST", "quantity": 3}]', 'stripe');
 select tests.clear_authentication();
 update commerce.payments set reference = 'pi_' || order_id::text where order_id in (select id from t_ids where name in ('o2', 'o3'));
@@ -154,19 +162,19 @@ select is_empty('select * from private.commerce_ledger_drift()', 'ledger invaria
 -- Fraud: a rule set that blocks; nothing reserved, the assessment recorded ------------------------------
 update commerce.fraud_rules set points = 90 where id = 'amount_over_cap';
 update commerce.fraud_rules set params = '{"cap_minor": {"USD": 500}}' where id = 'amount_over_cap';
-select tests.authenticate_as('i_buyer');
+select pg_temp.checkout_for('i_buyer');
 select is((commerce.checkout('[{"sku": "THERM-BASIC", "quantity": 1}]', 'stripe') ->> 'blocked')::boolean, true, 'a high score blocks');
 select tests.clear_authentication();
 select results_eq($$select decision, order_id is null, rules_fired -> 0 ->> 'rule' from commerce.fraud_assessments order by id desc limit 1$$,
   $$values ('block'::text, true, 'amount_over_cap'::text)$$, 'the blocked checkout is assessed without an order');
 -- The buyer's five earlier checkouts this hour fire the e-mail velocity rule on top (35 + 45 = 80: block).
-select tests.authenticate_as('i_buyer');
+select pg_temp.checkout_for('i_buyer');
 select is((commerce.checkout('[{"sku": "THERM-BASIC", "quantity": 1}]', 'stripe') -> 'rulesFired') -> 1 ->> 'rule', 'velocity_email_1h',
   'e-mail velocity fires after five checkouts in an hour');
 select tests.clear_authentication();
 update commerce.fraud_rules set points = 45 where id = 'amount_over_cap';
 update commerce.fraud_rules set active = false where kind like 'velocity%';
-select tests.authenticate_as('i_buyer');
+select pg_temp.checkout_for('i_buyer');
 insert into t_ids select 'o4', (commerce.checkout('[{"sku": "THERM-BASIC", "quantity": 1}]', 'stripe') ->> 'orderId')::uuid;
 select tests.authenticate_as('i_admin');
 select is((select review_status from commerce.orders where id = (select id from t_ids where name = 'o4')), 'pending',
