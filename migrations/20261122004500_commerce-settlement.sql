@@ -331,10 +331,16 @@ begin
 end;
 $$;
 
-create or replace function commerce.fulfil_order(order_id uuid) returns jsonb
+-- Admin: ship the order, or part of it (lines [{sku, quantity}]): the shipped units' allocations become
+-- sales, lots first-expiry-first-out; the order is fulfilled when every line is, partially_fulfilled before.
+create or replace function commerce.fulfil_order(order_id uuid, lines jsonb default null) returns jsonb
 language plpgsql volatile security definer set search_path = '' as $$
 declare
   target commerce.orders;
+  requested jsonb;
+  invalid text;
+  moves jsonb;
+  next_status text;
 begin
   perform private.require_any_role(array['admin']);
   select * into target from commerce.orders o where o.id = fulfil_order.order_id for update;
@@ -348,10 +354,64 @@ begin
     raise exception using errcode = 'PT409', hint = 'illegal_transition',
       message = format('Order %s cannot be fulfilled while %s.', target.number, target.status);
   end if;
-  perform private.commerce_settle_allocations(target.id, 'sale');
-  update commerce.order_lines ol set fulfilled_quantity = ol.quantity where ol.order_id = target.id;
-  update commerce.orders o set status = 'fulfilled' where o.id = target.id;
-  return jsonb_build_object('orderId', target.id, 'status', 'fulfilled');
+
+  -- What to ship per SKU: everything left, or the requested quantities (each at most what is left).
+  with remaining as (
+    select ol.sku, ol.variant_id, sum(ol.quantity - ol.fulfilled_quantity)::int as quantity
+    from commerce.order_lines ol where ol.order_id = target.id group by ol.sku, ol.variant_id
+  ), asked as (
+    select x ->> 'sku' as sku, sum((x ->> 'quantity')::int)::int as quantity
+    from jsonb_array_elements(coalesce(lines, '[]')) x group by 1
+  )
+  select string_agg(a.sku, ', ' order by a.sku) filter (where r.sku is null or a.quantity < 1 or a.quantity > r.quantity),
+         coalesce(jsonb_agg(jsonb_build_object('variant_id', r.variant_id, 'sku', r.sku,
+                  'quantity', coalesce(a.quantity, r.quantity)))
+                  filter (where r.sku is not null and coalesce(a.quantity, r.quantity) > 0
+                          and (lines is null or a.sku is not null)), '[]')
+  into invalid, requested
+  from remaining r full join asked a on a.sku = r.sku;
+  if invalid is not null or jsonb_array_length(requested) = 0 then
+    raise exception using errcode = 'PT422', hint = 'invalid_fulfilment',
+      message = coalesce('Nothing left to ship for: ' || invalid, 'Nothing left to ship.');
+  end if;
+
+  -- Take the order's allocations of each SKU, first-expiry-first-out (unlotted last).
+  with wanted as (
+    select (r ->> 'variant_id')::uuid as variant_id, (r ->> 'quantity')::int as quantity from jsonb_array_elements(requested) r
+  ), held as (
+    select a.variant_id, a.location_id, a.lot_id, a.quantity as held, w.quantity as wanted, t.expires_on
+    from private.commerce_order_allocations(target.id) a
+    join wanted w on w.variant_id = a.variant_id
+    left join commerce.lots t on t.id = a.lot_id
+  ), running as (
+    select h.*, sum(h.held) over (partition by h.variant_id order by h.expires_on nulls last, h.location_id, h.lot_id) - h.held as before
+    from held h
+  )
+  select jsonb_agg(jsonb_build_object('variant_id', variant_id, 'location_id', location_id, 'lot_id', lot_id,
+           'kind', 'sale', 'quantity', least(held, wanted - before), 'allocated_delta', -least(held, wanted - before),
+           'on_hand_delta', -least(held, wanted - before), 'order_id', target.id))
+  into moves
+  from running where before < wanted;
+  perform private.commerce_apply_movements(coalesce(moves, '[]'));
+
+  -- Lines sharing a SKU are filled in line order.
+  with shipped as (
+    select r ->> 'sku' as sku, (r ->> 'quantity')::int as quantity from jsonb_array_elements(requested) r
+  ), open_lines as (
+    select ol.id, ol.sku, ol.quantity - ol.fulfilled_quantity as open,
+           sum(ol.quantity - ol.fulfilled_quantity) over (partition by ol.sku order by ol.id) - (ol.quantity - ol.fulfilled_quantity) as before
+    from commerce.order_lines ol where ol.order_id = target.id
+  )
+  update commerce.order_lines ol
+  set fulfilled_quantity = ol.fulfilled_quantity + least(o.open, s.quantity - o.before)
+  from open_lines o join shipped s on s.sku = o.sku
+  where ol.id = o.id and o.before < s.quantity;
+
+  next_status := case when exists (select 1 from commerce.order_lines ol where ol.order_id = target.id
+                                   and ol.fulfilled_quantity < ol.quantity)
+                      then 'partially_fulfilled' else 'fulfilled' end;
+  update commerce.orders o set status = next_status where o.id = target.id;
+  return jsonb_build_object('orderId', target.id, 'status', next_status, 'shipped', requested);
 end;
 $$;
 
@@ -465,7 +525,7 @@ revoke execute on function commerce.payment_created(uuid, text), commerce.record
   commerce.apply_payment_update(bigint, text, text, uuid, text, bigint, text, text),
   commerce.apply_refund_update(bigint, text, text, uuid, text, bigint), commerce.settle_webhook_event(bigint, text, text),
   commerce.claim_provider_work(int), commerce.refund_sent(uuid, text, text), commerce.refund_send_failed(uuid, text),
-  commerce.cancel_order(uuid, text), commerce.fulfil_order(uuid), commerce.mark_delivered(uuid),
+  commerce.cancel_order(uuid, text), commerce.fulfil_order(uuid, jsonb), commerce.mark_delivered(uuid),
   commerce.refund_order(uuid, bigint, text, boolean), commerce.review_order(uuid, boolean, text),
   commerce.payment_by_reference(text, text) from public;
 grant execute on function commerce.payment_created(uuid, text), commerce.record_webhook_event(text, text, text, jsonb),
@@ -473,6 +533,6 @@ grant execute on function commerce.payment_created(uuid, text), commerce.record_
   commerce.apply_refund_update(bigint, text, text, uuid, text, bigint), commerce.settle_webhook_event(bigint, text, text),
   commerce.claim_provider_work(int), commerce.refund_sent(uuid, text, text), commerce.refund_send_failed(uuid, text),
   commerce.payment_by_reference(text, text) to service_role;
-grant execute on function commerce.cancel_order(uuid, text), commerce.fulfil_order(uuid), commerce.mark_delivered(uuid),
+grant execute on function commerce.cancel_order(uuid, text), commerce.fulfil_order(uuid, jsonb), commerce.mark_delivered(uuid),
   commerce.refund_order(uuid, bigint, text, boolean), commerce.review_order(uuid, boolean, text)
   to authenticated, service_role;

@@ -2,7 +2,14 @@
 // before fulfilment, fulfil, mark delivered, refund (support/admin) and decide fraud reviews.
 import { z } from "zod";
 import { getOrder, listOrders } from "../../shared/commerce/orders.ts";
-import { CancelBody, Loose, PageQuery, RefundBody, ReviewBody } from "../../shared/commerce/schemas.ts";
+import {
+  CancelBody,
+  FulfilBody,
+  Loose,
+  PageQuery,
+  RefundBody,
+  ReviewBody,
+} from "../../shared/commerce/schemas.ts";
 import { asUser, rpcAs, rpcRows } from "../../shared/db.ts";
 import { resolveWindow, WindowQuery } from "../../shared/window.ts";
 import {
@@ -93,18 +100,32 @@ app.openapi(
   route({
     method: "post",
     path: "/{id}/fulfil",
-    summary: "Fulfil the order: its allocations become sales",
+    summary: "Ship the order or some of its units: their allocations become sales",
+    description:
+      "Without `lines`, everything left ships; with `lines`, the order is partially_fulfilled until all is.",
     tags: ["staff"],
     middleware: [requireRoles("admin")],
-    request: { params: IdParams },
-    responses: { 200: jsonResponse(Loose, "The fulfilled order.") },
-    errors: { ...NOT_FOUND, 409: "illegal_transition (not paid), review_pending (fraud review first)." },
+    request: {
+      params: IdParams,
+      body: { required: false, content: { "application/json": { schema: FulfilBody } } },
+    },
+    responses: { 200: jsonResponse(Loose, "The order's new status and what shipped.") },
+    errors: {
+      ...NOT_FOUND,
+      409: "illegal_transition (not paid), review_pending (fraud review first).",
+      422: "invalid_fulfilment: a SKU not in the order or more than is left to ship.",
+    },
   }),
-  async (c) =>
-    c.json(
-      await rpcAs((await caller(c)).claims, "commerce.fulfil_order", { order_id: c.req.valid("param").id }),
+  async (c) => {
+    const body = c.req.header("content-type")?.includes("json") ? c.req.valid("json") : {};
+    return c.json(
+      await rpcAs((await caller(c)).claims, "commerce.fulfil_order", {
+        order_id: c.req.valid("param").id,
+        lines: (body as { lines?: unknown[] }).lines,
+      }),
       200,
-    ),
+    );
+  },
 );
 
 app.openapi(

@@ -34,6 +34,11 @@ export const RefundBody = z.object({
   restock: z.boolean().optional(),
 }).meta({ id: "RefundRequest" });
 
+export const FulfilBody = z.object({
+  lines: z.array(z.object({ sku: Sku, quantity: z.number().int().min(1).max(1000) })).min(1).max(50)
+    .optional(),
+}).meta({ id: "FulfilRequest" });
+
 export const CancelBody = z.object({ reason: z.string().trim().min(1).max(500).optional() }).meta({
   id: "CancelRequest",
 });

@@ -2,7 +2,7 @@
 -- the expiry job, the order state machine, forward-only payments applied once, late payments,
 -- refunds, fraud decisions, checkout refusals and the vending contract; the ledger invariant after each.
 begin;
-select plan(52);
+select plan(58);
 
 -- The checkout function calls commerce.checkout as the service role on behalf of the signed-in user
 -- (the Data API cannot call it: no rate limit, no Idempotency-Key, spoofable fraud inputs there).
@@ -181,6 +181,29 @@ select is((select review_status from commerce.orders where id = (select id from 
   'a review score holds the order for staff');
 select is((commerce.review_order((select id from t_ids where name = 'o4'), false) ->> 'reviewStatus'), 'rejected', 'staff reject it');
 select is((select status from commerce.orders where id = (select id from t_ids where name = 'o4')), 'canceled', 'a rejected order is canceled');
+
+-- Partial fulfilment: ship 1 of 3, then the rest ---------------------------------------------------------
+update commerce.fraud_rules set params = '{"cap_minor": {"USD": 1000000, "NGN": 500000000}}' where id = 'amount_over_cap';
+select pg_temp.checkout_for('i_buyer');
+insert into t_ids select 'o5', (commerce.checkout('[{"sku": "LED-12PK", "quantity": 2}, {"sku": "LED-12PK", "quantity": 1}]', 'stripe') ->> 'orderId')::uuid;
+select tests.clear_authentication();
+update commerce.payments set reference = 'pi_o5' where order_id = (select id from t_ids where name = 'o5');
+select commerce.record_webhook_event('stripe', 'evt_o5', 'payment_intent.succeeded', '{}');
+select commerce.apply_payment_update((select id from commerce.webhook_events where event_key = 'evt_o5'), 'stripe', 'pi_o5', null,
+  'succeeded', (select amount_minor from commerce.payments where reference = 'pi_o5'), 'USD');
+select tests.authenticate_as('i_admin');
+select throws_ok($$select commerce.fulfil_order((select id from t_ids where name = 'o5'), '[{"sku": "LED-12PK", "quantity": 4}]')$$,
+  'PT422', null, 'shipping more than was ordered is refused');
+select throws_ok($$select commerce.fulfil_order((select id from t_ids where name = 'o5'), '[{"sku": "THERM-BASIC", "quantity": 1}]')$$,
+  'PT422', null, 'shipping a SKU that is not in the order is refused');
+select is((commerce.fulfil_order((select id from t_ids where name = 'o5'), '[{"sku": "LED-12PK", "quantity": 1}]') ->> 'status'),
+  'partially_fulfilled', 'shipping 1 of 3 units partially fulfils the order');
+select results_eq($$select sum(-on_hand_delta)::int, (select sum(fulfilled_quantity)::int from commerce.order_lines where order_id = (select id from t_ids where name = 'o5'))
+                    from commerce.stock_movements where order_id = (select id from t_ids where name = 'o5') and kind = 'sale'$$,
+  $$values (1, 1)$$, 'one unit sold and one line unit marked shipped');
+select is((commerce.fulfil_order((select id from t_ids where name = 'o5')) ->> 'status'), 'fulfilled', 'the rest ships');
+select tests.clear_authentication();
+select is_empty('select * from private.commerce_ledger_drift()', 'ledger invariant holds after partial fulfilment');
 
 -- The vending contract: service role only ---------------------------------------------------------------
 select tests.authenticate_as('i_buyer');

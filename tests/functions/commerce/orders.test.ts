@@ -241,3 +241,28 @@ dbTest("orders: analytics per metric for analysts over the shared window; others
   assert.equal((await api("orders/analytics/revenue", { token: support.token })).status, 403);
   assert.equal((await api("orders/analytics/nope", { token: analyst.token })).status, 422);
 });
+
+dbTest("orders: partial fulfilment ships some units, then the rest", async () => {
+  const { orderId, sku } = await paidStripeOrder(3, 1000);
+  const admin = await createCustomer({ staffRole: "admin" });
+  const tooMany = await api(`orders/${orderId}/fulfil`, {
+    token: admin.token,
+    body: { lines: [{ sku, quantity: 4 }] },
+  });
+  assert.equal(tooMany.status, 422);
+  assert.equal(envelope(tooMany).code, "invalid_fulfilment");
+  const part = await api(`orders/${orderId}/fulfil`, {
+    token: admin.token,
+    body: { lines: [{ sku, quantity: 2 }] },
+  });
+  assert.equal(part.status, 200, part.text);
+  assert.equal(part.body.status, "partially_fulfilled");
+  const cancel = await api(`orders/${orderId}/cancel`, { token: admin.token, body: {} });
+  assert.equal(cancel.status, 409, "a partly shipped order is no longer canceled");
+  const rest = await api(`orders/${orderId}/fulfil`, { token: admin.token, body: {} });
+  assert.equal(rest.body.status, "fulfilled");
+  const [sold] =
+    await sql()`select sum(-on_hand_delta)::int as n from commerce.stock_movements where order_id = ${orderId} and kind = 'sale'`;
+  assert.equal(sold.n, 3);
+  await assertLedgerInvariant();
+});
