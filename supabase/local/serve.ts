@@ -44,7 +44,7 @@ async function serveGateway(runNetWorker: boolean) {
   );
   stoppers.push(() => server.shutdown());
   if (runNetWorker) {
-    const netWorker = startNetWorker(config.dbUrl, say);
+    const netWorker = startNetWorker(config.adminDbUrl, say);
     stoppers.push(() => netWorker.stop());
     // One process serves the payment stand-ins (their state is in memory).
     stoppers.push(...startPaymentStandins(config, say));

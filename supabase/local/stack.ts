@@ -16,6 +16,9 @@ export const LOCAL_PAYMENT_SETTINGS = {
   COMMERCE_PROVIDER_TIMEOUT_MS: "1500",
 };
 
+/** The local database password of postgres and supabase_admin, the Supabase CLI's default. */
+export const LOCAL_DB_PASSWORD = "postgres";
+
 export interface StackConfig {
   instance: number;
   cluster: string;
@@ -25,6 +28,8 @@ export interface StackConfig {
   bridgePort: number;
   stateDir: string;
   dbUrl: string;
+  /** As supabase_admin, the bootstrap superuser: for the platform's own processes (the pg_net worker). */
+  adminDbUrl: string;
   apiUrl: string;
   bridgeUrl: string;
   /** Local stand-ins of the payment providers (supabase/local/standins/). */
@@ -61,7 +66,8 @@ export function stackConfig(): StackConfig {
     redisPort: 6379 + shift,
     bridgePort,
     stateDir: `${ROOT}/.local/instance-${instance}`,
-    dbUrl: `postgresql://postgres:postgres@127.0.0.1:${dbPort}/postgres`,
+    dbUrl: `postgresql://postgres:${LOCAL_DB_PASSWORD}@127.0.0.1:${dbPort}/postgres`,
+    adminDbUrl: `postgresql://supabase_admin:${LOCAL_DB_PASSWORD}@127.0.0.1:${dbPort}/postgres`,
     apiUrl: `http://127.0.0.1:${apiPort}`,
     bridgeUrl: `http://127.0.0.1:${bridgePort}`,
     stripeUrl: `http://127.0.0.1:${8090 + shift}`,
