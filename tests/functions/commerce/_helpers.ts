@@ -5,7 +5,8 @@ import { api, type ApiResponse, createUser, eventually, sql, type TestUser } fro
 
 export async function createCustomer(options: { staffRole?: string } = {}): Promise<TestUser> {
   const user = await createUser(options);
-  await sql()`update auth.users set email_confirmed_at = now() where id = ${user.id}`;
+  // GoTrue stamps both on sign-up and confirmation; the harness insert leaves them to us.
+  await sql()`update auth.users set email_confirmed_at = now(), created_at = coalesce(created_at, now()) where id = ${user.id}`;
   return user;
 }
 
