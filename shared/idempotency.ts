@@ -7,6 +7,7 @@ import { db, type Sql } from "./db.ts";
 import { badRequest, conflict, HttpError } from "./errors.ts";
 import type { AppContext, AppEnv } from "./http.ts";
 import { log } from "./log.ts";
+import { guard } from "./openapi.ts";
 
 const KEY = /^[\x21-\x7e]{8,255}$/;
 
@@ -89,7 +90,7 @@ export async function releaseKey(sql: Sql, ref: KeyRef): Promise<boolean> {
 /** Route middleware: `app.post("/", idempotent({ scope, owner }), handler)`. */
 export function idempotent(options: IdempotencyOptions): MiddlewareHandler<AppEnv> {
   const required = options.required ?? true;
-  return async (c, next) => {
+  return guard(async (c, next) => {
     const key = c.req.header("idempotency-key");
     if (key === undefined) {
       if (required) {
@@ -155,5 +156,14 @@ export function idempotent(options: IdempotencyOptions): MiddlewareHandler<AppEn
       // The response already happened; an unsaved key only costs the client a 409 until the lease ends.
       log("error", "idempotency key not settled", { scope: ref.scope, error: String(error) });
     }
-  };
+  }, {
+    errors: {
+      400:
+        "idempotency_key_required / invalid_idempotency_key: send an Idempotency-Key of 8-255 visible characters.",
+      409: "idempotency_key_in_flight: the first request with this key is still running (Retry-After: 1).",
+      422: "idempotency_key_reused: the key was used for a different request body.",
+    },
+    note:
+      "Idempotency-Key header: the first response is stored for 24 h and replayed (Idempotent-Replayed: true).",
+  });
 }

@@ -7,6 +7,7 @@ import { log } from "../../shared/log.ts";
 import { createGateway, loadFunctions } from "./gateway.ts";
 import { startNetWorker } from "./net_worker.ts";
 import { RespPool } from "./resp.ts";
+import { startPaymentStandins } from "./standins/serve.ts";
 import { functionEnv, stackConfig } from "./stack.ts";
 import { UpstashBridge } from "./upstash_bridge.ts";
 
@@ -45,6 +46,8 @@ async function serveGateway(runNetWorker: boolean) {
   if (runNetWorker) {
     const netWorker = startNetWorker(config.adminDbUrl, say);
     stoppers.push(() => netWorker.stop());
+    // One process serves the payment stand-ins (their state is in memory).
+    stoppers.push(...startPaymentStandins(config, say));
   }
 }
 

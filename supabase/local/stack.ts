@@ -9,6 +9,14 @@ export const ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "
 /** The Supabase CLI's published local-development JWT secret (not a project secret). */
 export const LOCAL_JWT_SECRET = "super-secret-jwt-token-with-at-least-32-characters-long";
 
+/** Fixed local payment secrets (docs/api/commerce.md); real values are Supabase secrets. */
+export const LOCAL_PAYMENT_SETTINGS = {
+  STRIPE_SECRET_KEY: "sk_test_powerbase_local",
+  STRIPE_WEBHOOK_SECRET: "whsec_powerbase_local",
+  PAYSTACK_SECRET_KEY: "sk_test_powerbase_local",
+  COMMERCE_PROVIDER_TIMEOUT_MS: "1500",
+};
+
 /** The local database password of postgres and supabase_admin, the Supabase CLI's default. */
 export const LOCAL_DB_PASSWORD = "postgres";
 
@@ -27,6 +35,9 @@ export interface StackConfig {
   adminDbUrl: string;
   apiUrl: string;
   bridgeUrl: string;
+  /** Local stand-ins of the payment providers (supabase/local/standins/). */
+  stripeUrl: string;
+  paystackUrl: string;
   bridgeToken: string;
   /** Modules whose migrations and seeds this instance applies; null means all of them. */
   modules: Set<string> | null;
@@ -63,6 +74,8 @@ export function stackConfig(): StackConfig {
     adminDbUrl: `postgresql://supabase_admin:${LOCAL_DB_PASSWORD}@127.0.0.1:${dbPort}/postgres`,
     apiUrl: `http://127.0.0.1:${apiPort}`,
     bridgeUrl: `http://127.0.0.1:${bridgePort}`,
+    stripeUrl: `http://127.0.0.1:${8090 + shift}`,
+    paystackUrl: `http://127.0.0.1:${8091 + shift}`,
     bridgeToken: "local-upstash-token",
     modules: Deno.env.get("PB_MODULES")
       ? new Set(Deno.env.get("PB_MODULES")!.split(",").map((m) => m.trim()))
@@ -138,6 +151,9 @@ export async function functionEnv(config = stackConfig()): Promise<Record<string
     SUPABASE_JWKS: JSON.stringify(await publicJwks(config)),
     JWT_SECRET: LOCAL_JWT_SECRET,
     UPSTASH_REDIS_REST_URL: config.bridgeUrl,
+    ...LOCAL_PAYMENT_SETTINGS,
+    STRIPE_API_BASE: config.stripeUrl,
+    PAYSTACK_API_BASE: config.paystackUrl,
     UPSTASH_REDIS_REST_TOKEN: config.bridgeToken,
     // The local BuyPower sandbox (supabase/local/standins/buypower.ts) in place of idev.buypower.ng.
     BUYPOWER_API_BASE: `http://127.0.0.1:${standinPort(config.instance)}/v2`,

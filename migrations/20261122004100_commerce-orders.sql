@@ -1,0 +1,238 @@
+-- Commerce: orders with their lines, the order state machine (enforced here, a wrong move is PT409),
+-- the order-event history, reservations, the append-only stock-movement ledger and stock alerts.
+
+create sequence commerce.order_number_seq start 100001;
+
+create table commerce.orders (
+  id uuid primary key default gen_random_uuid(),
+  number text not null unique default ('PB-' || nextval('commerce.order_number_seq')::text),
+  customer_id uuid not null references auth.users (id),
+  customer_email text not null,
+  status text not null default 'pending_payment' check (status in (
+    'pending_payment', 'paid', 'partially_fulfilled', 'fulfilled', 'delivered', 'canceled',
+    'partially_refunded', 'refunded')),
+  -- Fraud review holds an order for staff without a state of its own: fulfilment waits for approval.
+  review_status text not null default 'none' check (review_status in ('none', 'pending', 'approved', 'rejected')),
+  currency text not null check (currency in ('USD', 'NGN')),
+  subtotal_minor bigint not null check (subtotal_minor >= 0),
+  discount_minor bigint not null default 0 check (discount_minor >= 0),
+  tax_minor bigint not null default 0 check (tax_minor >= 0),
+  total_minor bigint not null check (total_minor >= 0),
+  coupon_code text,
+  provider text not null check (provider in ('stripe', 'paystack')),
+  client_ip inet,
+  billing_country text check (billing_country ~ '^[A-Z]{2}$'),
+  ip_country text check (ip_country ~ '^[A-Z]{2}$'),
+  -- The checkout's Idempotency-Key: a retry after a failed payment creation finds this order again.
+  checkout_key text,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  check (total_minor = subtotal_minor - discount_minor + tax_minor)
+);
+create unique index orders_checkout_key_idx on commerce.orders (customer_id, checkout_key) where checkout_key is not null;
+create index orders_customer_idx on commerce.orders (customer_id, created_at desc);
+create index orders_created_idx on commerce.orders (created_at desc);
+create index orders_pending_idx on commerce.orders (created_at) where status = 'pending_payment';
+
+create table commerce.order_lines (
+  id uuid primary key default gen_random_uuid(),
+  order_id uuid not null references commerce.orders (id) on delete cascade,
+  variant_id uuid not null references commerce.variants (id),
+  -- Snapshots: a later price or name change never rewrites what the customer bought.
+  sku text not null,
+  name text not null,
+  unit_price_minor bigint not null check (unit_price_minor > 0),
+  quantity int not null check (quantity between 1 and 1000),
+  discount_minor bigint not null default 0 check (discount_minor >= 0),
+  tax_minor bigint not null default 0 check (tax_minor >= 0),
+  total_minor bigint not null,
+  fulfilled_quantity int not null default 0 check (fulfilled_quantity between 0 and quantity),
+  check (total_minor = unit_price_minor * quantity - discount_minor + tax_minor)
+);
+create index order_lines_order_idx on commerce.order_lines (order_id);
+create index order_lines_variant_idx on commerce.order_lines (variant_id);
+
+create table commerce.order_events (
+  id bigint generated always as identity primary key,
+  order_id uuid not null references commerce.orders (id) on delete cascade,
+  kind text not null,
+  from_status text,
+  to_status text,
+  actor uuid,
+  details jsonb not null default '{}'::jsonb,
+  occurred_at timestamptz not null default now()
+);
+create index order_events_order_idx on commerce.order_events (order_id, id);
+
+-- The legal moves; anything else raises PT409 illegal_transition.
+create table commerce.order_transitions (
+  from_status text not null,
+  to_status text not null,
+  primary key (from_status, to_status)
+);
+insert into commerce.order_transitions (from_status, to_status) values
+  ('pending_payment', 'paid'), ('pending_payment', 'canceled'),
+  ('paid', 'partially_fulfilled'), ('paid', 'fulfilled'), ('paid', 'canceled'),
+  ('paid', 'partially_refunded'), ('paid', 'refunded'),
+  ('partially_fulfilled', 'partially_fulfilled'), ('partially_fulfilled', 'fulfilled'),
+  ('partially_fulfilled', 'partially_refunded'), ('partially_fulfilled', 'refunded'),
+  ('fulfilled', 'delivered'), ('fulfilled', 'partially_refunded'), ('fulfilled', 'refunded'),
+  ('delivered', 'partially_refunded'), ('delivered', 'refunded'),
+  ('partially_refunded', 'partially_refunded'), ('partially_refunded', 'refunded'),
+  ('partially_refunded', 'fulfilled'), ('partially_refunded', 'delivered');
+
+create or replace function private.commerce_guard_order_transition() returns trigger
+language plpgsql set search_path = '' as $$
+begin
+  if new.status is distinct from old.status then
+    if not exists (select 1 from commerce.order_transitions t
+                   where t.from_status = old.status and t.to_status = new.status) then
+      raise exception using errcode = 'PT409', hint = 'illegal_transition',
+        message = format('Order %s cannot move from %s to %s.', old.number, old.status, new.status),
+        detail = jsonb_build_object('from', old.status, 'to', new.status)::text;
+    end if;
+    insert into commerce.order_events (order_id, kind, from_status, to_status, actor)
+    values (new.id, 'status_changed', old.status, new.status, auth.uid());
+  end if;
+  new.updated_at := now();
+  return new;
+end;
+$$;
+create trigger orders_guard_transition before update on commerce.orders
+  for each row execute function private.commerce_guard_order_transition();
+
+create or replace function private.commerce_record_order_created() returns trigger
+language plpgsql set search_path = '' as $$
+begin
+  insert into commerce.order_events (order_id, kind, to_status, actor)
+  values (new.id, 'created', new.status, auth.uid());
+  return null;
+end;
+$$;
+create trigger orders_record_created after insert on commerce.orders
+  for each row execute function private.commerce_record_order_created();
+
+create table commerce.reservations (
+  id uuid primary key default gen_random_uuid(),
+  order_id uuid not null references commerce.orders (id) on delete cascade,
+  variant_id uuid not null,
+  location_id uuid not null,
+  quantity int not null check (quantity > 0),
+  status text not null default 'active' check (status in ('active', 'allocated', 'released')),
+  expires_at timestamptz not null,
+  created_at timestamptz not null default now(),
+  settled_at timestamptz,
+  foreign key (variant_id, location_id) references commerce.inventory_levels (variant_id, location_id)
+);
+create index reservations_order_idx on commerce.reservations (order_id);
+-- Availability adds back the expired-but-unreleased reservations of one level: a short range scan.
+create index reservations_active_level_idx on commerce.reservations (variant_id, location_id, expires_at)
+  include (quantity) where status = 'active';
+create index reservations_active_expiry_idx on commerce.reservations (expires_at) where status = 'active';
+create index reservations_location_idx on commerce.reservations (location_id);
+
+-- One append-only ledger from which every level is recomputed: on_hand = sum(on_hand_delta),
+-- allocated = sum(allocated_delta), live reservations = sum(reserved_delta) (private.commerce_ledger_drift).
+create table commerce.stock_movements (
+  id bigint generated always as identity primary key,
+  variant_id uuid not null,
+  location_id uuid not null,
+  lot_id uuid references commerce.lots (id),
+  kind text not null check (kind in ('adjustment', 'receipt', 'reservation', 'release', 'allocation', 'sale',
+                                     'cancellation', 'return')),
+  quantity int not null,
+  on_hand_delta int not null default 0,
+  allocated_delta int not null default 0,
+  reserved_delta int not null default 0,
+  order_id uuid references commerce.orders (id),
+  reservation_id uuid references commerce.reservations (id),
+  reason text,
+  actor uuid,
+  created_at timestamptz not null default now(),
+  foreign key (variant_id, location_id) references commerce.inventory_levels (variant_id, location_id)
+);
+create index stock_movements_level_idx on commerce.stock_movements (variant_id, location_id);
+create index stock_movements_location_idx on commerce.stock_movements (location_id);
+create index stock_movements_lot_idx on commerce.stock_movements (lot_id);
+create index stock_movements_order_idx on commerce.stock_movements (order_id);
+create index stock_movements_reservation_idx on commerce.stock_movements (reservation_id);
+create index stock_movements_created_idx on commerce.stock_movements (created_at);
+
+create or replace function private.commerce_ledger_is_append_only() returns trigger
+language plpgsql set search_path = '' as $$
+begin
+  raise exception using errcode = 'PT409', hint = 'ledger_append_only',
+    message = 'Stock movements are append-only; record a correcting movement instead.';
+end;
+$$;
+create trigger stock_movements_append_only before update or delete on commerce.stock_movements
+  for each row execute function private.commerce_ledger_is_append_only();
+
+create table commerce.stock_alerts (
+  id bigint generated always as identity primary key,
+  kind text not null check (kind in ('low_stock', 'lot_expiring')),
+  variant_id uuid not null references commerce.variants (id) on delete cascade,
+  lot_id uuid references commerce.lots (id) on delete cascade,
+  details jsonb not null default '{}'::jsonb,
+  raised_at timestamptz not null default now(),
+  resolved_at timestamptz
+);
+-- Raised once: at most one open alert per variant (low stock) or lot (expiring).
+create unique index stock_alerts_open_low_idx on commerce.stock_alerts (variant_id) where kind = 'low_stock' and resolved_at is null;
+create unique index stock_alerts_open_lot_idx on commerce.stock_alerts (lot_id) where kind = 'lot_expiring' and resolved_at is null;
+create index stock_alerts_lot_idx on commerce.stock_alerts (lot_id);
+create index stock_alerts_variant_idx on commerce.stock_alerts (variant_id);
+
+alter table commerce.orders enable row level security;
+alter table commerce.order_lines enable row level security;
+alter table commerce.order_events enable row level security;
+alter table commerce.order_transitions enable row level security;
+alter table commerce.reservations enable row level security;
+alter table commerce.stock_movements enable row level security;
+alter table commerce.stock_alerts enable row level security;
+
+-- All orders are read by support (to help), analysts (read everything), admins and sales.
+create policy "customers read their own orders, staff all" on commerce.orders
+  for select to authenticated
+  using (customer_id = (select auth.uid()) or (select private.has_any_role(array['admin', 'analyst', 'support', 'sales'])));
+create policy "customers read their own order lines, staff all" on commerce.order_lines
+  for select to authenticated
+  using ((select private.has_any_role(array['admin', 'analyst', 'support', 'sales']))
+         or exists (select 1 from commerce.orders o where o.id = order_id and o.customer_id = (select auth.uid())));
+create policy "customers read their own order events, staff all" on commerce.order_events
+  for select to authenticated
+  using ((select private.has_any_role(array['admin', 'analyst', 'support', 'sales']))
+         or exists (select 1 from commerce.orders o where o.id = order_id and o.customer_id = (select auth.uid())));
+create policy "everyone signed in reads the transitions" on commerce.order_transitions
+  for select to authenticated using (true);
+create policy "staff read reservations" on commerce.reservations
+  for select to authenticated using ((select private.has_any_role(array['admin', 'analyst', 'support', 'sales'])));
+create policy "admins and analysts read the ledger" on commerce.stock_movements
+  for select to authenticated using ((select private.has_any_role(array['admin', 'analyst'])));
+create policy "staff read stock alerts" on commerce.stock_alerts
+  for select to authenticated using ((select private.has_any_role(array['admin', 'analyst', 'support', 'sales'])));
+
+grant select on commerce.orders, commerce.order_lines, commerce.order_events, commerce.order_transitions,
+  commerce.reservations, commerce.stock_movements, commerce.stock_alerts to authenticated;
+grant all on all tables in schema commerce to service_role;
+grant usage on all sequences in schema commerce to service_role;
+
+-- Stock alerts reach staff dashboards on a private Realtime broadcast topic (RLS on
+-- realtime.messages decides who may subscribe: staff only).
+create or replace function private.commerce_broadcast_alert() returns trigger
+language plpgsql set search_path = '' as $$
+begin
+  perform realtime.send(
+    jsonb_build_object('id', new.id, 'kind', new.kind, 'variantId', new.variant_id, 'lotId', new.lot_id,
+                       'details', new.details, 'raisedAt', new.raised_at, 'resolvedAt', new.resolved_at),
+    case when new.resolved_at is null then 'alert_raised' else 'alert_resolved' end,
+    'commerce:stock-alerts', true);
+  return null;
+end;
+$$;
+create trigger stock_alerts_broadcast after insert or update of resolved_at on commerce.stock_alerts
+  for each row execute function private.commerce_broadcast_alert();
+
+create policy "staff receive commerce stock alerts" on realtime.messages
+  for select to authenticated
+  using ((select realtime.topic()) = 'commerce:stock-alerts' and (select private.has_any_role(array['admin', 'analyst', 'support', 'sales'])));

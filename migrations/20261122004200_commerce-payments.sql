@@ -1,0 +1,171 @@
+-- Commerce: payments with one event ledger each, refunds, received webhook events, and fraud checks
+-- as data (rules and one assessment per checkout).
+
+create table commerce.payments (
+  id uuid primary key default gen_random_uuid(),
+  order_id uuid not null references commerce.orders (id) on delete cascade,
+  provider text not null check (provider in ('stripe', 'paystack')),
+  -- Stripe: the PaymentIntent id (known once created); Paystack: the reference we choose.
+  reference text,
+  amount_minor bigint not null check (amount_minor > 0),
+  currency text not null check (currency in ('USD', 'NGN')),
+  -- Forward only (private.commerce_payment_rank): a late failure never undoes a success.
+  status text not null default 'creating' check (status in ('creating', 'pending', 'failed', 'succeeded')),
+  captured_minor bigint not null default 0 check (captured_minor >= 0),
+  refunded_minor bigint not null default 0 check (refunded_minor >= 0),
+  card_fingerprint text,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  unique (provider, reference),
+  check (refunded_minor <= captured_minor)
+);
+create unique index payments_order_idx on commerce.payments (order_id);
+
+create table commerce.payment_events (
+  id bigint generated always as identity primary key,
+  payment_id uuid not null references commerce.payments (id) on delete cascade,
+  kind text not null,
+  from_status text,
+  to_status text,
+  amount_minor bigint,
+  webhook_event_id bigint,
+  details jsonb not null default '{}'::jsonb,
+  occurred_at timestamptz not null default now()
+);
+create index payment_events_payment_idx on commerce.payment_events (payment_id, id);
+
+create table commerce.refunds (
+  id uuid primary key default gen_random_uuid(),
+  payment_id uuid not null references commerce.payments (id) on delete cascade,
+  order_id uuid not null references commerce.orders (id) on delete cascade,
+  amount_minor bigint not null check (amount_minor > 0),
+  currency text not null,
+  reason text not null check (length(reason) between 1 and 500),
+  restock boolean not null default false,
+  -- requested: not yet sent; pending: the provider accepted it; succeeded/failed: its webhook said so.
+  status text not null default 'requested' check (status in ('requested', 'pending', 'succeeded', 'failed')),
+  provider_reference text,
+  attempts int not null default 0,
+  last_error text,
+  requested_by uuid,
+  automatic boolean not null default false,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now()
+);
+create index refunds_payment_idx on commerce.refunds (payment_id);
+create index refunds_order_idx on commerce.refunds (order_id);
+create index refunds_due_idx on commerce.refunds (created_at) where status = 'requested';
+create unique index refunds_provider_reference_idx on commerce.refunds (provider_reference) where provider_reference is not null;
+
+create table commerce.webhook_events (
+  id bigint generated always as identity primary key,
+  provider text not null check (provider in ('stripe', 'paystack')),
+  -- Stripe: the event id; Paystack (no event id): event, data id or reference, and status.
+  event_key text not null,
+  event_type text not null,
+  payload jsonb not null,
+  outcome text not null default 'received' check (outcome in ('received', 'applied', 'ignored', 'rejected', 'failed')),
+  outcome_detail text,
+  attempts int not null default 0,
+  received_at timestamptz not null default now(),
+  processed_at timestamptz,
+  unique (provider, event_key)
+);
+create index webhook_events_due_idx on commerce.webhook_events (received_at) where outcome = 'received';
+alter table commerce.payment_events
+  add constraint payment_events_webhook_event_fk foreign key (webhook_event_id) references commerce.webhook_events (id);
+create index payment_events_webhook_event_idx on commerce.payment_events (webhook_event_id);
+
+-- Fraud rules as data. kind decides how params are read:
+--   velocity_email / velocity_ip / velocity_card: {"window_minutes": n, "max_orders": m}
+--   amount_over_median: {"factor": k, "min_orders": n};  amount_over_cap: {"cap_minor": {"USD": n, "NGN": m}}
+--   country_mismatch: {};  new_account_high_value: {"account_age_hours": h, "min_total_minor": {"USD": n, ...}}
+create table commerce.fraud_rules (
+  id text primary key check (id ~ '^[a-z0-9_]{2,60}$'),
+  kind text not null check (kind in ('velocity_email', 'velocity_ip', 'velocity_card', 'amount_over_median',
+                                     'amount_over_cap', 'country_mismatch', 'new_account_high_value')),
+  params jsonb not null default '{}'::jsonb,
+  points int not null check (points between 0 and 100),
+  reason text not null,
+  active boolean not null default true,
+  updated_at timestamptz not null default now()
+);
+
+create table commerce.fraud_thresholds (
+  id boolean primary key default true check (id),
+  review_at int not null default 40 check (review_at between 1 and 100),
+  block_at int not null default 80 check (block_at between 1 and 100),
+  check (review_at < block_at)
+);
+insert into commerce.fraud_thresholds default values;
+
+create table commerce.fraud_assessments (
+  id bigint generated always as identity primary key,
+  -- A blocked checkout leaves no order behind, only its assessment.
+  order_id uuid references commerce.orders (id) on delete cascade,
+  customer_id uuid not null,
+  email text not null,
+  client_ip inet,
+  card_fingerprint text,
+  total_minor bigint not null,
+  currency text not null,
+  score int not null check (score between 0 and 100),
+  decision text not null check (decision in ('allow', 'review', 'block')),
+  rules_fired jsonb not null default '[]'::jsonb,
+  ruleset_version int not null,
+  reviewed_by uuid,
+  reviewed_at timestamptz,
+  assessed_at timestamptz not null default now()
+);
+create index fraud_assessments_order_idx on commerce.fraud_assessments (order_id);
+create index fraud_assessments_email_idx on commerce.fraud_assessments (lower(email), assessed_at desc);
+create index fraud_assessments_ip_idx on commerce.fraud_assessments (client_ip, assessed_at desc);
+create index fraud_assessments_card_idx on commerce.fraud_assessments (card_fingerprint, assessed_at desc)
+  where card_fingerprint is not null;
+create index fraud_assessments_customer_idx on commerce.fraud_assessments (customer_id, assessed_at desc);
+
+insert into commerce.fraud_rules (id, kind, params, points, reason) values
+  ('velocity_email_1h', 'velocity_email', '{"window_minutes": 60, "max_orders": 5}', 35, 'more than 5 checkouts from this e-mail in an hour'),
+  ('velocity_ip_1h', 'velocity_ip', '{"window_minutes": 60, "max_orders": 10}', 35, 'more than 10 checkouts from this IP in an hour'),
+  ('velocity_card_24h', 'velocity_card', '{"window_minutes": 1440, "max_orders": 5}', 30, 'more than 5 checkouts with this card in a day'),
+  ('amount_over_median', 'amount_over_median', '{"factor": 5, "min_orders": 3}', 25, 'total above 5x the customer''s median order'),
+  ('amount_over_cap', 'amount_over_cap', '{"cap_minor": {"USD": 1000000, "NGN": 500000000}}', 45, 'total above the single-order cap'),
+  ('country_mismatch', 'country_mismatch', '{}', 20, 'billing country differs from the IP country'),
+  ('new_account_high_value', 'new_account_high_value', '{"account_age_hours": 24, "min_total_minor": {"USD": 200000, "NGN": 100000000}}', 30, 'new account with a high-value order');
+
+alter table commerce.payments enable row level security;
+alter table commerce.payment_events enable row level security;
+alter table commerce.refunds enable row level security;
+alter table commerce.webhook_events enable row level security;
+alter table commerce.fraud_rules enable row level security;
+alter table commerce.fraud_thresholds enable row level security;
+alter table commerce.fraud_assessments enable row level security;
+
+create policy "customers read their own payments, staff all" on commerce.payments
+  for select to authenticated
+  using ((select private.has_any_role(array['admin', 'analyst', 'support', 'sales']))
+         or exists (select 1 from commerce.orders o where o.id = order_id and o.customer_id = (select auth.uid())));
+create policy "customers read their own payment events, staff all" on commerce.payment_events
+  for select to authenticated
+  using ((select private.has_any_role(array['admin', 'analyst', 'support', 'sales']))
+         or exists (select 1 from commerce.payments p join commerce.orders o on o.id = p.order_id
+                    where p.id = payment_id and o.customer_id = (select auth.uid())));
+create policy "customers read their own refunds, staff all" on commerce.refunds
+  for select to authenticated
+  using ((select private.has_any_role(array['admin', 'analyst', 'support', 'sales']))
+         or exists (select 1 from commerce.orders o where o.id = order_id and o.customer_id = (select auth.uid())));
+create policy "admins and analysts read webhook events" on commerce.webhook_events
+  for select to authenticated using ((select private.has_any_role(array['admin', 'analyst'])));
+create policy "admins and analysts read fraud rules" on commerce.fraud_rules
+  for select to authenticated using ((select private.has_any_role(array['admin', 'analyst'])));
+create policy "admins change fraud rules" on commerce.fraud_rules
+  for update to authenticated using ((select private.has_role('admin'))) with check ((select private.has_role('admin')));
+create policy "admins and analysts read fraud thresholds" on commerce.fraud_thresholds
+  for select to authenticated using ((select private.has_any_role(array['admin', 'analyst'])));
+create policy "staff read fraud assessments" on commerce.fraud_assessments
+  for select to authenticated using ((select private.has_any_role(array['admin', 'analyst', 'support'])));
+
+grant select on commerce.payments, commerce.payment_events, commerce.refunds, commerce.webhook_events,
+  commerce.fraud_rules, commerce.fraud_thresholds, commerce.fraud_assessments to authenticated;
+grant update (params, points, reason, active) on commerce.fraud_rules to authenticated;
+grant all on all tables in schema commerce to service_role;
