@@ -7,6 +7,1132 @@ export type Json =
   | Json[]
 
 export type Database = {
+  commerce: {
+    Tables: {
+      fraud_assessments: {
+        Row: {
+          assessed_at: string
+          card_fingerprint: string | null
+          client_ip: unknown
+          currency: string
+          customer_id: string
+          decision: string
+          email: string
+          id: number
+          order_id: string | null
+          reviewed_at: string | null
+          reviewed_by: string | null
+          rules_fired: Json
+          ruleset_version: number
+          score: number
+          total_minor: number
+        }
+        Insert: {
+          assessed_at?: string
+          card_fingerprint?: string | null
+          client_ip?: unknown
+          currency: string
+          customer_id: string
+          decision: string
+          email: string
+          id?: never
+          order_id?: string | null
+          reviewed_at?: string | null
+          reviewed_by?: string | null
+          rules_fired?: Json
+          ruleset_version: number
+          score: number
+          total_minor: number
+        }
+        Update: {
+          assessed_at?: string
+          card_fingerprint?: string | null
+          client_ip?: unknown
+          currency?: string
+          customer_id?: string
+          decision?: string
+          email?: string
+          id?: never
+          order_id?: string | null
+          reviewed_at?: string | null
+          reviewed_by?: string | null
+          rules_fired?: Json
+          ruleset_version?: number
+          score?: number
+          total_minor?: number
+        }
+        Relationships: [
+          {
+            foreignKeyName: "fraud_assessments_order_id_fkey"
+            columns: ["order_id"]
+            isOneToOne: false
+            referencedRelation: "orders"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      fraud_rules: {
+        Row: {
+          active: boolean
+          id: string
+          kind: string
+          params: Json
+          points: number
+          reason: string
+          updated_at: string
+        }
+        Insert: {
+          active?: boolean
+          id: string
+          kind: string
+          params?: Json
+          points: number
+          reason: string
+          updated_at?: string
+        }
+        Update: {
+          active?: boolean
+          id?: string
+          kind?: string
+          params?: Json
+          points?: number
+          reason?: string
+          updated_at?: string
+        }
+        Relationships: []
+      }
+      fraud_thresholds: {
+        Row: {
+          block_at: number
+          id: boolean
+          review_at: number
+        }
+        Insert: {
+          block_at?: number
+          id?: boolean
+          review_at?: number
+        }
+        Update: {
+          block_at?: number
+          id?: boolean
+          review_at?: number
+        }
+        Relationships: []
+      }
+      inventory_levels: {
+        Row: {
+          allocated: number
+          location_id: string
+          on_hand: number
+          reserved: number
+          updated_at: string
+          variant_id: string
+        }
+        Insert: {
+          allocated?: number
+          location_id: string
+          on_hand?: number
+          reserved?: number
+          updated_at?: string
+          variant_id: string
+        }
+        Update: {
+          allocated?: number
+          location_id?: string
+          on_hand?: number
+          reserved?: number
+          updated_at?: string
+          variant_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "inventory_levels_location_id_fkey"
+            columns: ["location_id"]
+            isOneToOne: false
+            referencedRelation: "locations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "inventory_levels_variant_id_fkey"
+            columns: ["variant_id"]
+            isOneToOne: false
+            referencedRelation: "variants"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      locations: {
+        Row: {
+          active: boolean
+          code: string
+          country: string
+          id: string
+          name: string
+        }
+        Insert: {
+          active?: boolean
+          code: string
+          country: string
+          id?: string
+          name: string
+        }
+        Update: {
+          active?: boolean
+          code?: string
+          country?: string
+          id?: string
+          name?: string
+        }
+        Relationships: []
+      }
+      lots: {
+        Row: {
+          allocated: number
+          batch_number: string
+          expires_on: string | null
+          id: string
+          location_id: string
+          on_hand: number
+          received_at: string
+          variant_id: string
+        }
+        Insert: {
+          allocated?: number
+          batch_number: string
+          expires_on?: string | null
+          id?: string
+          location_id: string
+          on_hand?: number
+          received_at?: string
+          variant_id: string
+        }
+        Update: {
+          allocated?: number
+          batch_number?: string
+          expires_on?: string | null
+          id?: string
+          location_id?: string
+          on_hand?: number
+          received_at?: string
+          variant_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "lots_variant_id_location_id_fkey"
+            columns: ["variant_id", "location_id"]
+            isOneToOne: false
+            referencedRelation: "inventory_levels"
+            referencedColumns: ["variant_id", "location_id"]
+          },
+        ]
+      }
+      order_events: {
+        Row: {
+          actor: string | null
+          details: Json
+          from_status: string | null
+          id: number
+          kind: string
+          occurred_at: string
+          order_id: string
+          to_status: string | null
+        }
+        Insert: {
+          actor?: string | null
+          details?: Json
+          from_status?: string | null
+          id?: never
+          kind: string
+          occurred_at?: string
+          order_id: string
+          to_status?: string | null
+        }
+        Update: {
+          actor?: string | null
+          details?: Json
+          from_status?: string | null
+          id?: never
+          kind?: string
+          occurred_at?: string
+          order_id?: string
+          to_status?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "order_events_order_id_fkey"
+            columns: ["order_id"]
+            isOneToOne: false
+            referencedRelation: "orders"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      order_lines: {
+        Row: {
+          discount_minor: number
+          fulfilled_quantity: number
+          id: string
+          name: string
+          order_id: string
+          quantity: number
+          sku: string
+          tax_minor: number
+          total_minor: number
+          unit_price_minor: number
+          variant_id: string
+        }
+        Insert: {
+          discount_minor?: number
+          fulfilled_quantity?: number
+          id?: string
+          name: string
+          order_id: string
+          quantity: number
+          sku: string
+          tax_minor?: number
+          total_minor: number
+          unit_price_minor: number
+          variant_id: string
+        }
+        Update: {
+          discount_minor?: number
+          fulfilled_quantity?: number
+          id?: string
+          name?: string
+          order_id?: string
+          quantity?: number
+          sku?: string
+          tax_minor?: number
+          total_minor?: number
+          unit_price_minor?: number
+          variant_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "order_lines_order_id_fkey"
+            columns: ["order_id"]
+            isOneToOne: false
+            referencedRelation: "orders"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "order_lines_variant_id_fkey"
+            columns: ["variant_id"]
+            isOneToOne: false
+            referencedRelation: "variants"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      order_transitions: {
+        Row: {
+          from_status: string
+          to_status: string
+        }
+        Insert: {
+          from_status: string
+          to_status: string
+        }
+        Update: {
+          from_status?: string
+          to_status?: string
+        }
+        Relationships: []
+      }
+      orders: {
+        Row: {
+          billing_country: string | null
+          checkout_key: string | null
+          client_ip: unknown
+          coupon_code: string | null
+          created_at: string
+          currency: string
+          customer_email: string
+          customer_id: string
+          discount_minor: number
+          id: string
+          ip_country: string | null
+          number: string
+          provider: string
+          review_status: string
+          status: string
+          subtotal_minor: number
+          tax_minor: number
+          total_minor: number
+          updated_at: string
+        }
+        Insert: {
+          billing_country?: string | null
+          checkout_key?: string | null
+          client_ip?: unknown
+          coupon_code?: string | null
+          created_at?: string
+          currency: string
+          customer_email: string
+          customer_id: string
+          discount_minor?: number
+          id?: string
+          ip_country?: string | null
+          number?: string
+          provider: string
+          review_status?: string
+          status?: string
+          subtotal_minor: number
+          tax_minor?: number
+          total_minor: number
+          updated_at?: string
+        }
+        Update: {
+          billing_country?: string | null
+          checkout_key?: string | null
+          client_ip?: unknown
+          coupon_code?: string | null
+          created_at?: string
+          currency?: string
+          customer_email?: string
+          customer_id?: string
+          discount_minor?: number
+          id?: string
+          ip_country?: string | null
+          number?: string
+          provider?: string
+          review_status?: string
+          status?: string
+          subtotal_minor?: number
+          tax_minor?: number
+          total_minor?: number
+          updated_at?: string
+        }
+        Relationships: []
+      }
+      payment_events: {
+        Row: {
+          amount_minor: number | null
+          details: Json
+          from_status: string | null
+          id: number
+          kind: string
+          occurred_at: string
+          payment_id: string
+          to_status: string | null
+          webhook_event_id: number | null
+        }
+        Insert: {
+          amount_minor?: number | null
+          details?: Json
+          from_status?: string | null
+          id?: never
+          kind: string
+          occurred_at?: string
+          payment_id: string
+          to_status?: string | null
+          webhook_event_id?: number | null
+        }
+        Update: {
+          amount_minor?: number | null
+          details?: Json
+          from_status?: string | null
+          id?: never
+          kind?: string
+          occurred_at?: string
+          payment_id?: string
+          to_status?: string | null
+          webhook_event_id?: number | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "payment_events_payment_id_fkey"
+            columns: ["payment_id"]
+            isOneToOne: false
+            referencedRelation: "payments"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "payment_events_webhook_event_fk"
+            columns: ["webhook_event_id"]
+            isOneToOne: false
+            referencedRelation: "webhook_events"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      payments: {
+        Row: {
+          amount_minor: number
+          captured_minor: number
+          card_fingerprint: string | null
+          created_at: string
+          currency: string
+          id: string
+          order_id: string
+          provider: string
+          reference: string | null
+          refunded_minor: number
+          status: string
+          updated_at: string
+        }
+        Insert: {
+          amount_minor: number
+          captured_minor?: number
+          card_fingerprint?: string | null
+          created_at?: string
+          currency: string
+          id?: string
+          order_id: string
+          provider: string
+          reference?: string | null
+          refunded_minor?: number
+          status?: string
+          updated_at?: string
+        }
+        Update: {
+          amount_minor?: number
+          captured_minor?: number
+          card_fingerprint?: string | null
+          created_at?: string
+          currency?: string
+          id?: string
+          order_id?: string
+          provider?: string
+          reference?: string | null
+          refunded_minor?: number
+          status?: string
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "payments_order_id_fkey"
+            columns: ["order_id"]
+            isOneToOne: false
+            referencedRelation: "orders"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      products: {
+        Row: {
+          active: boolean
+          category: string
+          created_at: string
+          description: string
+          id: string
+          name: string
+          slug: string
+        }
+        Insert: {
+          active?: boolean
+          category: string
+          created_at?: string
+          description?: string
+          id?: string
+          name: string
+          slug: string
+        }
+        Update: {
+          active?: boolean
+          category?: string
+          created_at?: string
+          description?: string
+          id?: string
+          name?: string
+          slug?: string
+        }
+        Relationships: []
+      }
+      refunds: {
+        Row: {
+          amount_minor: number
+          attempts: number
+          automatic: boolean
+          created_at: string
+          currency: string
+          id: string
+          last_error: string | null
+          order_id: string
+          payment_id: string
+          provider_reference: string | null
+          reason: string
+          requested_by: string | null
+          restock: boolean
+          status: string
+          updated_at: string
+        }
+        Insert: {
+          amount_minor: number
+          attempts?: number
+          automatic?: boolean
+          created_at?: string
+          currency: string
+          id?: string
+          last_error?: string | null
+          order_id: string
+          payment_id: string
+          provider_reference?: string | null
+          reason: string
+          requested_by?: string | null
+          restock?: boolean
+          status?: string
+          updated_at?: string
+        }
+        Update: {
+          amount_minor?: number
+          attempts?: number
+          automatic?: boolean
+          created_at?: string
+          currency?: string
+          id?: string
+          last_error?: string | null
+          order_id?: string
+          payment_id?: string
+          provider_reference?: string | null
+          reason?: string
+          requested_by?: string | null
+          restock?: boolean
+          status?: string
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "refunds_order_id_fkey"
+            columns: ["order_id"]
+            isOneToOne: false
+            referencedRelation: "orders"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "refunds_payment_id_fkey"
+            columns: ["payment_id"]
+            isOneToOne: false
+            referencedRelation: "payments"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      reservations: {
+        Row: {
+          created_at: string
+          expires_at: string
+          id: string
+          location_id: string
+          order_id: string
+          quantity: number
+          settled_at: string | null
+          status: string
+          variant_id: string
+        }
+        Insert: {
+          created_at?: string
+          expires_at: string
+          id?: string
+          location_id: string
+          order_id: string
+          quantity: number
+          settled_at?: string | null
+          status?: string
+          variant_id: string
+        }
+        Update: {
+          created_at?: string
+          expires_at?: string
+          id?: string
+          location_id?: string
+          order_id?: string
+          quantity?: number
+          settled_at?: string | null
+          status?: string
+          variant_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "reservations_order_id_fkey"
+            columns: ["order_id"]
+            isOneToOne: false
+            referencedRelation: "orders"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "reservations_variant_id_location_id_fkey"
+            columns: ["variant_id", "location_id"]
+            isOneToOne: false
+            referencedRelation: "inventory_levels"
+            referencedColumns: ["variant_id", "location_id"]
+          },
+        ]
+      }
+      settings: {
+        Row: {
+          id: boolean
+          lot_expiry_alert_days: number
+          reservation_minutes: number
+          ruleset_version: number
+          tax_bps: Json
+          updated_at: string
+        }
+        Insert: {
+          id?: boolean
+          lot_expiry_alert_days?: number
+          reservation_minutes?: number
+          ruleset_version?: number
+          tax_bps?: Json
+          updated_at?: string
+        }
+        Update: {
+          id?: boolean
+          lot_expiry_alert_days?: number
+          reservation_minutes?: number
+          ruleset_version?: number
+          tax_bps?: Json
+          updated_at?: string
+        }
+        Relationships: []
+      }
+      stock_alerts: {
+        Row: {
+          details: Json
+          id: number
+          kind: string
+          lot_id: string | null
+          raised_at: string
+          resolved_at: string | null
+          variant_id: string
+        }
+        Insert: {
+          details?: Json
+          id?: never
+          kind: string
+          lot_id?: string | null
+          raised_at?: string
+          resolved_at?: string | null
+          variant_id: string
+        }
+        Update: {
+          details?: Json
+          id?: never
+          kind?: string
+          lot_id?: string | null
+          raised_at?: string
+          resolved_at?: string | null
+          variant_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "stock_alerts_lot_id_fkey"
+            columns: ["lot_id"]
+            isOneToOne: false
+            referencedRelation: "lots"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "stock_alerts_variant_id_fkey"
+            columns: ["variant_id"]
+            isOneToOne: false
+            referencedRelation: "variants"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      stock_movements: {
+        Row: {
+          actor: string | null
+          allocated_delta: number
+          created_at: string
+          id: number
+          kind: string
+          location_id: string
+          lot_id: string | null
+          on_hand_delta: number
+          order_id: string | null
+          quantity: number
+          reason: string | null
+          reservation_id: string | null
+          reserved_delta: number
+          variant_id: string
+        }
+        Insert: {
+          actor?: string | null
+          allocated_delta?: number
+          created_at?: string
+          id?: never
+          kind: string
+          location_id: string
+          lot_id?: string | null
+          on_hand_delta?: number
+          order_id?: string | null
+          quantity: number
+          reason?: string | null
+          reservation_id?: string | null
+          reserved_delta?: number
+          variant_id: string
+        }
+        Update: {
+          actor?: string | null
+          allocated_delta?: number
+          created_at?: string
+          id?: never
+          kind?: string
+          location_id?: string
+          lot_id?: string | null
+          on_hand_delta?: number
+          order_id?: string | null
+          quantity?: number
+          reason?: string | null
+          reservation_id?: string | null
+          reserved_delta?: number
+          variant_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "stock_movements_lot_id_fkey"
+            columns: ["lot_id"]
+            isOneToOne: false
+            referencedRelation: "lots"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "stock_movements_order_id_fkey"
+            columns: ["order_id"]
+            isOneToOne: false
+            referencedRelation: "orders"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "stock_movements_reservation_id_fkey"
+            columns: ["reservation_id"]
+            isOneToOne: false
+            referencedRelation: "reservations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "stock_movements_variant_id_location_id_fkey"
+            columns: ["variant_id", "location_id"]
+            isOneToOne: false
+            referencedRelation: "inventory_levels"
+            referencedColumns: ["variant_id", "location_id"]
+          },
+        ]
+      }
+      variant_costs: {
+        Row: {
+          unit_cost_minor: number
+          updated_at: string
+          variant_id: string
+        }
+        Insert: {
+          unit_cost_minor: number
+          updated_at?: string
+          variant_id: string
+        }
+        Update: {
+          unit_cost_minor?: number
+          updated_at?: string
+          variant_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "variant_costs_variant_id_fkey"
+            columns: ["variant_id"]
+            isOneToOne: true
+            referencedRelation: "variants"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      variants: {
+        Row: {
+          active: boolean
+          created_at: string
+          currency: string
+          id: string
+          low_stock_threshold: number
+          name: string
+          price_minor: number
+          product_id: string
+          sku: string
+        }
+        Insert: {
+          active?: boolean
+          created_at?: string
+          currency: string
+          id?: string
+          low_stock_threshold?: number
+          name: string
+          price_minor: number
+          product_id: string
+          sku: string
+        }
+        Update: {
+          active?: boolean
+          created_at?: string
+          currency?: string
+          id?: string
+          low_stock_threshold?: number
+          name?: string
+          price_minor?: number
+          product_id?: string
+          sku?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "variants_product_id_fkey"
+            columns: ["product_id"]
+            isOneToOne: false
+            referencedRelation: "products"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      webhook_events: {
+        Row: {
+          attempts: number
+          event_key: string
+          event_type: string
+          id: number
+          outcome: string
+          outcome_detail: string | null
+          payload: Json
+          processed_at: string | null
+          provider: string
+          received_at: string
+        }
+        Insert: {
+          attempts?: number
+          event_key: string
+          event_type: string
+          id?: never
+          outcome?: string
+          outcome_detail?: string | null
+          payload: Json
+          processed_at?: string | null
+          provider: string
+          received_at?: string
+        }
+        Update: {
+          attempts?: number
+          event_key?: string
+          event_type?: string
+          id?: never
+          outcome?: string
+          outcome_detail?: string | null
+          payload?: Json
+          processed_at?: string | null
+          provider?: string
+          received_at?: string
+        }
+        Relationships: []
+      }
+    }
+    Views: {
+      [_ in never]: never
+    }
+    Functions: {
+      adjust_stock: {
+        Args: {
+          batch_number?: string
+          delta: number
+          location_code: string
+          reason: string
+          sku: string
+        }
+        Returns: Json
+      }
+      apply_payment_update: {
+        Args: {
+          amount_minor: number
+          card_fingerprint?: string
+          currency: string
+          new_status: string
+          payment_id: string
+          provider: string
+          reference: string
+          webhook_event_id: number
+        }
+        Returns: string
+      }
+      apply_refund_update: {
+        Args: {
+          amount_minor: number
+          new_status: string
+          provider: string
+          refund_id: string
+          refund_reference: string
+          webhook_event_id: number
+        }
+        Returns: string
+      }
+      average_order_value: {
+        Args: { window_from: string; window_to: string }
+        Returns: {
+          average_minor: number
+          currency: string
+          orders: number
+        }[]
+      }
+      cancel_order: {
+        Args: { order_id: string; reason?: string }
+        Returns: Json
+      }
+      catalog_availability: {
+        Args: { skus?: string[] }
+        Returns: {
+          available: number
+          sku: string
+        }[]
+      }
+      checkout: {
+        Args: {
+          billing_country?: string
+          card_fingerprint?: string
+          checkout_key?: string
+          client_ip?: unknown
+          coupon_code?: string
+          ip_country?: string
+          items: Json
+          provider: string
+        }
+        Returns: Json
+      }
+      claim_provider_work: {
+        Args: { max_items?: number }
+        Returns: {
+          amount_minor: number
+          attempts: number
+          currency: string
+          id: string
+          kind: string
+          provider: string
+          reference: string
+        }[]
+      }
+      fulfil_order: { Args: { lines?: Json; order_id: string }; Returns: Json }
+      mark_delivered: { Args: { order_id: string }; Returns: Json }
+      payment_by_reference: {
+        Args: { provider: string; reference: string }
+        Returns: {
+          amount_minor: number
+          currency: string
+          customer_id: string
+          order_id: string
+          payment_id: string
+          status: string
+        }[]
+      }
+      payment_created: {
+        Args: { payment_id: string; reference: string }
+        Returns: undefined
+      }
+      payment_success_rate: {
+        Args: { window_from: string; window_to: string }
+        Returns: {
+          attempts: number
+          failed: number
+          provider: string
+          succeeded: number
+          success_rate: number
+        }[]
+      }
+      receive_stock: {
+        Args: {
+          batch_number?: string
+          expires_on?: string
+          location_code: string
+          quantity: number
+          reason?: string
+          sku: string
+        }
+        Returns: Json
+      }
+      record_webhook_event: {
+        Args: {
+          event_key: string
+          event_type: string
+          payload: Json
+          provider: string
+        }
+        Returns: {
+          duplicate: boolean
+          webhook_event_id: number
+        }[]
+      }
+      refund_order: {
+        Args: {
+          amount_minor: number
+          order_id: string
+          reason: string
+          restock?: boolean
+        }
+        Returns: Json
+      }
+      refund_rate: {
+        Args: { window_from: string; window_to: string }
+        Returns: {
+          captured_minor: number
+          currency: string
+          paid_orders: number
+          refund_rate: number
+          refunded_minor: number
+          refunded_orders: number
+        }[]
+      }
+      refund_send_failed: {
+        Args: { error: string; refund_id: string }
+        Returns: undefined
+      }
+      refund_sent: {
+        Args: {
+          provider_reference: string
+          provider_status: string
+          refund_id: string
+        }
+        Returns: undefined
+      }
+      revenue_by_day: {
+        Args: { window_from: string; window_to: string }
+        Returns: {
+          currency: string
+          day: string
+          orders: number
+          refunded_minor: number
+          revenue_minor: number
+        }[]
+      }
+      review_order: {
+        Args: { approve: boolean; note?: string; order_id: string }
+        Returns: Json
+      }
+      settle_webhook_event: {
+        Args: { detail: string; outcome: string; webhook_event_id: number }
+        Returns: string
+      }
+      stock_value: {
+        Args: { window_from: string; window_to: string }
+        Returns: {
+          currency: string
+          days_of_cover: number
+          on_hand: number
+          sku: string
+          stock_value_minor: number
+          unit_cost_minor: number
+          units_sold: number
+        }[]
+      }
+      top_products: {
+        Args: { max_rows?: number; window_from: string; window_to: string }
+        Returns: {
+          currency: string
+          name: string
+          revenue_minor: number
+          sku: string
+          units: number
+        }[]
+      }
+    }
+    Enums: {
+      [_ in never]: never
+    }
+    CompositeTypes: {
+      [_ in never]: never
+    }
+  }
   energy: {
     Tables: {
       cities: {
@@ -3435,6 +4561,9 @@ export type CompositeTypes<
     : never
 
 export const Constants = {
+  commerce: {
+    Enums: {},
+  },
   energy: {
     Enums: {},
   },
