@@ -19,9 +19,9 @@ select is_empty($$
   from pg_proc p join pg_namespace n on n.oid = p.pronamespace
   where n.nspname in ('private', 'ops')
     and has_function_privilege('anon', p.oid, 'execute')
-    and p.proname not in ('has_role', 'has_any_role')
+    and p.proname not in ('has_role', 'has_any_role', 'require_any_role', 'require_window')
     and not exists (select 1 from pg_depend d where d.objid = p.oid and d.deptype = 'e')
-$$, 'anon can execute no private or ops function except the role helpers policies need');
+$$, 'anon can execute no private or ops function except the role and window helpers policies and invoker RPCs need');
 
 select * from finish();
 rollback;
