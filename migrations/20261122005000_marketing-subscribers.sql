@@ -158,6 +158,7 @@ create or replace function marketing.subscribe(
   client_ip inet default null, client_user_agent text default null, account_id uuid default null
 ) returns jsonb
 language plpgsql volatile set search_path = '' as $$
+#variable_conflict use_column
 declare
   target marketing.lists;
   subscriber marketing.subscribers;
@@ -203,6 +204,9 @@ begin
              jsonb_build_object('list', jsonb_build_object('name', target.name, 'consentText', target.consent_text))
       from marketing.templates t where t.slug = 'double-opt-in';
       queued := found;
+      if queued then
+        perform private.marketing_wake_sender();
+      end if;
     else
       perform marketing.trigger_automations('subscription.confirmed', subscriber.id,
         'subscription:' || subscriber.id || ':' || target.id || ':' || consent_id,
@@ -222,6 +226,7 @@ create or replace function marketing.confirm_subscription(
   subscriber_id uuid, list_id uuid, client_ip inet default null, client_user_agent text default null
 ) returns jsonb
 language plpgsql volatile set search_path = '' as $$
+#variable_conflict use_column
 declare
   current_status text;
   consent_id bigint;
@@ -259,6 +264,7 @@ $$;
 create or replace function marketing.unsubscribe(subscriber_id uuid, list_id uuid default null, source text default 'link')
 returns int
 language plpgsql volatile set search_path = '' as $$
+#variable_conflict use_column
 declare
   changed int;
 begin

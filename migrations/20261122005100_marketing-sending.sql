@@ -108,9 +108,10 @@ create or replace function marketing.claim_messages(batch_size int default 100, 
 returns table (
   message_id uuid, attempts int, email text, subscriber_id uuid, subscriber_name text, subscriber_attributes jsonb,
   list_id uuid, list_name text, kind text, template_slug text, subject text, body_html text, body_text text,
-  variables text[], data jsonb
+  variables text[], data jsonb, queued_at timestamptz
 )
 language plpgsql volatile set search_path = '' as $$
+#variable_conflict use_column
 begin
   if batch_size is null or batch_size not between 1 and 1000 then
     raise exception using errcode = 'PT422', hint = 'invalid_batch', message = 'batch_size must be 1 to 1000.';
@@ -145,7 +146,7 @@ begin
     returning m.*
   )
   select l.id, l.attempts, s.email, s.id, s.name, s.attributes, l.list_id, li.name, l.kind, t.slug, t.subject,
-         t.body_html, t.body_text, t.variables, l.data
+         t.body_html, t.body_text, t.variables, l.data, l.created_at
   from leased l
   join marketing.subscribers s on s.id = l.subscriber_id
   join marketing.templates t on t.id = l.template_id
@@ -195,6 +196,7 @@ $$;
 */
 create or replace function marketing.record_message_events(events jsonb) returns int
 language plpgsql volatile set search_path = '' as $$
+#variable_conflict use_column
 declare
   recorded int;
 begin
@@ -219,12 +221,20 @@ begin
   from inserted i join marketing.messages m on m.id = i.message_id;
   get diagnostics recorded = row_count;
 
+  -- One row per message (an UPDATE applies at most one joined row to each target).
   update marketing.messages m
-  set delivered_at = coalesce(m.delivered_at, case when n.type = 'delivered' then n.occurred_at end),
-      opened_at = coalesce(m.opened_at, case when n.type in ('opened', 'clicked') then n.occurred_at end),
-      clicked_at = coalesce(m.clicked_at, case when n.type = 'clicked' then n.occurred_at end),
-      bounced_at = coalesce(m.bounced_at, case when n.type in ('bounced_hard', 'bounced_soft') then n.occurred_at end)
-  from (select message_id, type, min(occurred_at) as occurred_at from pg_temp.marketing_new_events group by 1, 2) n
+  set delivered_at = coalesce(m.delivered_at, n.delivered_at),
+      opened_at = coalesce(m.opened_at, n.opened_at),
+      clicked_at = coalesce(m.clicked_at, n.clicked_at),
+      bounced_at = coalesce(m.bounced_at, n.bounced_at)
+  from (
+    select message_id,
+           min(occurred_at) filter (where type = 'delivered') as delivered_at,
+           min(occurred_at) filter (where type in ('opened', 'clicked')) as opened_at,
+           min(occurred_at) filter (where type = 'clicked') as clicked_at,
+           min(occurred_at) filter (where type in ('bounced_hard', 'bounced_soft')) as bounced_at
+    from pg_temp.marketing_new_events group by 1
+  ) n
   where m.id = n.message_id;
 
   update marketing.subscribers s
@@ -257,6 +267,7 @@ $$;
 */
 create or replace function marketing.record_click(message_id uuid, link_position int) returns text
 language plpgsql volatile set search_path = '' as $$
+#variable_conflict use_column
 declare
   target text;
 begin

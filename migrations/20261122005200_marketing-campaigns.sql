@@ -171,6 +171,7 @@ create or replace function marketing.trigger_automations(
   trigger_name text, subscriber_id uuid, trigger_event text, payload jsonb default '{}'::jsonb
 ) returns int
 language plpgsql volatile set search_path = '' as $$
+#variable_conflict use_column
 declare
   started int;
 begin
@@ -214,6 +215,7 @@ $$;
 */
 create or replace function marketing.advance_automations(batch_size int default 5000) returns bigint
 language plpgsql volatile set search_path = '' as $$
+#variable_conflict use_column
 declare
   advanced bigint;
 begin
@@ -300,6 +302,7 @@ $$;
 -- Per-campaign analytics (marketing staff and analysts).
 create or replace function marketing.campaign_stats(campaign_id uuid) returns jsonb
 language plpgsql stable set search_path = '' as $$
+#variable_conflict use_column
 declare
   result jsonb;
 begin
@@ -328,6 +331,17 @@ end;
 $$;
 grant execute on function marketing.campaign_stats(uuid) to authenticated, service_role;
 
+-- Wakes the send job through pg_net (sent after commit). Without the Vault secrets (a project not yet
+-- configured) the caller's work must still commit; the minute tick retries the wake.
+create or replace function private.marketing_wake_sender() returns void
+language plpgsql volatile set search_path = '' as $$
+begin
+  perform private.invoke_function('pipeline/marketing-send', '{}'::jsonb, 60000);
+exception when others then
+  raise warning 'marketing send job not woken: %', sqlerrm;
+end;
+$$;
+
 -- The pg_cron side: campaigns and automations queue mail in SQL, then pg_net wakes the send job, which
 -- renders and hands the due messages to the provider.
 create or replace function private.marketing_tick() returns bigint
@@ -338,7 +352,7 @@ begin
   touched := marketing.run_campaigns() + marketing.advance_automations();
   if exists (select 1 from marketing.messages m
              where (m.status = 'queued' and m.next_attempt_at <= now()) or (m.status = 'sending' and m.leased_until < now())) then
-    perform private.invoke_function('pipeline/marketing-send', '{}'::jsonb, 60000);
+    perform private.marketing_wake_sender();
   end if;
   return touched;
 end;

@@ -157,6 +157,7 @@ grant insert, update on marketing.rewards, marketing.earning_rules to authentica
 /* Locks (creating on first use) the customer's loyalty account: every balance change holds it. */
 create or replace function private.marketing_lock_account(account_user uuid) returns marketing.loyalty_accounts
 language plpgsql volatile set search_path = '' as $$
+#variable_conflict use_column
 declare
   account marketing.loyalty_accounts;
 begin
@@ -175,6 +176,7 @@ $$;
 create or replace function marketing.loyalty_evaluate_tiers(user_ids uuid[] default null, allow_downgrade boolean default false)
 returns int
 language plpgsql volatile set search_path = '' as $$
+#variable_conflict use_column
 declare
   changed int;
 begin
@@ -235,6 +237,7 @@ create or replace function marketing.loyalty_earn(
   pending_until timestamptz default null, lot_lifetime interval default '12 months'
 ) returns jsonb
 language plpgsql volatile set search_path = '' as $$
+#variable_conflict use_column
 declare
   account marketing.loyalty_accounts;
   rule marketing.earning_rules;
@@ -290,6 +293,7 @@ $$;
 /* Claws back what remains of the lot earned from a source (a refunded order). Returns points removed. */
 create or replace function marketing.loyalty_clawback(source_key text) returns int
 language plpgsql volatile set search_path = '' as $$
+#variable_conflict use_column
 declare
   lot marketing.points_lots;
 begin
@@ -315,6 +319,7 @@ $$;
 create or replace function marketing.loyalty_redeem(account_user uuid, reward_slug text, idempotency_key text)
 returns jsonb
 language plpgsql volatile set search_path = '' as $$
+#variable_conflict use_column
 declare
   reward marketing.rewards;
   existing marketing.redemptions;

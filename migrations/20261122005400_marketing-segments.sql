@@ -70,6 +70,7 @@ $$;
 
 create or replace function private.marketing_compile_segment(node jsonb, depth int default 0) returns text
 language plpgsql immutable set search_path = '' as $$
+#variable_conflict use_column
 declare
   field record;
   op text := node ->> 'op';
@@ -131,6 +132,7 @@ $$;
 -- A value as a typed, quoted literal; a value of the wrong type is a PT422, never a runtime cast error.
 create or replace function private.marketing_segment_literal(value jsonb, field_type text) returns text
 language plpgsql immutable set search_path = '' as $$
+#variable_conflict use_column
 begin
   if field_type = 'numeric' then
     if coalesce(jsonb_typeof(value), '') <> 'number' then
@@ -152,6 +154,7 @@ $$;
 /* Compiles a segment definition (staff preview; also what the trigger stores). */
 create or replace function marketing.compile_segment(definition jsonb) returns text
 language plpgsql immutable set search_path = '' as $$
+#variable_conflict use_column
 begin
   if definition is null then
     raise exception using errcode = 'PT422', hint = 'invalid_segment', message = 'A segment needs a definition.';
@@ -217,6 +220,7 @@ grant update (name, definition) on marketing.segments to authenticated;
 create or replace function marketing.refresh_segments(full_refresh boolean default false, only_segment uuid default null)
 returns bigint
 language plpgsql volatile set search_path = '' as $$
+#variable_conflict use_column
 declare
   seg record;
   changed bigint := 0;
@@ -268,6 +272,7 @@ $$;
 */
 create or replace function marketing.record_orders(orders jsonb) returns int
 language plpgsql volatile set search_path = '' as $$
+#variable_conflict use_column
 declare
   touched uuid[];
 begin
@@ -320,6 +325,7 @@ $$;
 /* Segment size, revenue and average order value (analysts and marketing staff). */
 create or replace function marketing.segment_stats() returns jsonb
 language plpgsql stable set search_path = '' as $$
+#variable_conflict use_column
 begin
   perform private.require_any_role(array['admin', 'marketing', 'analyst']);
   return coalesce((select jsonb_agg(jsonb_build_object('id', s.id, 'slug', s.slug, 'name', s.name, 'predefined', s.predefined,
@@ -343,7 +349,7 @@ grant execute on all functions in schema marketing to service_role;
 grant execute on function private.marketing_lock_account(uuid), private.marketing_backoff(int),
   private.marketing_condition_holds(jsonb, jsonb), private.marketing_compile_segment(jsonb, int),
   private.marketing_segment_field(text), private.marketing_segment_literal(jsonb, text),
-  private.marketing_tick() to service_role;
+  private.marketing_tick(), private.marketing_wake_sender() to service_role;
 -- Staff preview segments through compile_segment, which runs the compiler as the caller.
 grant execute on function private.marketing_compile_segment(jsonb, int), private.marketing_segment_field(text),
   private.marketing_segment_literal(jsonb, text) to authenticated;

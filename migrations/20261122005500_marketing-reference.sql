@@ -68,6 +68,7 @@ create trigger messages_run_list before insert on marketing.messages
 */
 create or replace function marketing.nurture_hot_lead(lead jsonb, list_slug text default 'energy-tips') returns jsonb
 language plpgsql volatile set search_path = '' as $$
+#variable_conflict use_column
 declare
   target marketing.lists;
   subscriber_id uuid;

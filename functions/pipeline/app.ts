@@ -4,9 +4,10 @@
 import { requireRole } from "../../shared/auth.ts";
 import { caller, createApp } from "../../shared/http.ts";
 import type { PipelineJob } from "./jobs/job.ts";
+import { marketingSend } from "./jobs/marketing-send.ts";
 import { plansImport } from "./jobs/plans-import.ts";
 
-export const JOBS: PipelineJob[] = [plansImport];
+export const JOBS: PipelineJob[] = [plansImport, marketingSend];
 
 const app = createApp("pipeline", { globalRateLimit: false });
 

@@ -86,7 +86,7 @@ async function terminate(pid: number): Promise<void> {
 // the functions' JavaScript thread) and two gateway processes sharing the API port (SO_REUSEPORT),
 // as Supabase's edge runtime serves a function from several isolates at once; the first also runs
 // the pg_net worker.
-const ROLES = ["bridge", "gateway", "gateway-2"] as const;
+const ROLES = ["bridge", "resend", "gateway", "gateway-2"] as const;
 type Role = typeof ROLES[number];
 const pidFile = (role: Role) => `${config.stateDir}/${role}.pid`;
 const logFile = (role: Role) => `${config.stateDir}/${role}.log`;
@@ -100,7 +100,7 @@ async function stopServe(): Promise<void> {
 
 /** Frees the stack's ports from processes left behind by another checkout (a stale pid file). */
 async function freePorts(): Promise<void> {
-  for (const port of [config.apiPort, config.bridgePort]) {
+  for (const port of [config.apiPort, config.bridgePort, config.resendPort]) {
     const listing = await run("ss", ["-ltnpH", `sport = :${port}`]).catch(() => "");
     for (const match of listing.matchAll(/pid=(\d+)/g)) {
       const pid = Number(match[1]);
@@ -175,6 +175,8 @@ async function startServe(): Promise<void> {
       body: '["PING"]',
       headers: { authorization: `Bearer ${config.bridgeToken}` },
     }));
+  const resendPid = await spawnBackground("resend");
+  await waitFor("resend", resendPid, () => answers(`${config.resendUrl}/api/v1/messages`));
   await waitFor(
     "gateway",
     await spawnBackground("gateway"),
@@ -239,7 +241,12 @@ async function printSummary(): Promise<void> {
     say(
       `  Redis REST  ${config.bridgeUrl}   token: ${config.bridgeToken}   (redis://127.0.0.1:${config.redisPort})`,
     );
-    say(`  Logs        ${config.stateDir}/gateway.log, ${config.stateDir}/bridge.log`);
+    say(
+      `  Mail        ${config.resendUrl}   (Resend stand-in: POST /emails; inbox at /, JSON at /api/v1/messages)`,
+    );
+    say(
+      `  Logs        ${config.stateDir}/gateway.log, ${config.stateDir}/bridge.log, ${config.stateDir}/resend.log`,
+    );
     say("");
     say("Dev tokens (Authorization: Bearer <token>); user tokens are valid for 7 days:");
     say(`  anon          ${await anonKey()}`);

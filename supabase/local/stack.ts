@@ -15,6 +15,9 @@ export interface StackConfig {
   dbPort: number;
   redisPort: number;
   bridgePort: number;
+  /** The e-mail provider stand-in (Resend's API and an inbox), at Supabase's mail-catcher port. */
+  resendPort: number;
+  resendUrl: string;
   stateDir: string;
   dbUrl: string;
   apiUrl: string;
@@ -49,6 +52,8 @@ export function stackConfig(): StackConfig {
     dbPort,
     redisPort: 6379 + shift,
     bridgePort,
+    resendPort: 54324 + shift,
+    resendUrl: `http://127.0.0.1:${54324 + shift}`,
     stateDir: `${ROOT}/.local/instance-${instance}`,
     dbUrl: `postgresql://postgres:postgres@127.0.0.1:${dbPort}/postgres`,
     apiUrl: `http://127.0.0.1:${apiPort}`,
@@ -98,6 +103,14 @@ export async function signEs256(claims: Record<string, unknown>, config = stackC
   return new SignJWT(claims).setProtectedHeader({ alg: "ES256", typ: "JWT", kid: jwk.kid }).sign(key);
 }
 
+/**
+ * The local stand-in's Resend credentials: published local defaults like LOCAL_JWT_SECRET, never a real
+ * project's (a deployed project sets its own with `supabase secrets set`).
+ */
+export const LOCAL_RESEND_API_KEY = "re_local_standin_key";
+export const LOCAL_RESEND_WEBHOOK_SECRET = "whsec_bG9jYWwtcmVzZW5kLXN0YW5kaW4tc2VjcmV0";
+export const LOCAL_MARKETING_TOKEN_SECRET = "local-marketing-token-secret-at-least-32-chars";
+
 /** The environment Supabase gives every edge function, plus this project's own secrets. */
 export async function functionEnv(config = stackConfig()): Promise<Record<string, string>> {
   return {
@@ -109,5 +122,9 @@ export async function functionEnv(config = stackConfig()): Promise<Record<string
     JWT_SECRET: LOCAL_JWT_SECRET,
     UPSTASH_REDIS_REST_URL: config.bridgeUrl,
     UPSTASH_REDIS_REST_TOKEN: config.bridgeToken,
+    RESEND_API_BASE: config.resendUrl,
+    RESEND_API_KEY: LOCAL_RESEND_API_KEY,
+    RESEND_WEBHOOK_SECRET: LOCAL_RESEND_WEBHOOK_SECRET,
+    MARKETING_TOKEN_SECRET: LOCAL_MARKETING_TOKEN_SECRET,
   };
 }
