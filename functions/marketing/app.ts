@@ -1,12 +1,22 @@
 // marketing: subscribe (anonymous, rate limited, double opt-in), confirm, one-click unsubscribe
 // (RFC 8058), open pixel and click redirect (signed tokens), the Resend webhook (Svix-signed), the
-// lead.hot nurturing entry (service role), and the staff API for lists, templates, campaigns,
-// automations and segments (admin or marketing; analysts read stats).
+// lead.hot nurturing entry (service key), and the staff API for lists, templates, campaigns,
+// automations and segments (admin or marketing; analysts read lists, campaigns and segment stats).
 import { z } from "zod";
-import { requireRole, type StaffRole } from "../../shared/auth.ts";
+import { rpc } from "../../shared/db.ts";
 import { asService } from "../../shared/db.ts";
-import { notFound } from "../../shared/errors.ts";
-import { type AppContext, caller, clientIp, createApp, rateLimit, readJson } from "../../shared/http.ts";
+import {
+  type AppContext,
+  caller,
+  clientIp,
+  createApp,
+  jsonBody,
+  jsonResponse,
+  rateLimit,
+  requireRoles,
+  requireService,
+  route,
+} from "../../shared/http.ts";
 import { log } from "../../shared/log.ts";
 import { page, paragraph, PIXEL, unsubscribeForm } from "../../shared/marketing/pages.ts";
 import {
@@ -34,165 +44,438 @@ import {
   unsubscribe,
 } from "../../shared/marketing/subscriptions.ts";
 
-const app = createApp("marketing", { cors: true });
+const app = createApp("marketing", {
+  cors: true,
+  description:
+    "E-mail marketing: subscriptions, sending, campaigns, automations, segments (docs/api/marketing.md).",
+});
 
-const STAFF: StaffRole[] = ["admin", "marketing"];
-const READERS: StaffRole[] = ["admin", "marketing", "analyst"];
-
-async function staffClaims(c: AppContext, roles: StaffRole[] = STAFF) {
-  const who = await caller(c);
-  requireRole(who, roles);
-  return who.claims;
-}
-
-function uuidParam(c: AppContext, what: string): string {
-  const parsed = z.uuid().safeParse(c.req.param("id"));
-  if (!parsed.success) throw notFound(`No such ${what}.`);
-  return parsed.data;
-}
-
+const staffOnly = requireRoles("admin", "marketing");
+const readers = requireRoles("admin", "marketing", "analyst");
+const TOKEN_ERRORS = { 400: "invalid_token: the link was altered or is not one of ours." } as const;
+const html = (description: string) => ({ description, content: { "text/html": { schema: z.string() } } });
+const Row = (id: string) => z.looseObject({}).meta({ id, description: "See docs/api/marketing.md." });
+const IdParam = z.object({ id: z.uuid() });
+const TokenQuery = z.object({ token: z.string().min(1).max(1024) });
 const wantsJson = (c: AppContext) => (c.req.header("accept") ?? "").includes("application/json");
 
 // Subscribers ---------------------------------------------------------------------------------------
 
-app.post("/subscribe", rateLimit("subscribe"), async (c) => {
-  const input = await readJson(c, SubscribeBody);
-  const who = await caller(c);
-  const ownAddress = who.userId && who.email?.toLowerCase() === input.email.toLowerCase();
-  const result = await subscribe({
-    ...input,
-    ip: clientIp(c),
-    userAgent: c.req.header("user-agent"),
-    accountId: ownAddress ? who.userId : undefined,
-  });
-  log("info", "marketing subscribe", {
-    requestId: c.get("requestId"),
-    list: input.list,
-    status: result.status,
-  });
-  // A blocklisted address hears the same as a new one: the form must not reveal who is on file.
-  const pending = result.status !== "confirmed";
-  return c.json({ status: pending ? "pending_confirmation" : "subscribed", list: input.list }, 202);
-});
+app.openapi(
+  route({
+    method: "post",
+    path: "/subscribe",
+    summary: "Subscribe an address to a list (double opt-in sends the confirmation e-mail)",
+    tags: ["subscribers"],
+    middleware: [rateLimit("subscribe")],
+    request: { body: jsonBody(SubscribeBody) },
+    responses: {
+      202: jsonResponse(
+        z.object({ status: z.enum(["pending_confirmation", "subscribed"]), list: z.string() }),
+        "Accepted; a blocklisted address gets the same answer as a new one.",
+      ),
+    },
+    errors: { 404: "list_not_found: no list with that slug." },
+  }),
+  async (c) => {
+    const input = c.req.valid("json");
+    const who = await caller(c);
+    const ownAddress = who.userId && who.email?.toLowerCase() === input.email.toLowerCase();
+    const result = await subscribe({
+      ...input,
+      ip: clientIp(c),
+      userAgent: c.req.header("user-agent"),
+      accountId: ownAddress ? who.userId : undefined,
+    });
+    log("info", "marketing subscribe", {
+      requestId: c.get("requestId"),
+      list: input.list,
+      status: result.status,
+    });
+    // The form must not reveal who is on file: blocklisted answers like a new address.
+    const status = result.status === "confirmed" ? "subscribed" as const : "pending_confirmation" as const;
+    return c.json({ status, list: input.list }, 202);
+  },
+);
 
-app.get("/confirm", async (c) => {
-  const result = await confirm(c.req.query("token"), clientIp(c), c.req.header("user-agent"));
-  if (wantsJson(c)) return c.json(result);
-  return page("Subscription confirmed", paragraph("Thank you: your subscription is confirmed."));
-});
+app.openapi(
+  route({
+    method: "get",
+    path: "/confirm",
+    summary: "Confirm a double opt-in subscription (the link in the confirmation e-mail)",
+    tags: ["subscribers"],
+    request: { query: TokenQuery },
+    responses: { 200: html("The confirmation page (JSON {status, changed} with Accept: application/json).") },
+    errors: {
+      ...TOKEN_ERRORS,
+      404: "subscription_not_found",
+      409: "unsubscribed: the subscription was cancelled after this link was sent.",
+      410: "token_expired: the confirmation link is older than its lifetime.",
+    },
+  }),
+  async (c) => {
+    const result = await confirm(c.req.valid("query").token, clientIp(c), c.req.header("user-agent"));
+    if (wantsJson(c)) return c.json(result, 200);
+    return page("Subscription confirmed", paragraph("Thank you: your subscription is confirmed."));
+  },
+);
 
-// GET shows a button instead of acting: mail scanners fetch links, and must not unsubscribe anyone.
-app.get("/unsubscribe", async (c) => {
-  await checkUnsubscribeToken(c.req.query("token"));
-  return page("Unsubscribe", unsubscribeForm(new URL(c.req.url).pathname + new URL(c.req.url).search));
-});
+// GET shows a button instead of acting: mail scanners fetch links and must not unsubscribe anyone.
+app.openapi(
+  route({
+    method: "get",
+    path: "/unsubscribe",
+    summary: "The unsubscribe page (a button that posts the one-click request)",
+    tags: ["subscribers"],
+    request: { query: TokenQuery },
+    responses: { 200: html("A page with the unsubscribe button.") },
+    errors: TOKEN_ERRORS,
+  }),
+  async (c) => {
+    await checkUnsubscribeToken(c.req.valid("query").token);
+    const url = new URL(c.req.url);
+    return page("Unsubscribe", unsubscribeForm(url.pathname + url.search));
+  },
+);
 
-// RFC 8058 one-click: the mailbox provider POSTs `List-Unsubscribe=One-Click` to the header's URL, with
-// no cookies or login; it takes effect at once.
-app.post("/unsubscribe", async (c) => {
-  const changed = await unsubscribe(c.req.query("token"), "one_click");
-  if (wantsJson(c)) return c.json({ unsubscribed: true, changed });
-  return page("Unsubscribed", paragraph("You will not receive these e-mails any more."));
-});
+// RFC 8058 one-click: the mailbox provider POSTs `List-Unsubscribe=One-Click` (form-encoded) to the
+// List-Unsubscribe URL, without cookies or login; it takes effect at once.
+app.openapi(
+  route({
+    method: "post",
+    path: "/unsubscribe",
+    summary: "One-click unsubscribe (RFC 8058): takes effect at once, no login",
+    tags: ["subscribers"],
+    request: { query: TokenQuery },
+    responses: {
+      200: html("The confirmation page (JSON {unsubscribed, changed} with Accept: application/json)."),
+    },
+    errors: { ...TOKEN_ERRORS, 404: "subscriber_not_found" },
+  }),
+  async (c) => {
+    const changed = await unsubscribe(c.req.valid("query").token, "one_click");
+    if (wantsJson(c)) return c.json({ unsubscribed: true, changed }, 200);
+    return page("Unsubscribed", paragraph("You will not receive these e-mails any more."));
+  },
+);
 
-app.get("/o/:token", async (c) => {
-  await recordOpen(c.req.param("token"));
-  return c.body(PIXEL, 200, { "content-type": "image/gif", "cache-control": "no-store, private" });
-});
+app.openapi(
+  route({
+    method: "get",
+    path: "/o/{token}",
+    summary: "Open pixel (signed per message)",
+    tags: ["tracking"],
+    request: { params: z.object({ token: z.string().min(1).max(1024) }) },
+    responses: { 200: { description: "A 1x1 GIF.", content: { "image/gif": { schema: z.string() } } } },
+    errors: TOKEN_ERRORS,
+  }),
+  async (c) => {
+    await recordOpen(c.req.valid("param").token);
+    return c.body(PIXEL, 200, { "content-type": "image/gif", "cache-control": "no-store, private" });
+  },
+);
 
-app.get("/c/:token", async (c) => {
-  const target = await recordClick(c.req.param("token"));
-  return c.redirect(target, 302);
-});
+app.openapi(
+  route({
+    method: "get",
+    path: "/c/{token}",
+    summary: "Click redirect: only to a link that was in the message (no open redirect)",
+    tags: ["tracking"],
+    request: { params: z.object({ token: z.string().min(1).max(1024) }) },
+    responses: { 302: { description: "Redirect to the message's link." } },
+    errors: { ...TOKEN_ERRORS, 404: "link_not_found: the message had no link at that position." },
+  }),
+  async (c) => c.redirect(await recordClick(c.req.valid("param").token), 302),
+);
 
-app.post("/webhooks/resend", async (c) => {
-  const result = await receiveResendWebhook(await c.req.text(), c.req.raw.headers);
-  return c.json({ received: true, ...result });
-});
+// The body is read raw: the Svix signature covers the exact bytes sent.
+app.openapi(
+  route({
+    method: "post",
+    path: "/webhooks/resend",
+    summary: "Resend e-mail events (Svix-signed): delivered, bounced, complained, opened, clicked",
+    tags: ["provider"],
+    responses: {
+      200: jsonResponse(
+        z.object({ received: z.boolean(), recorded: z.number().int(), type: z.string().nullable() }),
+        "Recorded (recorded 0 for a redelivery or an untracked type).",
+      ),
+    },
+    errors: {
+      401: "invalid_signature: svix-id / svix-timestamp / svix-signature do not verify (or are stale).",
+      422: "validation_failed: the body is not a Resend e-mail event.",
+    },
+  }),
+  async (c) =>
+    c.json({ received: true, ...(await receiveResendWebhook(await c.req.text(), c.req.raw.headers)) }, 200),
+);
 
-// The leads module's lead.hot event (a service-role caller relays it): nurturing with the plans the
-// energy module ranks best for the lead's ZIP and usage.
-app.post("/leads/hot", async (c) => {
-  requireRole(await caller(c), []);
-  const body = await readJson(c, HotLeadBody);
-  const [row] = await asService((tx) =>
-    tx`select marketing.nurture_hot_lead(${tx.json(body.lead as never)}, ${
-      body.list ?? "energy-tips"
-    }) as result`
-  );
-  return c.json(row.result);
-});
+app.openapi(
+  route({
+    method: "post",
+    path: "/leads/hot",
+    summary: "Start nurturing a hot energy lead with the plans its ZIP and usage rank best",
+    tags: ["automations"],
+    middleware: [requireService()],
+    request: { body: jsonBody(HotLeadBody) },
+    responses: {
+      200: jsonResponse(z.looseObject({ started: z.number().int() }), "Runs started (0 with a reason)."),
+    },
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    const result = await asService((tx) =>
+      rpc<{ started: number }>(tx, "marketing.nurture_hot_lead", { lead: body.lead, list_slug: body.list })
+    );
+    return c.json(result, 200);
+  },
+);
 
 // Staff ---------------------------------------------------------------------------------------------
 
-app.get("/lists", async (c) => c.json({ lists: await staff.listLists(await staffClaims(c, READERS)) }));
-app.post("/lists", async (c) => {
-  const claims = await staffClaims(c);
-  return c.json(await staff.createList(claims, await readJson(c, ListBody)), 201);
-});
-
-app.get("/templates", async (c) => c.json({ templates: await staff.listTemplates(await staffClaims(c)) }));
-app.post("/templates", async (c) => {
-  const claims = await staffClaims(c);
-  return c.json(await staff.createTemplate(claims, await readJson(c, TemplateBody)), 201);
-});
-app.patch("/templates/:id", async (c) => {
-  const claims = await staffClaims(c);
-  const id = uuidParam(c, "template");
-  return c.json(await staff.updateTemplate(claims, id, await readJson(c, TemplatePatch)));
-});
-app.post("/templates/:id/preview", async (c) => {
-  const claims = await staffClaims(c);
-  const id = uuidParam(c, "template");
-  return c.json(await staff.previewTemplate(claims, id, await readJson(c, PreviewBody)));
-});
-
-app.get(
-  "/campaigns",
-  async (c) => c.json({ campaigns: await staff.listCampaigns(await staffClaims(c, READERS)) }),
+app.openapi(
+  route({
+    method: "get",
+    path: "/lists",
+    summary: "Lists with their confirmed subscriber counts",
+    tags: ["staff"],
+    middleware: [readers],
+    responses: { 200: jsonResponse(z.object({ lists: z.array(Row("MarketingList")) }), "The lists.") },
+  }),
+  async (c) => c.json({ lists: await staff.listLists((await caller(c)).claims) }, 200),
 );
-app.post("/campaigns", async (c) => {
-  const claims = await staffClaims(c);
-  return c.json(await staff.createCampaign(claims, await readJson(c, CampaignBody)), 201);
-});
-app.patch("/campaigns/:id", async (c) => {
-  const claims = await staffClaims(c);
-  const id = uuidParam(c, "campaign");
-  return c.json(await staff.updateCampaign(claims, id, await readJson(c, CampaignPatch)));
-});
-for (const action of ["schedule", "unschedule", "pause", "resume", "cancel"] as const) {
-  app.post(`/campaigns/:id/${action}`, async (c) => {
-    const claims = await staffClaims(c);
-    const id = uuidParam(c, "campaign");
-    const sendAt = action === "schedule" ? (await readJson(c, ScheduleBody)).sendAt : undefined;
-    return c.json(await staff.changeCampaign(claims, id, action, sendAt));
-  });
+app.openapi(
+  route({
+    method: "post",
+    path: "/lists",
+    summary: "Create a list",
+    tags: ["staff"],
+    middleware: [staffOnly],
+    request: { body: jsonBody(ListBody) },
+    responses: { 201: jsonResponse(Row("MarketingList"), "The list.") },
+    errors: { 409: "a list with that slug exists." },
+  }),
+  async (c) => c.json(await staff.createList((await caller(c)).claims, c.req.valid("json")), 201),
+);
+
+app.openapi(
+  route({
+    method: "get",
+    path: "/templates",
+    summary: "Templates",
+    tags: ["staff"],
+    middleware: [staffOnly],
+    responses: { 200: jsonResponse(z.object({ templates: z.array(Row("Template")) }), "The templates.") },
+  }),
+  async (c) => c.json({ templates: await staff.listTemplates((await caller(c)).claims) }, 200),
+);
+app.openapi(
+  route({
+    method: "post",
+    path: "/templates",
+    summary: "Create a template (liquid; checked: syntax, and every variable built in or declared)",
+    tags: ["staff"],
+    middleware: [staffOnly],
+    request: { body: jsonBody(TemplateBody) },
+    responses: { 201: jsonResponse(Row("Template"), "The template.") },
+  }),
+  async (c) => c.json(await staff.createTemplate((await caller(c)).claims, c.req.valid("json")), 201),
+);
+app.openapi(
+  route({
+    method: "patch",
+    path: "/templates/{id}",
+    summary: "Change a template",
+    tags: ["staff"],
+    middleware: [staffOnly],
+    request: { params: IdParam, body: jsonBody(TemplatePatch) },
+    responses: { 200: jsonResponse(Row("Template"), "The template.") },
+    errors: { 404: "not_found: no such template." },
+  }),
+  async (c) =>
+    c.json(
+      await staff.updateTemplate((await caller(c)).claims, c.req.valid("param").id, c.req.valid("json")),
+      200,
+    ),
+);
+app.openapi(
+  route({
+    method: "post",
+    path: "/templates/{id}/preview",
+    summary: "Render a template with sample data (unknown or oversized variables are a 422)",
+    tags: ["staff"],
+    middleware: [staffOnly],
+    request: { params: IdParam, body: jsonBody(PreviewBody) },
+    responses: {
+      200: jsonResponse(
+        z.object({ subject: z.string(), html: z.string(), text: z.string() }),
+        "The rendering.",
+      ),
+    },
+    errors: { 404: "not_found: no such template." },
+  }),
+  async (c) =>
+    c.json(
+      await staff.previewTemplate((await caller(c)).claims, c.req.valid("param").id, c.req.valid("json")),
+      200,
+    ),
+);
+
+app.openapi(
+  route({
+    method: "get",
+    path: "/campaigns",
+    summary: "Campaigns, newest first",
+    tags: ["staff"],
+    middleware: [readers],
+    responses: { 200: jsonResponse(z.object({ campaigns: z.array(Row("Campaign")) }), "The campaigns.") },
+  }),
+  async (c) => c.json({ campaigns: await staff.listCampaigns((await caller(c)).claims) }, 200),
+);
+app.openapi(
+  route({
+    method: "post",
+    path: "/campaigns",
+    summary: "Create a draft campaign to a list (optionally narrowed to a segment)",
+    tags: ["staff"],
+    middleware: [staffOnly],
+    request: { body: jsonBody(CampaignBody) },
+    responses: { 201: jsonResponse(Row("Campaign"), "The campaign.") },
+  }),
+  async (c) => c.json(await staff.createCampaign((await caller(c)).claims, c.req.valid("json")), 201),
+);
+app.openapi(
+  route({
+    method: "patch",
+    path: "/campaigns/{id}",
+    summary: "Edit a campaign (only while draft or scheduled)",
+    tags: ["staff"],
+    middleware: [staffOnly],
+    request: { params: IdParam, body: jsonBody(CampaignPatch) },
+    responses: { 200: jsonResponse(Row("Campaign"), "The campaign.") },
+    errors: { 404: "not_found: no such campaign.", 409: "campaign_locked: the campaign is running or over." },
+  }),
+  async (c) =>
+    c.json(
+      await staff.updateCampaign((await caller(c)).claims, c.req.valid("param").id, c.req.valid("json")),
+      200,
+    ),
+);
+app.openapi(
+  route({
+    method: "post",
+    path: "/campaigns/{id}/schedule",
+    summary: "Schedule a draft campaign (sendAt, default now); pg_cron starts it when due",
+    tags: ["staff"],
+    middleware: [staffOnly],
+    request: { params: IdParam, body: jsonBody(ScheduleBody) },
+    responses: { 200: jsonResponse(Row("Campaign"), "The campaign.") },
+    errors: { 404: "not_found: no such campaign.", 409: "invalid_transition" },
+  }),
+  async (c) =>
+    c.json(
+      await staff.changeCampaign(
+        (await caller(c)).claims,
+        c.req.valid("param").id,
+        "schedule",
+        c.req.valid("json").sendAt,
+      ),
+      200,
+    ),
+);
+for (const action of ["unschedule", "pause", "resume", "cancel"] as const) {
+  app.openapi(
+    route({
+      method: "post",
+      path: `/campaigns/{id}/${action}`,
+      summary: `${action[0].toUpperCase()}${action.slice(1)} a campaign`,
+      tags: ["staff"],
+      middleware: [staffOnly],
+      request: { params: IdParam },
+      responses: { 200: jsonResponse(Row("Campaign"), "The campaign.") },
+      errors: { 404: "not_found: no such campaign.", 409: "invalid_transition" },
+    }),
+    async (c) =>
+      c.json(await staff.changeCampaign((await caller(c)).claims, c.req.valid("param").id, action), 200),
+  );
 }
-app.get("/campaigns/:id/stats", async (c) => {
-  const claims = await staffClaims(c, READERS);
-  return c.json(await staff.campaignStats(claims, uuidParam(c, "campaign")));
-});
-
-app.get(
-  "/automations",
-  async (c) => c.json({ automations: await staff.listAutomations(await staffClaims(c)) }),
+app.openapi(
+  route({
+    method: "get",
+    path: "/campaigns/{id}/stats",
+    summary: "Per-campaign analytics: sent, delivered, unique opens and clicks, unsubscribes, bounces",
+    tags: ["staff"],
+    middleware: [readers],
+    request: { params: IdParam },
+    responses: { 200: jsonResponse(z.looseObject({ campaignId: z.uuid() }), "The figures.") },
+    errors: { 404: "campaign_not_found" },
+  }),
+  async (c) => c.json(await staff.campaignStats((await caller(c)).claims, c.req.valid("param").id), 200),
 );
-app.post("/automations", async (c) => {
-  const claims = await staffClaims(c);
-  return c.json(await staff.createAutomation(claims, await readJson(c, AutomationBody)), 201);
-});
 
-app.get(
-  "/segments",
-  async (c) => c.json({ segments: await staff.segmentStats(await staffClaims(c, READERS)) }),
+app.openapi(
+  route({
+    method: "get",
+    path: "/automations",
+    summary: "Automations with their steps and run counts",
+    tags: ["staff"],
+    middleware: [staffOnly],
+    responses: {
+      200: jsonResponse(z.object({ automations: z.array(Row("Automation")) }), "The automations."),
+    },
+  }),
+  async (c) => c.json({ automations: await staff.listAutomations((await caller(c)).claims) }, 200),
 );
-app.post("/segments", async (c) => {
-  const claims = await staffClaims(c);
-  return c.json(await staff.createSegment(claims, await readJson(c, SegmentBody)), 201);
-});
-app.post("/segments/preview", async (c) => {
-  const claims = await staffClaims(c, READERS);
-  return c.json(await staff.previewSegment(claims, (await readJson(c, SegmentPreviewBody)).definition));
-});
+app.openapi(
+  route({
+    method: "post",
+    path: "/automations",
+    summary: "Create an automation: a trigger and steps with delays and conditions",
+    tags: ["staff"],
+    middleware: [staffOnly],
+    request: { body: jsonBody(AutomationBody) },
+    responses: { 201: jsonResponse(Row("Automation"), "The automation.") },
+  }),
+  async (c) => c.json(await staff.createAutomation((await caller(c)).claims, c.req.valid("json")), 201),
+);
+
+app.openapi(
+  route({
+    method: "get",
+    path: "/segments",
+    summary: "Segments with size, revenue and average order value",
+    tags: ["staff"],
+    middleware: [readers],
+    responses: { 200: jsonResponse(z.object({ segments: z.array(Row("Segment")) }), "The segments.") },
+  }),
+  async (c) => c.json({ segments: await staff.segmentStats((await caller(c)).claims) }, 200),
+);
+app.openapi(
+  route({
+    method: "post",
+    path: "/segments",
+    summary: "Create a segment from a definition (fields and operators outside the list are a 422)",
+    tags: ["staff"],
+    middleware: [staffOnly],
+    request: { body: jsonBody(SegmentBody) },
+    responses: { 201: jsonResponse(Row("Segment"), "The segment.") },
+  }),
+  async (c) => c.json(await staff.createSegment((await caller(c)).claims, c.req.valid("json")), 201),
+);
+app.openapi(
+  route({
+    method: "post",
+    path: "/segments/preview",
+    summary: "Size and revenue a definition would have now, without saving it",
+    tags: ["staff"],
+    middleware: [readers],
+    request: { body: jsonBody(SegmentPreviewBody) },
+    responses: {
+      200: jsonResponse(z.object({ size: z.number().int(), revenue: z.number() }), "The preview."),
+    },
+  }),
+  async (c) =>
+    c.json(await staff.previewSegment((await caller(c)).claims, c.req.valid("json").definition), 200),
+);
 
 export default app;

@@ -2,7 +2,7 @@
 // renders each, hands it to the provider at the configured pace with its row id as Idempotency-Key, and
 // settles the rows (sent, retry with backoff, or dead). A job killed midway leaves rows `sending` under a
 // lease; the next run claims them again and the provider's idempotency turns the repeat into a no-op.
-import { asService } from "../db.ts";
+import { asService, rpc, rpcRows } from "../db.ts";
 import { log } from "../log.ts";
 import { renderTemplate, trackLinks } from "./render.ts";
 import { type OutgoingEmail, type ResendClient, resendClient, type SendResult } from "./resend.ts";
@@ -146,7 +146,10 @@ export async function runSendJob(options: SendJobOptions = {}): Promise<SendJobR
   ) {
     const size = Math.min(batch, (options.maxMessages ?? Infinity) - report.claimed);
     const rows = await asService((tx) =>
-      tx<ClaimedMessage[]>`select * from marketing.claim_messages(${size}, ${leaseSeconds})`
+      rpcRows<ClaimedMessage>(tx, "marketing.claim_messages", {
+        batch_size: size,
+        lease_seconds: leaseSeconds,
+      })
     );
     if (rows.length === 0) break;
     report.claimed += rows.length;
@@ -164,7 +167,7 @@ export async function runSendJob(options: SendJobOptions = {}): Promise<SendJobR
       else if (outcome.outcome === "retry") report.retried++;
       else report.dead++;
     }
-    await asService((tx) => tx`select marketing.settle_messages(${tx.json(outcomes as never)})`);
+    await asService((tx) => rpc(tx, "marketing.settle_messages", { outcomes }));
   }
   return report;
 }

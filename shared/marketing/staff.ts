@@ -1,7 +1,7 @@
 // What marketing staff manage — lists, templates, campaigns, automations, segments — through the
 // caller's own database role (asUser), so the RLS policies decide; nothing here runs as the service.
 import type { z } from "zod";
-import { asUser, type Claims } from "../db.ts";
+import { asUser, type Claims, rpc, rpcAs } from "../db.ts";
 import { notFound } from "../errors.ts";
 import { checkData, checkTemplate, renderTemplate } from "./render.ts";
 import type {
@@ -174,9 +174,8 @@ export async function changeCampaign(claims: Claims, id: string, action: Campaig
   return row;
 }
 
-export async function campaignStats(claims: Claims, id: string) {
-  const [row] = await asUser(claims, (tx) => tx`select marketing.campaign_stats(${id}) as stats`);
-  return row.stats;
+export function campaignStats(claims: Claims, id: string) {
+  return rpcAs<Record<string, unknown>>(claims, "marketing.campaign_stats", { campaign_id: id });
 }
 
 export function listAutomations(claims: Claims) {
@@ -211,9 +210,8 @@ export async function createAutomation(claims: Claims, input: z.infer<typeof Aut
   });
 }
 
-export async function segmentStats(claims: Claims) {
-  const [row] = await asUser(claims, (tx) => tx`select marketing.segment_stats() as segments`);
-  return row.segments;
+export function segmentStats(claims: Claims) {
+  return rpcAs<Record<string, unknown>[]>(claims, "marketing.segment_stats");
 }
 
 export async function createSegment(claims: Claims, input: z.infer<typeof SegmentBody>) {
@@ -237,8 +235,8 @@ export async function previewSegment(claims: Claims, definition: Record<string, 
     // count runs under the caller's RLS.
     const [row] = await tx.unsafe(
       `select count(*)::int as size, coalesce(sum(ca.total_spent), 0)::float8 as revenue
-       from marketing.customer_analytics ca where coalesce(${compiled.predicate}, false)`,
+       from marketing.customer_analytics ca where coalesce(${predicate}, false)`,
     );
-    return row;
+    return row as unknown as { size: number; revenue: number };
   });
 }

@@ -1,7 +1,7 @@
 // The subscriber-facing flows behind the marketing function: subscribe (double opt-in), confirm,
 // unsubscribe (one-click), open and click tracking, and provider events. Tokens are checked here;
 // the RPCs run as the service role because the person clicking is not signed in.
-import { asService } from "../db.ts";
+import { asService, rpc } from "../db.ts";
 import { settings } from "./settings.ts";
 import { verifyToken } from "./tokens.ts";
 import { type MessageEvent, toMessageEvent, verifyResendWebhook } from "./webhooks.ts";
@@ -27,24 +27,30 @@ export interface SubscribeResult {
 const inet = (ip?: string) => (ip && /^[\d.:a-fA-F]+$/.test(ip) ? ip : null);
 
 export async function subscribe(input: SubscribeInput): Promise<SubscribeResult> {
-  const [row] = await asService((tx) =>
-    tx`select marketing.subscribe(${input.email}, ${input.list}, ${input.name ?? null}, ${input.source},
-                                  ${inet(input.ip)}::inet, ${input.userAgent ?? null}, ${
-      input.accountId ?? null
-    }) as result`
+  return await asService((tx) =>
+    rpc<SubscribeResult>(tx, "marketing.subscribe", {
+      email: input.email,
+      list_slug: input.list,
+      subscriber_name: input.name,
+      source: input.source,
+      client_ip: inet(input.ip),
+      client_user_agent: input.userAgent,
+      account_id: input.accountId,
+    })
   );
-  return row.result as SubscribeResult;
 }
 
 export async function confirm(token: string | undefined, ip?: string, userAgent?: string) {
   const claims = await verifyToken(settings().MARKETING_TOKEN_SECRET, token, "confirm");
   if (!claims.l) throw new Error("confirm token without a list");
-  const [row] = await asService((tx) =>
-    tx`select marketing.confirm_subscription(${claims.s}, ${claims.l!}, ${inet(ip)}::inet, ${
-      userAgent ?? null
-    }) as result`
+  return await asService((tx) =>
+    rpc<{ status: string; changed: boolean }>(tx, "marketing.confirm_subscription", {
+      subscriber_id: claims.s,
+      list_id: claims.l,
+      client_ip: inet(ip),
+      client_user_agent: userAgent,
+    })
   );
-  return row.result as { status: string; changed: boolean };
 }
 
 /** Checks an unsubscribe token without acting on it (the GET page). */
@@ -55,24 +61,26 @@ export function checkUnsubscribeToken(token: string | undefined) {
 export async function unsubscribe(token: string | undefined, source: string): Promise<number> {
   const claims = await checkUnsubscribeToken(token);
   return await asService(async (tx) => {
-    const [row] = await tx`select marketing.unsubscribe(${claims.s}, ${
-      claims.l ?? null
-    }, ${source}) as changed`;
+    const changed = await rpc<number>(tx, "marketing.unsubscribe", {
+      subscriber_id: claims.s,
+      list_id: claims.l ?? null,
+      source,
+    });
     if (claims.m) {
-      await tx`select marketing.record_message_events(${
-        tx.json([{ key: `unsubscribe:${claims.m}`, messageId: claims.m, type: "unsubscribed" }] as never)
-      })`;
+      await rpc(tx, "marketing.record_message_events", {
+        events: [{ key: `unsubscribe:${claims.m}`, messageId: claims.m, type: "unsubscribed" }],
+      });
     }
-    return row.changed as number;
+    return changed;
   });
 }
 
 export async function recordOpen(token: string | undefined): Promise<void> {
   const claims = await verifyToken(settings().MARKETING_TOKEN_SECRET, token, "open");
   await asService((tx) =>
-    tx`select marketing.record_message_events(${
-      tx.json([{ key: `open:${claims.m}`, messageId: claims.m, type: "opened" }] as never)
-    })`
+    rpc(tx, "marketing.record_message_events", {
+      events: [{ key: `open:${claims.m}`, messageId: claims.m, type: "opened" }],
+    })
   );
 }
 
@@ -80,10 +88,9 @@ export async function recordOpen(token: string | undefined): Promise<void> {
 export async function recordClick(token: string | undefined): Promise<string> {
   const claims = await verifyToken(settings().MARKETING_TOKEN_SECRET, token, "click");
   if (!claims.m || claims.i === undefined) throw new Error("click token without message or link");
-  const [row] = await asService((tx) =>
-    tx`select marketing.record_click(${claims.m!}, ${claims.i!}) as target`
+  return await asService((tx) =>
+    rpc<string>(tx, "marketing.record_click", { message_id: claims.m, link_position: claims.i })
   );
-  return row.target as string;
 }
 
 /** Verifies, maps and records one Resend webhook delivery; returns whether it was new. */
@@ -94,8 +101,8 @@ export async function receiveResendWebhook(
   const payload = verifyResendWebhook(settings().RESEND_WEBHOOK_SECRET, rawBody, headers);
   const event: MessageEvent | null = toMessageEvent(headers.get("svix-id")!, payload);
   if (!event) return { recorded: 0, type: null };
-  const [row] = await asService((tx) =>
-    tx`select marketing.record_message_events(${tx.json([event] as never)}) as recorded`
+  const recorded = await asService((tx) =>
+    rpc<number>(tx, "marketing.record_message_events", { events: [event] })
   );
-  return { recorded: row.recorded as number, type: event.type };
+  return { recorded, type: event.type };
 }
