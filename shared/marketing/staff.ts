@@ -175,7 +175,11 @@ export async function changeCampaign(claims: Claims, id: string, action: Campaig
 }
 
 export function campaignStats(claims: Claims, id: string) {
-  return rpcAs<Record<string, unknown>>(claims, "marketing.campaign_stats", { campaign_id: id });
+  return rpcAs<{ campaignId: string; [figure: string]: string | number }>(
+    claims,
+    "marketing.campaign_stats",
+    { campaign_id: id },
+  );
 }
 
 export function listAutomations(claims: Claims) {
@@ -228,9 +232,7 @@ export async function createSegment(claims: Claims, input: z.infer<typeof Segmen
 /** The size a definition would have now, without saving it. */
 export async function previewSegment(claims: Claims, definition: Record<string, unknown>) {
   return await asUser(claims, async (tx) => {
-    const [compiled] = await tx`select marketing.compile_segment(${
-      tx.json(definition as never)
-    }) as predicate`;
+    const predicate = await rpc<string>(tx, "marketing.compile_segment", { definition });
     // The predicate comes from the compiler, which admits only listed fields and quoted literals; the
     // count runs under the caller's RLS.
     const [row] = await tx.unsafe(
