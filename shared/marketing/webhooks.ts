@@ -38,12 +38,18 @@ export function verifyResendWebhook(secret: string, rawBody: string, headers: He
     "svix-signature": headers.get("svix-signature") ?? "",
   };
   try {
-    return new Webhook(secret).verify(rawBody, svixHeaders);
+    // svix 2.x verifies without parsing (it returns nothing); the body is parsed once it is trusted.
+    new Webhook(secret).verify(rawBody, svixHeaders);
   } catch (error) {
     if (error instanceof WebhookVerificationError) {
       throw new HttpError(401, "invalid_signature", "The webhook signature does not verify.");
     }
     throw error;
+  }
+  try {
+    return JSON.parse(rawBody);
+  } catch {
+    throw new HttpError(400, "malformed_json", "The webhook body is not valid JSON.");
   }
 }
 
