@@ -8,6 +8,9 @@ export const ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "
 /** The Supabase CLI's published local-development JWT secret (not a project secret). */
 export const LOCAL_JWT_SECRET = "super-secret-jwt-token-with-at-least-32-characters-long";
 
+/** The local database password of postgres and supabase_admin, the Supabase CLI's default. */
+export const LOCAL_DB_PASSWORD = "postgres";
+
 export interface StackConfig {
   instance: number;
   cluster: string;
@@ -20,6 +23,8 @@ export interface StackConfig {
   resendUrl: string;
   stateDir: string;
   dbUrl: string;
+  /** As supabase_admin, the bootstrap superuser: for the platform's own processes (the pg_net worker). */
+  adminDbUrl: string;
   apiUrl: string;
   bridgeUrl: string;
   bridgeToken: string;
@@ -55,7 +60,8 @@ export function stackConfig(): StackConfig {
     resendPort: 54324 + shift,
     resendUrl: `http://127.0.0.1:${54324 + shift}`,
     stateDir: `${ROOT}/.local/instance-${instance}`,
-    dbUrl: `postgresql://postgres:postgres@127.0.0.1:${dbPort}/postgres`,
+    dbUrl: `postgresql://postgres:${LOCAL_DB_PASSWORD}@127.0.0.1:${dbPort}/postgres`,
+    adminDbUrl: `postgresql://supabase_admin:${LOCAL_DB_PASSWORD}@127.0.0.1:${dbPort}/postgres`,
     apiUrl: `http://127.0.0.1:${apiPort}`,
     bridgeUrl: `http://127.0.0.1:${bridgePort}`,
     bridgeToken: "local-upstash-token",

@@ -10,6 +10,13 @@
 // events for each accepted message, as Resend does. Tests wrap the same handler with failure modes
 // (tests/support/fakes/resend.ts).
 import { Webhook } from "svix";
+import type { StackConfig } from "../stack.ts";
+
+/** For `./dev status` (supabase/local/standins/README.md). */
+export const standin = {
+  name: "resend",
+  healthUrl: (config: StackConfig) => `${config.resendUrl}/api/v1/messages?to=status@check.local`,
+};
 
 export interface StoredEmail {
   id: string;
