@@ -1,10 +1,25 @@
 -- Marketing demo data (local and preview projects): a marketing staff user, the newsletter (double
 -- opt-in) and energy tips (single opt-in, lead consent) lists, a rewards catalog, a draft campaign and
 -- some loyalty points for the dev customer.
-insert into auth.users (instance_id, id, aud, role, email, email_confirmed_at, raw_app_meta_data, raw_user_meta_data)
-values ('00000000-0000-0000-0000-000000000000', '00000000-0000-4000-8000-0000000000e1', 'authenticated', 'authenticated',
-        'marketing@powerbase.local', now(), '{"provider":"email","providers":["email"]}', '{"display_name":"Mia Marketing"}')
-on conflict (id) do nothing;
+-- Shaped like seed/00_foundation-dev-users.sql: every string column GoTrue reads is set, created_at
+-- given, and the email identity GoTrue creates at sign-up.
+with inserted as (
+  insert into auth.users (
+    instance_id, id, aud, role, email, encrypted_password, email_confirmed_at,
+    confirmation_token, recovery_token, email_change_token_new, email_change,
+    email_change_token_current, phone_change, phone_change_token, reauthentication_token,
+    raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
+  values ('00000000-0000-0000-0000-000000000000', '00000000-0000-4000-8000-0000000000e1', 'authenticated', 'authenticated',
+          'marketing@powerbase.local', '', now(), '', '', '', '', '', '', '', '',
+          '{"provider":"email","providers":["email"]}', '{"display_name":"Mia Marketing"}', now(), now())
+  on conflict (id) do nothing
+  returning id, email
+)
+insert into auth.identities (provider_id, user_id, identity_data, provider, last_sign_in_at, created_at, updated_at)
+select id::text, id, jsonb_build_object('sub', id::text, 'email', email, 'email_verified', true), 'email',
+       now(), now(), now()
+from inserted
+on conflict (provider_id, provider) do nothing;
 insert into private.user_roles (user_id, role) values ('00000000-0000-4000-8000-0000000000e1', 'marketing')
 on conflict (user_id) do update set role = excluded.role;
 

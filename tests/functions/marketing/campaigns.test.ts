@@ -41,7 +41,7 @@ dbTest(
       body: { slug: slug("bad"), name: "Bad", subject: "{{ secret }}", bodyHtml: "{% if %}", bodyText: "x" },
     });
     assert.equal(bad.status, 422);
-    assert.deepEqual(envelope(bad).details.map((d: { code?: string }) => d.code), [
+    assert.deepEqual(envelope(bad).details.map((d) => (d as { code?: string }).code), [
       "unknown_variable",
       "template_syntax",
     ]);
@@ -73,7 +73,7 @@ dbTest(
       body: { data: { offer: "x".repeat(6000) } },
     });
     assert.equal(oversized.status, 422);
-    assert.equal(envelope(oversized).details[0].code, "too_large");
+    assert.equal((envelope(oversized).details[0] as { code?: string }).code, "too_large");
   },
 );
 
