@@ -360,3 +360,47 @@ $$;
 
 select cron.schedule('marketing-tick', '* * * * *',
   $$select private.run_job('marketing-tick', 'select private.marketing_tick()')$$);
+
+-- Comments (Studio shows them as the schema's documentation) ----------------------------------
+comment on table marketing.campaigns is 'A one-off send of a template to a list (optionally narrowed to a segment).';
+comment on column marketing.campaigns.id is 'Primary key.';
+comment on column marketing.campaigns.name is 'Name staff see.';
+comment on column marketing.campaigns.template_id is 'What is sent.';
+comment on column marketing.campaigns.list_id is 'Audience: its confirmed subscribers.';
+comment on column marketing.campaigns.segment_id is 'Optional narrowing to a segment''s members.';
+comment on column marketing.campaigns.status is 'draft, scheduled, running, paused, finished or cancelled.';
+comment on column marketing.campaigns.send_at is 'When a scheduled campaign starts.';
+comment on column marketing.campaigns.started_at is 'When it started.';
+comment on column marketing.campaigns.finished_at is 'When nothing was left to send.';
+comment on column marketing.campaigns.created_by is 'Staff user who created it.';
+comment on column marketing.campaigns.created_at is 'When the row was created.';
+comment on column marketing.campaigns.updated_at is 'Last change.';
+comment on table marketing.automations is 'An event-triggered sequence of e-mails, defined as data.';
+comment on column marketing.automations.id is 'Primary key.';
+comment on column marketing.automations.slug is 'Stable name.';
+comment on column marketing.automations.name is 'Name staff see.';
+comment on column marketing.automations.trigger is 'The event that starts a run.';
+comment on column marketing.automations.list_id is 'The list whose subscription gates its marketing steps.';
+comment on column marketing.automations.active is 'Inactive automations start no runs.';
+comment on column marketing.automations.created_at is 'When the row was created.';
+comment on table marketing.automation_steps is 'One step of an automation: wait, then send a template if the condition holds.';
+comment on column marketing.automation_steps.id is 'Primary key.';
+comment on column marketing.automation_steps.automation_id is 'The automation.';
+comment on column marketing.automation_steps.position is 'Order within the automation.';
+comment on column marketing.automation_steps.delay is 'Wait after the previous step (or the trigger).';
+comment on column marketing.automation_steps.template_id is 'What the step sends.';
+comment on column marketing.automation_steps.condition is 'Optional {field, op, value} over the trigger payload; a failing step is skipped.';
+comment on table marketing.automation_runs is 'One run of an automation for one subscriber and trigger event (unique together).';
+comment on column marketing.automation_runs.id is 'Primary key.';
+comment on column marketing.automation_runs.automation_id is 'The automation.';
+comment on column marketing.automation_runs.subscriber_id is 'Who the run is for.';
+comment on column marketing.automation_runs.trigger_event is 'The event that started it (idempotency).';
+comment on column marketing.automation_runs.payload is 'The trigger''s data, passed to templates and conditions.';
+comment on column marketing.automation_runs.next_position is 'The step due next.';
+comment on column marketing.automation_runs.next_at is 'When it is due.';
+comment on column marketing.automation_runs.status is 'active, finished or cancelled.';
+comment on column marketing.automation_runs.created_at is 'When the row was created.';
+comment on function marketing.advance_automations(integer) is 'Queues the due step of every due automation run and moves the run on (pg_cron tick).';
+comment on function marketing.campaign_stats(uuid) is 'Per-campaign figures: sent, delivered, unique opens and clicks, unsubscribes, bounces.';
+comment on function marketing.run_campaigns() is 'Starts due campaigns, queues their audience once, finishes those with nothing left.';
+comment on function marketing.trigger_automations(text, uuid, text, jsonb) is 'Starts one run per matching automation, idempotent per event.';

@@ -385,3 +385,42 @@ grant execute on function private.marketing_lock_account(uuid), private.marketin
 -- Staff preview segments through compile_segment, which runs the compiler as the caller.
 grant execute on function private.marketing_compile_segment(jsonb, int), private.marketing_segment_field(text),
   private.marketing_segment_literal(jsonb, text) to authenticated;
+
+-- Comments (Studio shows them as the schema's documentation) ----------------------------------
+comment on table marketing.customer_orders is 'Order facts delivered through marketing.record_orders.';
+comment on column marketing.customer_orders.order_id is 'The order''s id in its module.';
+comment on column marketing.customer_orders.user_id is 'Customer.';
+comment on column marketing.customer_orders.total is 'Order total.';
+comment on column marketing.customer_orders.placed_at is 'When it was placed.';
+comment on column marketing.customer_orders.status is 'placed, refunded or canceled (only placed orders count).';
+comment on column marketing.customer_orders.recorded_at is 'When the fact last arrived.';
+comment on table marketing.customer_analytics is 'Per-customer order analytics that segments are defined over.';
+comment on column marketing.customer_analytics.user_id is 'Customer.';
+comment on column marketing.customer_analytics.orders_count is 'Placed orders.';
+comment on column marketing.customer_analytics.total_spent is 'Sum of placed orders.';
+comment on column marketing.customer_analytics.avg_order_value is 'total_spent / orders_count.';
+comment on column marketing.customer_analytics.first_order_at is 'First placed order.';
+comment on column marketing.customer_analytics.last_order_at is 'Last placed order.';
+comment on column marketing.customer_analytics.changed_at is 'Last change (incremental segment refresh reads this).';
+comment on table marketing.segments is 'A segment: a definition over customer analytics, compiled to a predicate.';
+comment on column marketing.segments.id is 'Primary key.';
+comment on column marketing.segments.slug is 'Stable name.';
+comment on column marketing.segments.name is 'Name staff see.';
+comment on column marketing.segments.definition is 'JSON tree of conditions over the allowed fields.';
+comment on column marketing.segments.compiled is 'The compiler''s predicate (always set by the trigger).';
+comment on column marketing.segments.predefined is 'A built-in RFM segment.';
+comment on column marketing.segments.member_count is 'Members at the last full refresh.';
+comment on column marketing.segments.revenue is 'Members'' total spent at the last full refresh.';
+comment on column marketing.segments.avg_order_value is 'Members'' average order value at the last full refresh.';
+comment on column marketing.segments.refreshed_at is 'Last refresh.';
+comment on column marketing.segments.watermark is 'Analytics changes up to here are applied.';
+comment on column marketing.segments.created_at is 'When the row was created.';
+comment on table marketing.segment_members is 'Membership of customers in segments.';
+comment on column marketing.segment_members.segment_id is 'Segment.';
+comment on column marketing.segment_members.user_id is 'Customer.';
+comment on column marketing.segment_members.added_at is 'When they joined.';
+comment on function marketing.compile_segment(jsonb) is 'Compiles a segment definition to SQL over the allowed fields; anything else is PT422.';
+comment on function marketing.recompute_customer_analytics(uuid[]) is 'Recomputes customer analytics rows from order facts (all when null).';
+comment on function marketing.record_orders(jsonb) is 'The order-facts contract: upserts facts, recomputes analytics, refreshes segments.';
+comment on function marketing.refresh_segments(boolean, uuid) is 'Refreshes segment membership, incrementally or fully.';
+comment on function marketing.segment_stats() is 'Segment size, revenue and average order value, as of now.';

@@ -114,3 +114,6 @@ begin
 end;
 $$;
 grant execute on function marketing.nurture_hot_lead(jsonb, text) to service_role;
+
+-- Comments (Studio shows them as the schema's documentation) ----------------------------------
+comment on function marketing.nurture_hot_lead(jsonb, text) is 'Starts hot-lead nurturing with the plans energy ranks best for the lead.';
