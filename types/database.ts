@@ -2142,6 +2142,51 @@ export type Database = {
           },
         ]
       }
+      price_alerts: {
+        Row: {
+          armed: boolean
+          checked_at: string | null
+          created_at: string
+          id: string
+          last_price: number | null
+          notified_at: string | null
+          plan_id: number | null
+          target_monthly: number
+          times_notified: number
+          usage_kwh: number
+          user_id: string
+          zip: string
+        }
+        Insert: {
+          armed?: boolean
+          checked_at?: string | null
+          created_at?: string
+          id?: string
+          last_price?: number | null
+          notified_at?: string | null
+          plan_id?: number | null
+          target_monthly: number
+          times_notified?: number
+          usage_kwh: number
+          user_id?: string
+          zip: string
+        }
+        Update: {
+          armed?: boolean
+          checked_at?: string | null
+          created_at?: string
+          id?: string
+          last_price?: number | null
+          notified_at?: string | null
+          plan_id?: number | null
+          target_monthly?: number
+          times_notified?: number
+          usage_kwh?: number
+          user_id?: string
+          zip?: string
+        }
+        Relationships: []
+      }
       redemptions: {
         Row: {
           created_at: string
@@ -2415,6 +2460,7 @@ export type Database = {
     Functions: {
       advance_automations: { Args: { batch_size?: number }; Returns: number }
       campaign_stats: { Args: { campaign_id: string }; Returns: Json }
+      check_price_alerts: { Args: never; Returns: number }
       claim_messages: {
         Args: { batch_size?: number; lease_seconds?: number }
         Returns: {

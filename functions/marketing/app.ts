@@ -3,8 +3,8 @@
 // lead.hot nurturing entry (service key), and the staff API for lists, templates, campaigns,
 // automations and segments (admin or marketing; analysts read lists, campaigns and segment stats).
 import { z } from "zod";
-import { rpc } from "../../shared/db.ts";
-import { asService } from "../../shared/db.ts";
+import { asService, asUser, rpc } from "../../shared/db.ts";
+import { notFound } from "../../shared/errors.ts";
 import {
   type AppContext,
   caller,
@@ -15,6 +15,7 @@ import {
   rateLimit,
   requireRoles,
   requireService,
+  requireUser,
   route,
 } from "../../shared/http.ts";
 import { log } from "../../shared/log.ts";
@@ -228,6 +229,81 @@ app.openapi(
       rpc<{ started: number }>(tx, "marketing.nurture_hot_lead", { lead: body.lead, list_slug: body.list })
     );
     return c.json(result, 200);
+  },
+);
+
+// Price alerts (the signed-in customer's own, under RLS) ---------------------------------------------
+
+const AlertBody = z.strictObject({
+  zip: z.string().regex(/^\d{5}$/),
+  usageKwh: z.number().int().min(1).max(20000),
+  planId: z.number().int().positive().optional(),
+  targetMonthly: z.number().positive().max(100_000),
+});
+const Alert = z.looseObject({}).meta({
+  id: "PriceAlert",
+  description: "See docs/api/marketing.md#price-alerts.",
+});
+const ALERT_COLUMNS =
+  `id, zip, usage_kwh as "usageKwh", plan_id as "planId", target_monthly::float8 as "targetMonthly",
+  armed, last_price::float8 as "lastPrice", checked_at as "checkedAt", notified_at as "notifiedAt"`;
+
+app.openapi(
+  route({
+    method: "get",
+    path: "/alerts",
+    summary: "The caller's energy plan price alerts",
+    tags: ["alerts"],
+    middleware: [requireUser()],
+    responses: { 200: jsonResponse(z.object({ alerts: z.array(Alert) }), "The alerts.") },
+  }),
+  async (c) => {
+    const alerts = await asUser(
+      (await caller(c)).claims,
+      (tx) => tx.unsafe(`select ${ALERT_COLUMNS} from marketing.price_alerts order by created_at`),
+    );
+    return c.json({ alerts: [...alerts] }, 200);
+  },
+);
+app.openapi(
+  route({
+    method: "post",
+    path: "/alerts",
+    summary: "Watch an energy plan's price (or the cheapest plan's) at a ZIP and monthly usage",
+    tags: ["alerts"],
+    middleware: [requireUser()],
+    request: { body: jsonBody(AlertBody) },
+    responses: { 201: jsonResponse(Alert, "The alert, armed.") },
+  }),
+  async (c) => {
+    const input = c.req.valid("json");
+    const [alert] = await asUser((await caller(c)).claims, (tx) =>
+      tx.unsafe(
+        `insert into marketing.price_alerts (zip, usage_kwh, plan_id, target_monthly) values ($1, $2, $3, $4)
+         returning ${ALERT_COLUMNS}`,
+        [input.zip, input.usageKwh, input.planId ?? null, input.targetMonthly],
+      ));
+    return c.json(alert, 201);
+  },
+);
+app.openapi(
+  route({
+    method: "delete",
+    path: "/alerts/{id}",
+    summary: "Stop watching",
+    tags: ["alerts"],
+    middleware: [requireUser()],
+    request: { params: IdParam },
+    responses: { 200: jsonResponse(z.object({ deleted: z.boolean() }), "Deleted.") },
+    errors: { 404: "not_found: no such alert of yours." },
+  }),
+  async (c) => {
+    const rows = await asUser(
+      (await caller(c)).claims,
+      (tx) => tx`delete from marketing.price_alerts where id = ${c.req.valid("param").id} returning id`,
+    );
+    if (rows.length === 0) throw notFound("No such alert of yours.");
+    return c.json({ deleted: true }, 200);
   },
 );
 
