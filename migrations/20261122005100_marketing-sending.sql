@@ -262,22 +262,25 @@ end;
 $$;
 
 /*
-  The target of a signed click link: the link at that position of the message as sent, or PT404.
-  Records the click once per (message, position).
+  Records a click on a signed link and returns its target. The token (checked by the function) carries the
+  message, the link's position and its URL, so a click that arrives before the send job has settled the
+  row still works; once the row is settled its stored links must agree, or the click is refused (PT404).
+  Recorded once per (message, position).
 */
-create or replace function marketing.record_click(message_id uuid, link_position int) returns text
+create or replace function marketing.record_click(message_id uuid, link_position int, target text) returns text
 language plpgsql volatile set search_path = '' as $$
 #variable_conflict use_column
 declare
-  target text;
+  sent_links text[];
 begin
-  select m.links[link_position + 1] into target from marketing.messages m where m.id = record_click.message_id;
-  if target is null then
+  select m.links into sent_links from marketing.messages m where m.id = record_click.message_id;
+  if sent_links is null
+     or (cardinality(sent_links) > 0 and sent_links[link_position + 1] is distinct from target) then
     raise exception using errcode = 'PT404', hint = 'link_not_found', message = 'This link is not part of the message.';
   end if;
   perform marketing.record_message_events(jsonb_build_array(jsonb_build_object(
-    'key', 'click:' || message_id || ':' || link_position, 'messageId', message_id, 'type', 'clicked',
-    'detail', jsonb_build_object('url', target))));
+    'key', 'click:' || record_click.message_id || ':' || link_position, 'messageId', record_click.message_id,
+    'type', 'clicked', 'detail', jsonb_build_object('url', target))));
   return target;
 end;
 $$;
@@ -326,6 +329,6 @@ comment on column marketing.message_events.type is 'delivered, delivery_delayed,
 comment on column marketing.message_events.detail is 'Provider detail (bounce type, clicked URL).';
 comment on column marketing.message_events.occurred_at is 'When it happened.';
 comment on function marketing.claim_messages(integer, integer) is 'Leases due outbox rows for sending; suppressed rows are settled at once.';
-comment on function marketing.record_click(uuid, integer) is 'Records a click and returns the message''s link at that position.';
+comment on function marketing.record_click(uuid, integer, text) is 'Records a click and returns the message''s link at that position.';
 comment on function marketing.record_message_events(jsonb) is 'Records provider events and tracking hits; applies bounce and complaint rules.';
 comment on function marketing.settle_messages(jsonb, integer) is 'Settles leased messages as sent, retried with backoff, or dead.';

@@ -57,7 +57,7 @@ const TOKEN_ERRORS = { 400: "invalid_token: the link was altered or is not one o
 const html = (description: string) => ({ description, content: { "text/html": { schema: z.string() } } });
 const Row = (id: string) => z.looseObject({}).meta({ id, description: "See docs/api/marketing.md." });
 const IdParam = z.object({ id: z.uuid() });
-const TokenQuery = z.object({ token: z.string().min(1).max(1024) });
+const TokenQuery = z.object({ token: z.string().min(1).max(4096) });
 const wantsJson = (c: AppContext) => (c.req.header("accept") ?? "").includes("application/json");
 
 // Subscribers ---------------------------------------------------------------------------------------
@@ -166,7 +166,7 @@ app.openapi(
     path: "/o/{token}",
     summary: "Open pixel (signed per message)",
     tags: ["tracking"],
-    request: { params: z.object({ token: z.string().min(1).max(1024) }) },
+    request: { params: z.object({ token: z.string().min(1).max(4096) }) },
     responses: { 200: { description: "A 1x1 GIF.", content: { "image/gif": { schema: z.string() } } } },
     errors: TOKEN_ERRORS,
   }),
@@ -182,7 +182,7 @@ app.openapi(
     path: "/c/{token}",
     summary: "Click redirect: only to a link that was in the message (no open redirect)",
     tags: ["tracking"],
-    request: { params: z.object({ token: z.string().min(1).max(1024) }) },
+    request: { params: z.object({ token: z.string().min(1).max(4096) }) },
     responses: { 302: { description: "Redirect to the message's link." } },
     errors: { ...TOKEN_ERRORS, 404: "link_not_found: the message had no link at that position." },
   }),

@@ -127,7 +127,8 @@ export function trackLinks(
   const links: string[] = [];
   const rewritten = html.replace(/(<a\b[^>]*?\bhref\s*=\s*)"(https?:\/\/[^"]*)"/gi, (whole, prefix, href) => {
     const url = href.replace(/&(amp|quot|#39|lt|gt);/g, (entity: string) => ENTITIES[entity]);
-    if (url.startsWith(ownBase) || links.length >= 200) return whole;
+    // Very long URLs stay untracked: the click token carries the URL and must fit a request line.
+    if (url.startsWith(ownBase) || links.length >= 200 || url.length > 2000) return whole;
     links.push(url);
     return `${prefix}"${redirectFor(links.length - 1)}"`;
   });

@@ -74,6 +74,7 @@ export async function buildEmail(row: ClaimedMessage, config: MarketingSettings)
       s: row.subscriber_id,
       m: row.message_id,
       i: position,
+      u: tracked.links[position],
     });
     html = html.replace(`${base}/c/__CLICK_${position}__`, `${base}/c/${token}`);
   }

@@ -2,6 +2,7 @@
 // unsubscribe (one-click), open and click tracking, and provider events. Tokens are checked here;
 // the RPCs run as the service role because the person clicking is not signed in.
 import { asService, rpc } from "../db.ts";
+import { HttpError } from "../errors.ts";
 import { settings } from "./settings.ts";
 import { verifyToken } from "./tokens.ts";
 import { type MessageEvent, toMessageEvent, verifyResendWebhook } from "./webhooks.ts";
@@ -87,9 +88,15 @@ export async function recordOpen(token: string | undefined): Promise<void> {
 /** The link a signed click token points to (only links that were in the message). */
 export async function recordClick(token: string | undefined): Promise<string> {
   const claims = await verifyToken(settings().MARKETING_TOKEN_SECRET, token, "click");
-  if (!claims.m || claims.i === undefined) throw new Error("click token without message or link");
+  if (!claims.m || claims.i === undefined || !claims.u) {
+    throw new HttpError(400, "invalid_token", "This link is not valid.");
+  }
   return await asService((tx) =>
-    rpc<string>(tx, "marketing.record_click", { message_id: claims.m, link_position: claims.i })
+    rpc<string>(tx, "marketing.record_click", {
+      message_id: claims.m,
+      link_position: claims.i,
+      target: claims.u,
+    })
   );
 }
 

@@ -2,7 +2,7 @@
 -- one row per (campaign, subscriber), provider events with listmonk's bounce defaults, click targets
 -- limited to the message's links; RLS on templates and messages.
 begin;
-select plan(35);
+select plan(36);
 
 select tests.create_supabase_user('snd_customer', 'snd-customer@test.local');
 select tests.create_supabase_user('snd_staff', 'snd-staff@test.local', 'marketing');
@@ -82,10 +82,12 @@ select is(marketing.record_message_events('[{"key":"e1","providerMessageId":"pro
 select is(marketing.record_message_events('[{"key":"e1","providerMessageId":"prov-1","type":"delivered"}]'), 0,
   'a redelivered event (same key) is ignored');
 select isnt((select delivered_at from campaign_messages where email = 'ok@snd.test'), null, 'delivery is stamped');
-select is(marketing.record_click((select message_id from claimed), 0), 'https://example.com/a',
+select is(marketing.record_click((select message_id from claimed), 0, 'https://example.com/a'), 'https://example.com/a',
   'a click goes to the message''s own link');
-select throws_ok($$select marketing.record_click((select message_id from claimed), 1)$$, 'PT404', null,
-  'a link position the message did not have is refused (no open redirect)');
+select throws_ok($$select marketing.record_click((select message_id from claimed), 0, 'https://evil.example/')$$, 'PT404', null,
+  'a target the sent message did not carry at that position is refused (no open redirect)');
+select throws_ok($$select marketing.record_click(gen_random_uuid(), 0, 'https://example.com/a')$$, 'PT404', null,
+  'a click for an unknown message is refused');
 select is(marketing.record_message_events('[{"key":"e3","providerMessageId":"prov-1","type":"bounced_soft"}]'), 1,
   'a soft bounce is recorded');
 select results_eq($$select status, soft_bounces from marketing.subscribers where email = 'ok@snd.test'$$,
