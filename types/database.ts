@@ -2527,7 +2527,7 @@ export type Database = {
         Returns: number
       }
       record_click: {
-        Args: { link_position: number; message_id: string }
+        Args: { link_position: number; message_id: string; target: string }
         Returns: string
       }
       record_message_events: { Args: { events: Json }; Returns: number }
