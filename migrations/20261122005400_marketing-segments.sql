@@ -273,30 +273,57 @@ $$;
 
 /*
   The order-facts contract: [{orderId, userId, total, placedAt, status: placed|refunded|canceled}]. Upserts
-  the facts (a later status replaces an earlier one), recomputes the analytics rows of the customers
-  named, and refreshes segment membership for them. Returns the customers updated.
+  the facts (a later status replaces an earlier one) and keeps the named customers' analytics current: a new
+  placed order is added to its customer's row as a delta; a customer one of whose known orders changed
+  (refund, cancellation, corrected total) is recomputed from their orders. Then segment membership is
+  refreshed for the changed rows. Returns the orders recorded.
 */
 create or replace function marketing.record_orders(orders jsonb) returns int
 language plpgsql volatile set search_path = '' as $$
 #variable_conflict use_column
 declare
-  touched uuid[];
+  recorded int;
 begin
   if jsonb_typeof(orders) <> 'array' then
     raise exception using errcode = 'PT422', hint = 'invalid_orders', message = 'orders is a JSON array.';
   end if;
-  with facts as (
-    insert into marketing.customer_orders as o (order_id, user_id, total, placed_at, status)
-    select e ->> 'orderId', (e ->> 'userId')::uuid, (e ->> 'total')::numeric, (e ->> 'placedAt')::timestamptz,
-           coalesce(e ->> 'status', 'placed')
-    from jsonb_array_elements(orders) e
-    on conflict (order_id) do update set status = excluded.status, total = excluded.total, recorded_at = now()
-    returning o.user_id
-  )
-  select array_agg(distinct user_id) into touched from facts;
-  perform marketing.recompute_customer_analytics(touched);
+  create temporary table if not exists pg_temp.marketing_incoming_orders (
+    order_id text, user_id uuid, total numeric, placed_at timestamptz, status text, old_status text, old_total numeric
+  ) on commit drop;
+  truncate pg_temp.marketing_incoming_orders;
+  insert into pg_temp.marketing_incoming_orders
+  select e ->> 'orderId', (e ->> 'userId')::uuid, (e ->> 'total')::numeric, (e ->> 'placedAt')::timestamptz,
+         coalesce(e ->> 'status', 'placed'), o.status, o.total
+  from jsonb_array_elements(orders) e
+  left join marketing.customer_orders o on o.order_id = e ->> 'orderId';
+
+  insert into marketing.customer_orders as o (order_id, user_id, total, placed_at, status)
+  select i.order_id, i.user_id, i.total, i.placed_at, i.status from pg_temp.marketing_incoming_orders i
+  on conflict (order_id) do update set status = excluded.status, total = excluded.total, recorded_at = now();
+  get diagnostics recorded = row_count;
+
+  -- Customers with a known order that changed are recomputed; everyone else gets the new orders added.
+  perform marketing.recompute_customer_analytics(array(
+    select distinct i.user_id from pg_temp.marketing_incoming_orders i
+    where i.old_status is not null and (i.old_status <> i.status or i.old_total <> i.total)));
+  insert into marketing.customer_analytics as ca (user_id, orders_count, total_spent, avg_order_value, first_order_at,
+                                                  last_order_at, changed_at)
+  select i.user_id, count(*), sum(i.total), round(sum(i.total) / count(*), 2), min(i.placed_at), max(i.placed_at),
+         clock_timestamp()
+  from pg_temp.marketing_incoming_orders i
+  where i.old_status is null and i.status = 'placed'
+    and i.user_id not in (select c.user_id from pg_temp.marketing_incoming_orders c
+                          where c.old_status is not null and (c.old_status <> c.status or c.old_total <> c.total))
+  group by i.user_id
+  on conflict (user_id) do update
+    set orders_count = ca.orders_count + excluded.orders_count,
+        total_spent = ca.total_spent + excluded.total_spent,
+        avg_order_value = round((ca.total_spent + excluded.total_spent) / (ca.orders_count + excluded.orders_count), 2),
+        first_order_at = least(ca.first_order_at, excluded.first_order_at),
+        last_order_at = greatest(ca.last_order_at, excluded.last_order_at),
+        changed_at = excluded.changed_at;
   perform marketing.refresh_segments(false);
-  return coalesce(cardinality(touched), 0);
+  return recorded;
 end;
 $$;
 
@@ -421,6 +448,6 @@ comment on column marketing.segment_members.user_id is 'Customer.';
 comment on column marketing.segment_members.added_at is 'When they joined.';
 comment on function marketing.compile_segment(jsonb) is 'Compiles a segment definition to SQL over the allowed fields; anything else is PT422.';
 comment on function marketing.recompute_customer_analytics(uuid[]) is 'Recomputes customer analytics rows from order facts (all when null).';
-comment on function marketing.record_orders(jsonb) is 'The order-facts contract: upserts facts, recomputes analytics, refreshes segments.';
+comment on function marketing.record_orders(jsonb) is 'The order-facts contract: upserts facts, adds new orders to analytics (recomputes changed ones), refreshes segments.';
 comment on function marketing.refresh_segments(boolean, uuid) is 'Refreshes segment membership, incrementally or fully.';
 comment on function marketing.segment_stats() is 'Segment size, revenue and average order value, as of now.';

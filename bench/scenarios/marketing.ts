@@ -27,7 +27,8 @@ async function campaignRows(ctx: BenchContext, subscribers: number): Promise<Ben
     MARKETING_SEND_RATE: "10000",
     MARKETING_SEND_BATCH: "1000",
   });
-  await ctx.sql`update cron.job set active = false where jobname = 'marketing-tick'`;
+  // Unscheduled, not altered: the migration role owns the job but may not call cron.alter_job.
+  await ctx.sql`select cron.unschedule(jobid) from cron.job where jobname = 'marketing-tick'`;
   try {
     await ctx.sql`
       insert into marketing.templates (slug, name, subject, body_html, body_text)
@@ -96,7 +97,10 @@ async function campaignRows(ctx: BenchContext, subscribers: number): Promise<Ben
       },
     ];
   } finally {
-    await ctx.sql`update cron.job set active = true where jobname = 'marketing-tick'`;
+    // As the campaigns migration schedules it.
+    await ctx.sql`
+      select cron.schedule('marketing-tick', '* * * * *',
+        $$select private.run_job('marketing-tick', 'select private.marketing_tick()')$$)`;
     await server.shutdown();
   }
 }

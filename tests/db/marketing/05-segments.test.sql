@@ -2,7 +2,7 @@
 -- executed); the order-facts contract keeps customer analytics current; membership refreshes
 -- incrementally and fully; predefined RFM segments; stats; RLS.
 begin;
-select plan(24);
+select plan(25);
 
 select tests.create_supabase_user('seg_big', 'seg-big@test.local');
 select tests.create_supabase_user('seg_often', 'seg-often@test.local');
@@ -39,7 +39,7 @@ select is(marketing.record_orders((select jsonb_agg(o) from (
   union all select jsonb_build_object('orderId', 'seg-often-' || n, 'userId', often, 'total', 20, 'placedAt', now() - make_interval(days => n * 10))
   from u, generate_series(1, 6) n
   union all select jsonb_build_object('orderId', 'seg-lapsed-' || n, 'userId', lapsed, 'total', 60, 'placedAt', now() - make_interval(days => 100 + n))
-  from u, generate_series(1, 2) n) x)), 3, 'order facts for three customers are recorded');
+  from u, generate_series(1, 2) n) x)), 9, 'order facts for three customers are recorded');
 select results_eq($$select orders_count, total_spent, avg_order_value from marketing.customer_analytics where user_id = (select often from u)$$,
   $$values (6, 120.00::numeric, 20.00::numeric)$$, 'the analytics row has orders, total spent and average order value');
 select is((select last_order_at::date from marketing.customer_analytics where user_id = (select often from u)), (now() - interval '10 days')::date,
@@ -60,6 +60,12 @@ select marketing.record_orders(jsonb_build_array(jsonb_build_object('orderId', '
   'total', 1500, 'placedAt', now() - interval '3 days', 'status', 'refunded')));
 select is_empty($$select 1 from members where user_id = (select big from u)$$, 'a refunded order leaves the segments at once');
 select is((select orders_count from marketing.customer_analytics where user_id = (select big from u)), 0, 'and the analytics row');
+select marketing.record_orders(jsonb_build_array(jsonb_build_object('orderId', 'seg-big-2', 'userId', (select big from u),
+  'total', 30, 'placedAt', now() - interval '1 day')));
+select results_eq($$select orders_count, total_spent, avg_order_value, last_order_at::date from marketing.customer_analytics
+                    where user_id = (select big from u)$$,
+  $$values (1, 30.00::numeric, 30.00::numeric, (now() - interval '1 day')::date)$$,
+  'a new order is added to the analytics row as a delta');
 
 -- Incremental refresh tests only changed rows; a full refresh catches time drift.
 update marketing.customer_analytics set last_order_at = now() - interval '200 days', first_order_at = now() - interval '400 days'
