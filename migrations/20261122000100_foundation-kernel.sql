@@ -19,7 +19,7 @@ grant usage on schema private, ops to anon, authenticated, service_role;
 -- Roles ---------------------------------------------------------------------------------------------
 create table private.user_roles (
   user_id uuid primary key references auth.users (id) on delete cascade,
-  role text not null check (role in ('admin', 'analyst', 'sales', 'support')),
+  role text not null check (role in ('admin', 'analyst', 'sales', 'support', 'marketing')),
   granted_at timestamptz not null default now()
 );
 comment on table private.user_roles is

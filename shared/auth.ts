@@ -11,7 +11,7 @@ import type { Claims } from "./db.ts";
 import { type Env, env } from "./env.ts";
 import { unauthorized } from "./errors.ts";
 
-export type StaffRole = "admin" | "analyst" | "sales" | "support";
+export type StaffRole = "admin" | "analyst" | "sales" | "support" | "marketing";
 
 export interface Caller {
   /** The database role the Data API would use: anon, authenticated or service_role. */
@@ -149,7 +149,7 @@ async function verifySignature(token: string, config: Env): Promise<Claims> {
   return payload as Claims;
 }
 
-const STAFF_ROLES = new Set<string>(["admin", "analyst", "sales", "support"]);
+const STAFF_ROLES = new Set<string>(["admin", "analyst", "sales", "support", "marketing"]);
 
 export function callerFromClaims(claims: Claims): Caller {
   const role = claims.role === "service_role" || claims.role === "authenticated" ? claims.role : "anon";

@@ -18,6 +18,7 @@ export const DEFAULT_RATE_CLASSES = {
   api: { limit: 60, window: "1 m" },
   search: { limit: 120, window: "1 m" },
   leads: { limit: 5, window: "5 m" },
+  subscribe: { limit: 10, window: "10 m" },
 } satisfies Record<string, RateClass>;
 
 export type RateClassName = keyof typeof DEFAULT_RATE_CLASSES;

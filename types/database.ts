@@ -2564,6 +2564,1143 @@ export type Database = {
       [_ in never]: never
     }
   }
+  marketing: {
+    Tables: {
+      automation_runs: {
+        Row: {
+          automation_id: string
+          created_at: string
+          id: string
+          next_at: string
+          next_position: number
+          payload: Json
+          status: string
+          subscriber_id: string
+          trigger_event: string
+        }
+        Insert: {
+          automation_id: string
+          created_at?: string
+          id?: string
+          next_at?: string
+          next_position?: number
+          payload?: Json
+          status?: string
+          subscriber_id: string
+          trigger_event: string
+        }
+        Update: {
+          automation_id?: string
+          created_at?: string
+          id?: string
+          next_at?: string
+          next_position?: number
+          payload?: Json
+          status?: string
+          subscriber_id?: string
+          trigger_event?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "automation_runs_automation_id_fkey"
+            columns: ["automation_id"]
+            isOneToOne: false
+            referencedRelation: "automations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "automation_runs_subscriber_id_fkey"
+            columns: ["subscriber_id"]
+            isOneToOne: false
+            referencedRelation: "subscribers"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      automation_steps: {
+        Row: {
+          automation_id: string
+          condition: Json | null
+          delay: string
+          id: string
+          position: number
+          template_id: string
+        }
+        Insert: {
+          automation_id: string
+          condition?: Json | null
+          delay?: string
+          id?: string
+          position: number
+          template_id: string
+        }
+        Update: {
+          automation_id?: string
+          condition?: Json | null
+          delay?: string
+          id?: string
+          position?: number
+          template_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "automation_steps_automation_id_fkey"
+            columns: ["automation_id"]
+            isOneToOne: false
+            referencedRelation: "automations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "automation_steps_template_id_fkey"
+            columns: ["template_id"]
+            isOneToOne: false
+            referencedRelation: "templates"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      automations: {
+        Row: {
+          active: boolean
+          created_at: string
+          id: string
+          list_id: string | null
+          name: string
+          slug: string
+          trigger: string
+        }
+        Insert: {
+          active?: boolean
+          created_at?: string
+          id?: string
+          list_id?: string | null
+          name: string
+          slug: string
+          trigger: string
+        }
+        Update: {
+          active?: boolean
+          created_at?: string
+          id?: string
+          list_id?: string | null
+          name?: string
+          slug?: string
+          trigger?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "automations_list_id_fkey"
+            columns: ["list_id"]
+            isOneToOne: false
+            referencedRelation: "lists"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      campaigns: {
+        Row: {
+          created_at: string
+          created_by: string | null
+          finished_at: string | null
+          id: string
+          list_id: string | null
+          name: string
+          segment_id: string | null
+          send_at: string | null
+          started_at: string | null
+          status: string
+          template_id: string
+          updated_at: string
+        }
+        Insert: {
+          created_at?: string
+          created_by?: string | null
+          finished_at?: string | null
+          id?: string
+          list_id?: string | null
+          name: string
+          segment_id?: string | null
+          send_at?: string | null
+          started_at?: string | null
+          status?: string
+          template_id: string
+          updated_at?: string
+        }
+        Update: {
+          created_at?: string
+          created_by?: string | null
+          finished_at?: string | null
+          id?: string
+          list_id?: string | null
+          name?: string
+          segment_id?: string | null
+          send_at?: string | null
+          started_at?: string | null
+          status?: string
+          template_id?: string
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "campaigns_list_id_fkey"
+            columns: ["list_id"]
+            isOneToOne: false
+            referencedRelation: "lists"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "campaigns_segment_fk"
+            columns: ["segment_id"]
+            isOneToOne: false
+            referencedRelation: "segments"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "campaigns_template_id_fkey"
+            columns: ["template_id"]
+            isOneToOne: false
+            referencedRelation: "templates"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      consent_log: {
+        Row: {
+          action: string
+          consent_text_version: string | null
+          id: number
+          ip: unknown
+          list_id: string | null
+          occurred_at: string
+          source: string
+          subscriber_id: string
+          user_agent: string | null
+        }
+        Insert: {
+          action: string
+          consent_text_version?: string | null
+          id?: never
+          ip?: unknown
+          list_id?: string | null
+          occurred_at?: string
+          source: string
+          subscriber_id: string
+          user_agent?: string | null
+        }
+        Update: {
+          action?: string
+          consent_text_version?: string | null
+          id?: never
+          ip?: unknown
+          list_id?: string | null
+          occurred_at?: string
+          source?: string
+          subscriber_id?: string
+          user_agent?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "consent_log_list_id_fkey"
+            columns: ["list_id"]
+            isOneToOne: false
+            referencedRelation: "lists"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "consent_log_subscriber_id_fkey"
+            columns: ["subscriber_id"]
+            isOneToOne: false
+            referencedRelation: "subscribers"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      customer_analytics: {
+        Row: {
+          avg_order_value: number | null
+          changed_at: string
+          first_order_at: string | null
+          last_order_at: string | null
+          orders_count: number
+          total_spent: number
+          user_id: string
+        }
+        Insert: {
+          avg_order_value?: number | null
+          changed_at?: string
+          first_order_at?: string | null
+          last_order_at?: string | null
+          orders_count?: number
+          total_spent?: number
+          user_id: string
+        }
+        Update: {
+          avg_order_value?: number | null
+          changed_at?: string
+          first_order_at?: string | null
+          last_order_at?: string | null
+          orders_count?: number
+          total_spent?: number
+          user_id?: string
+        }
+        Relationships: []
+      }
+      customer_orders: {
+        Row: {
+          order_id: string
+          placed_at: string
+          recorded_at: string
+          status: string
+          total: number
+          user_id: string
+        }
+        Insert: {
+          order_id: string
+          placed_at: string
+          recorded_at?: string
+          status: string
+          total: number
+          user_id: string
+        }
+        Update: {
+          order_id?: string
+          placed_at?: string
+          recorded_at?: string
+          status?: string
+          total?: number
+          user_id?: string
+        }
+        Relationships: []
+      }
+      earning_rules: {
+        Row: {
+          active: boolean
+          cap_period: string | null
+          cap_points: number | null
+          code: string
+          id: string
+          kind: string
+          points: number | null
+          points_per_unit: number | null
+          tier_multiplier: boolean
+          valid_from: string | null
+          valid_to: string | null
+        }
+        Insert: {
+          active?: boolean
+          cap_period?: string | null
+          cap_points?: number | null
+          code: string
+          id?: string
+          kind: string
+          points?: number | null
+          points_per_unit?: number | null
+          tier_multiplier?: boolean
+          valid_from?: string | null
+          valid_to?: string | null
+        }
+        Update: {
+          active?: boolean
+          cap_period?: string | null
+          cap_points?: number | null
+          code?: string
+          id?: string
+          kind?: string
+          points?: number | null
+          points_per_unit?: number | null
+          tier_multiplier?: boolean
+          valid_from?: string | null
+          valid_to?: string | null
+        }
+        Relationships: []
+      }
+      lists: {
+        Row: {
+          consent_text: string
+          consent_version: string
+          created_at: string
+          description: string | null
+          id: string
+          name: string
+          opt_in: string
+          slug: string
+        }
+        Insert: {
+          consent_text: string
+          consent_version?: string
+          created_at?: string
+          description?: string | null
+          id?: string
+          name: string
+          opt_in?: string
+          slug: string
+        }
+        Update: {
+          consent_text?: string
+          consent_version?: string
+          created_at?: string
+          description?: string | null
+          id?: string
+          name?: string
+          opt_in?: string
+          slug?: string
+        }
+        Relationships: []
+      }
+      loyalty_accounts: {
+        Row: {
+          created_at: string
+          reviewed_at: string | null
+          tier: string
+          tier_since: string
+          user_id: string
+        }
+        Insert: {
+          created_at?: string
+          reviewed_at?: string | null
+          tier?: string
+          tier_since?: string
+          user_id: string
+        }
+        Update: {
+          created_at?: string
+          reviewed_at?: string | null
+          tier?: string
+          tier_since?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "loyalty_accounts_tier_fkey"
+            columns: ["tier"]
+            isOneToOne: false
+            referencedRelation: "loyalty_tiers"
+            referencedColumns: ["code"]
+          },
+        ]
+      }
+      loyalty_tiers: {
+        Row: {
+          code: string
+          multiplier: number
+          rank: number
+          threshold_points: number
+          upgrade_bonus: number
+        }
+        Insert: {
+          code: string
+          multiplier: number
+          rank: number
+          threshold_points: number
+          upgrade_bonus?: number
+        }
+        Update: {
+          code?: string
+          multiplier?: number
+          rank?: number
+          threshold_points?: number
+          upgrade_bonus?: number
+        }
+        Relationships: []
+      }
+      message_events: {
+        Row: {
+          detail: Json
+          event_key: string
+          id: number
+          message_id: string | null
+          occurred_at: string
+          type: string
+        }
+        Insert: {
+          detail?: Json
+          event_key: string
+          id?: never
+          message_id?: string | null
+          occurred_at?: string
+          type: string
+        }
+        Update: {
+          detail?: Json
+          event_key?: string
+          id?: never
+          message_id?: string | null
+          occurred_at?: string
+          type?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "message_events_message_id_fkey"
+            columns: ["message_id"]
+            isOneToOne: false
+            referencedRelation: "messages"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      messages: {
+        Row: {
+          attempts: number
+          automation_run_id: string | null
+          bounced_at: string | null
+          campaign_id: string | null
+          clicked_at: string | null
+          consent_id: number | null
+          created_at: string
+          data: Json
+          delivered_at: string | null
+          id: string
+          kind: string
+          last_error: string | null
+          leased_until: string | null
+          links: string[]
+          list_id: string | null
+          next_attempt_at: string
+          opened_at: string | null
+          provider_message_id: string | null
+          sent_at: string | null
+          status: string
+          step_position: number | null
+          subscriber_id: string
+          template_id: string
+        }
+        Insert: {
+          attempts?: number
+          automation_run_id?: string | null
+          bounced_at?: string | null
+          campaign_id?: string | null
+          clicked_at?: string | null
+          consent_id?: number | null
+          created_at?: string
+          data?: Json
+          delivered_at?: string | null
+          id?: string
+          kind: string
+          last_error?: string | null
+          leased_until?: string | null
+          links?: string[]
+          list_id?: string | null
+          next_attempt_at?: string
+          opened_at?: string | null
+          provider_message_id?: string | null
+          sent_at?: string | null
+          status?: string
+          step_position?: number | null
+          subscriber_id: string
+          template_id: string
+        }
+        Update: {
+          attempts?: number
+          automation_run_id?: string | null
+          bounced_at?: string | null
+          campaign_id?: string | null
+          clicked_at?: string | null
+          consent_id?: number | null
+          created_at?: string
+          data?: Json
+          delivered_at?: string | null
+          id?: string
+          kind?: string
+          last_error?: string | null
+          leased_until?: string | null
+          links?: string[]
+          list_id?: string | null
+          next_attempt_at?: string
+          opened_at?: string | null
+          provider_message_id?: string | null
+          sent_at?: string | null
+          status?: string
+          step_position?: number | null
+          subscriber_id?: string
+          template_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "messages_campaign_fk"
+            columns: ["campaign_id"]
+            isOneToOne: false
+            referencedRelation: "campaigns"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "messages_consent_id_fkey"
+            columns: ["consent_id"]
+            isOneToOne: false
+            referencedRelation: "consent_log"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "messages_list_id_fkey"
+            columns: ["list_id"]
+            isOneToOne: false
+            referencedRelation: "lists"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "messages_run_fk"
+            columns: ["automation_run_id"]
+            isOneToOne: false
+            referencedRelation: "automation_runs"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "messages_subscriber_id_fkey"
+            columns: ["subscriber_id"]
+            isOneToOne: false
+            referencedRelation: "subscribers"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "messages_template_id_fkey"
+            columns: ["template_id"]
+            isOneToOne: false
+            referencedRelation: "templates"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      points_ledger: {
+        Row: {
+          created_at: string
+          id: number
+          kind: string
+          lot_id: number
+          note: string | null
+          points: number
+          redemption_id: string | null
+          user_id: string
+        }
+        Insert: {
+          created_at?: string
+          id?: never
+          kind: string
+          lot_id: number
+          note?: string | null
+          points: number
+          redemption_id?: string | null
+          user_id: string
+        }
+        Update: {
+          created_at?: string
+          id?: never
+          kind?: string
+          lot_id?: number
+          note?: string | null
+          points?: number
+          redemption_id?: string | null
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "points_ledger_lot_id_fkey"
+            columns: ["lot_id"]
+            isOneToOne: false
+            referencedRelation: "points_lots"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "points_ledger_redemption_fk"
+            columns: ["redemption_id"]
+            isOneToOne: false
+            referencedRelation: "redemptions"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "points_ledger_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "loyalty_accounts"
+            referencedColumns: ["user_id"]
+          },
+        ]
+      }
+      points_lots: {
+        Row: {
+          available_at: string
+          created_at: string
+          expires_at: string
+          id: number
+          points: number
+          remaining: number
+          rule_id: string | null
+          source_key: string
+          status: string
+          user_id: string
+        }
+        Insert: {
+          available_at?: string
+          created_at?: string
+          expires_at: string
+          id?: never
+          points: number
+          remaining: number
+          rule_id?: string | null
+          source_key: string
+          status: string
+          user_id: string
+        }
+        Update: {
+          available_at?: string
+          created_at?: string
+          expires_at?: string
+          id?: never
+          points?: number
+          remaining?: number
+          rule_id?: string | null
+          source_key?: string
+          status?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "points_lots_rule_id_fkey"
+            columns: ["rule_id"]
+            isOneToOne: false
+            referencedRelation: "earning_rules"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "points_lots_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "loyalty_accounts"
+            referencedColumns: ["user_id"]
+          },
+        ]
+      }
+      price_alerts: {
+        Row: {
+          armed: boolean
+          checked_at: string | null
+          created_at: string
+          id: string
+          last_price: number | null
+          notified_at: string | null
+          plan_id: number | null
+          target_monthly: number
+          times_notified: number
+          usage_kwh: number
+          user_id: string
+          zip: string
+        }
+        Insert: {
+          armed?: boolean
+          checked_at?: string | null
+          created_at?: string
+          id?: string
+          last_price?: number | null
+          notified_at?: string | null
+          plan_id?: number | null
+          target_monthly: number
+          times_notified?: number
+          usage_kwh: number
+          user_id?: string
+          zip: string
+        }
+        Update: {
+          armed?: boolean
+          checked_at?: string | null
+          created_at?: string
+          id?: string
+          last_price?: number | null
+          notified_at?: string | null
+          plan_id?: number | null
+          target_monthly?: number
+          times_notified?: number
+          usage_kwh?: number
+          user_id?: string
+          zip?: string
+        }
+        Relationships: []
+      }
+      redemptions: {
+        Row: {
+          created_at: string
+          id: string
+          idempotency_key: string
+          points: number
+          reward_id: string
+          user_id: string
+        }
+        Insert: {
+          created_at?: string
+          id?: string
+          idempotency_key: string
+          points: number
+          reward_id: string
+          user_id: string
+        }
+        Update: {
+          created_at?: string
+          id?: string
+          idempotency_key?: string
+          points?: number
+          reward_id?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "redemptions_reward_id_fkey"
+            columns: ["reward_id"]
+            isOneToOne: false
+            referencedRelation: "rewards"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "redemptions_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "loyalty_accounts"
+            referencedColumns: ["user_id"]
+          },
+        ]
+      }
+      rewards: {
+        Row: {
+          active: boolean
+          cost_points: number
+          created_at: string
+          id: string
+          name: string
+          slug: string
+        }
+        Insert: {
+          active?: boolean
+          cost_points: number
+          created_at?: string
+          id?: string
+          name: string
+          slug: string
+        }
+        Update: {
+          active?: boolean
+          cost_points?: number
+          created_at?: string
+          id?: string
+          name?: string
+          slug?: string
+        }
+        Relationships: []
+      }
+      segment_members: {
+        Row: {
+          added_at: string
+          segment_id: string
+          user_id: string
+        }
+        Insert: {
+          added_at?: string
+          segment_id: string
+          user_id: string
+        }
+        Update: {
+          added_at?: string
+          segment_id?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "segment_members_segment_id_fkey"
+            columns: ["segment_id"]
+            isOneToOne: false
+            referencedRelation: "segments"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      segments: {
+        Row: {
+          avg_order_value: number | null
+          compiled: string
+          created_at: string
+          definition: Json
+          id: string
+          member_count: number
+          name: string
+          predefined: boolean
+          refreshed_at: string | null
+          revenue: number
+          slug: string
+          watermark: string
+        }
+        Insert: {
+          avg_order_value?: number | null
+          compiled: string
+          created_at?: string
+          definition: Json
+          id?: string
+          member_count?: number
+          name: string
+          predefined?: boolean
+          refreshed_at?: string | null
+          revenue?: number
+          slug: string
+          watermark?: string
+        }
+        Update: {
+          avg_order_value?: number | null
+          compiled?: string
+          created_at?: string
+          definition?: Json
+          id?: string
+          member_count?: number
+          name?: string
+          predefined?: boolean
+          refreshed_at?: string | null
+          revenue?: number
+          slug?: string
+          watermark?: string
+        }
+        Relationships: []
+      }
+      subscribers: {
+        Row: {
+          attributes: Json
+          blocklisted_reason: string | null
+          created_at: string
+          email: string
+          hard_bounced_at: string | null
+          id: string
+          name: string | null
+          soft_bounces: number
+          status: string
+          updated_at: string
+          user_id: string | null
+        }
+        Insert: {
+          attributes?: Json
+          blocklisted_reason?: string | null
+          created_at?: string
+          email: string
+          hard_bounced_at?: string | null
+          id?: string
+          name?: string | null
+          soft_bounces?: number
+          status?: string
+          updated_at?: string
+          user_id?: string | null
+        }
+        Update: {
+          attributes?: Json
+          blocklisted_reason?: string | null
+          created_at?: string
+          email?: string
+          hard_bounced_at?: string | null
+          id?: string
+          name?: string | null
+          soft_bounces?: number
+          status?: string
+          updated_at?: string
+          user_id?: string | null
+        }
+        Relationships: []
+      }
+      subscriptions: {
+        Row: {
+          confirmed_at: string | null
+          created_at: string
+          list_id: string
+          source: string
+          status: string
+          subscriber_id: string
+          unsubscribed_at: string | null
+        }
+        Insert: {
+          confirmed_at?: string | null
+          created_at?: string
+          list_id: string
+          source: string
+          status: string
+          subscriber_id: string
+          unsubscribed_at?: string | null
+        }
+        Update: {
+          confirmed_at?: string | null
+          created_at?: string
+          list_id?: string
+          source?: string
+          status?: string
+          subscriber_id?: string
+          unsubscribed_at?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "subscriptions_list_id_fkey"
+            columns: ["list_id"]
+            isOneToOne: false
+            referencedRelation: "lists"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "subscriptions_subscriber_id_fkey"
+            columns: ["subscriber_id"]
+            isOneToOne: false
+            referencedRelation: "subscribers"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      templates: {
+        Row: {
+          body_html: string
+          body_text: string
+          created_at: string
+          id: string
+          kind: string
+          name: string
+          slug: string
+          subject: string
+          updated_at: string
+          variables: string[]
+        }
+        Insert: {
+          body_html: string
+          body_text: string
+          created_at?: string
+          id?: string
+          kind?: string
+          name: string
+          slug: string
+          subject: string
+          updated_at?: string
+          variables?: string[]
+        }
+        Update: {
+          body_html?: string
+          body_text?: string
+          created_at?: string
+          id?: string
+          kind?: string
+          name?: string
+          slug?: string
+          subject?: string
+          updated_at?: string
+          variables?: string[]
+        }
+        Relationships: []
+      }
+    }
+    Views: {
+      [_ in never]: never
+    }
+    Functions: {
+      advance_automations: { Args: { batch_size?: number }; Returns: number }
+      campaign_stats: { Args: { campaign_id: string }; Returns: Json }
+      check_price_alerts: { Args: never; Returns: number }
+      claim_messages: {
+        Args: { batch_size?: number; lease_seconds?: number }
+        Returns: {
+          attempts: number
+          body_html: string
+          body_text: string
+          data: Json
+          email: string
+          kind: string
+          list_id: string
+          list_name: string
+          message_id: string
+          queued_at: string
+          subject: string
+          subscriber_attributes: Json
+          subscriber_id: string
+          subscriber_name: string
+          template_slug: string
+          variables: string[]
+        }[]
+      }
+      compile_segment: { Args: { definition: Json }; Returns: string }
+      confirm_subscription: {
+        Args: {
+          client_ip?: unknown
+          client_user_agent?: string
+          list_id: string
+          subscriber_id: string
+        }
+        Returns: Json
+      }
+      loyalty_clawback: { Args: { source_key: string }; Returns: number }
+      loyalty_earn: {
+        Args: {
+          account_user: string
+          amount?: number
+          lot_lifetime?: string
+          pending_until?: string
+          rule_code: string
+          source_key: string
+        }
+        Returns: Json
+      }
+      loyalty_evaluate_tiers: {
+        Args: { allow_downgrade?: boolean; user_ids?: string[] }
+        Returns: number
+      }
+      loyalty_me: { Args: never; Returns: Json }
+      loyalty_redeem: {
+        Args: {
+          account_user: string
+          idempotency_key: string
+          reward_slug: string
+        }
+        Returns: Json
+      }
+      loyalty_review: { Args: never; Returns: number }
+      nurture_hot_lead: {
+        Args: { lead: Json; list_slug?: string }
+        Returns: Json
+      }
+      recompute_customer_analytics: {
+        Args: { user_ids?: string[] }
+        Returns: number
+      }
+      record_click: {
+        Args: { link_position: number; message_id: string; target: string }
+        Returns: string
+      }
+      record_message_events: { Args: { events: Json }; Returns: number }
+      record_orders: { Args: { orders: Json }; Returns: number }
+      refresh_segments: {
+        Args: { full_refresh?: boolean; only_segment?: string }
+        Returns: number
+      }
+      run_campaigns: { Args: never; Returns: number }
+      segment_stats: { Args: never; Returns: Json }
+      settle_messages: {
+        Args: { max_attempts?: number; outcomes: Json }
+        Returns: number
+      }
+      subscribe: {
+        Args: {
+          account_id?: string
+          client_ip?: unknown
+          client_user_agent?: string
+          email: string
+          list_slug: string
+          source?: string
+          subscriber_name?: string
+        }
+        Returns: Json
+      }
+      trigger_automations: {
+        Args: {
+          payload?: Json
+          subscriber_id: string
+          trigger_event: string
+          trigger_name: string
+        }
+        Returns: number
+      }
+      unsubscribe: {
+        Args: { list_id?: string; source?: string; subscriber_id: string }
+        Returns: number
+      }
+    }
+    Enums: {
+      [_ in never]: never
+    }
+    CompositeTypes: {
+      [_ in never]: never
+    }
+  }
   public: {
     Tables: {
       profiles: {
@@ -4571,6 +5708,9 @@ export const Constants = {
     Enums: {},
   },
   leads: {
+    Enums: {},
+  },
+  marketing: {
     Enums: {},
   },
   public: {

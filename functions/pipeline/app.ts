@@ -6,11 +6,12 @@ import { z } from "zod";
 import { createApp, jsonResponse, requireService, route } from "../../shared/http.ts";
 import type { ErrorStatus } from "../../shared/openapi.ts";
 import type { PipelineJob } from "./jobs/job.ts";
+import { marketingSend } from "./jobs/marketing-send.ts";
 import { plansImport } from "./jobs/plans-import.ts";
 import { vendingProcess } from "./jobs/vending-process.ts";
 import { vendingRefresh } from "./jobs/vending-refresh.ts";
 
-export const JOBS: PipelineJob[] = [plansImport, vendingProcess, vendingRefresh];
+export const JOBS: PipelineJob[] = [plansImport, vendingProcess, vendingRefresh, marketingSend];
 
 const app = createApp("pipeline", {
   globalRateLimit: false,

@@ -99,7 +99,7 @@ async function stopServe(): Promise<void> {
 
 /** Frees the stack's ports from processes left behind by another checkout (a stale pid file). */
 async function freePorts(): Promise<void> {
-  for (const port of [config.apiPort, config.bridgePort, config.realtimePort]) {
+  for (const port of [config.apiPort, config.bridgePort, config.realtimePort, config.resendPort]) {
     const listing = await run("ss", ["-ltnpH", `sport = :${port}`]).catch(() => "");
     for (const match of listing.matchAll(/pid=(\d+)/g)) {
       const pid = Number(match[1]);
@@ -189,6 +189,8 @@ async function startServe(): Promise<void> {
       body: '["PING"]',
       headers: { authorization: `Bearer ${config.bridgeToken}` },
     }));
+  const resendPid = await spawnBackground("resend");
+  await waitFor("resend", resendPid, () => answers(`${config.resendUrl}/api/v1/messages`));
   await waitFor(
     "realtime",
     await spawnBackground("realtime"),
@@ -319,6 +321,9 @@ async function printSummary(): Promise<void> {
       `  BuyPower    http://127.0.0.1:${
         standinPort(config.instance)
       }/v2 (sandbox stand-in)   key: ${LOCAL_BUYPOWER_API_KEY}`,
+    );
+    say(
+      `  Mail        ${config.resendUrl}   (Resend stand-in: POST /emails; inbox at /, JSON at /api/v1/messages)`,
     );
     say(`  Logs        ${[...logFiles(config), ...STANDIN_PROCESSES.map(logFile)].join(", ")}`);
     say("");

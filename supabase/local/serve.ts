@@ -1,5 +1,6 @@
 // The long-running half of the local stack, started in the background by `deno task start`:
 //   serve.ts bridge   the Upstash REST bridge in front of Redis
+//   serve.ts resend   the e-mail provider stand-in (Resend's API and an inbox)
 //   serve.ts gateway  the functions gateway and the pg_net worker
 //   serve.ts gateway-2  a second gateway process on the same port (SO_REUSEPORT), without the worker
 // They run as separate processes, as Upstash and the edge runtime are separate services on Supabase.
@@ -8,7 +9,8 @@ import { createGateway, loadFunctions } from "./gateway.ts";
 import { startNetWorker } from "./net_worker.ts";
 import { RespPool } from "./resp.ts";
 import { startPaymentStandins } from "./standins/serve.ts";
-import { functionEnv, stackConfig } from "./stack.ts";
+import { createResendStandin } from "./standins/resend.ts";
+import { functionEnv, LOCAL_RESEND_API_KEY, LOCAL_RESEND_WEBHOOK_SECRET, stackConfig } from "./stack.ts";
 import { UpstashBridge } from "./upstash_bridge.ts";
 
 const config = stackConfig();
@@ -27,6 +29,23 @@ function serveBridge() {
     (request) => bridge.handle(request),
   );
   stoppers.push(() => server.shutdown(), () => Promise.resolve(pool.close()));
+}
+
+function serveResend() {
+  const standin = createResendStandin({
+    apiKey: LOCAL_RESEND_API_KEY,
+    webhookUrl: `${config.apiUrl}/functions/v1/marketing/webhooks/resend`,
+    webhookSecret: LOCAL_RESEND_WEBHOOK_SECRET,
+  });
+  const server = Deno.serve(
+    {
+      hostname: "127.0.0.1",
+      port: config.resendPort,
+      onListen: () => say(`resend stand-in on ${config.resendUrl}`),
+    },
+    (request) => standin.handle(request),
+  );
+  stoppers.push(() => server.shutdown());
 }
 
 async function serveGateway(runNetWorker: boolean) {
@@ -53,9 +72,10 @@ async function serveGateway(runNetWorker: boolean) {
 
 const role = Deno.args[0] ?? "gateway";
 if (role === "bridge") serveBridge();
+else if (role === "resend") serveResend();
 else if (role === "gateway") await serveGateway(true);
 else if (role === "gateway-2") await serveGateway(false);
-else throw new Error(`unknown role ${role}: expected bridge, gateway or gateway-2`);
+else throw new Error(`unknown role ${role}: expected bridge, resend, gateway or gateway-2`);
 
 const shutdown = async () => {
   await Promise.allSettled(stoppers.map((stop) => stop()));

@@ -29,6 +29,9 @@ export interface StackConfig {
   bridgePort: number;
   /** The local Realtime server; the gateway proxies /realtime/v1/* to it, as Kong does on Supabase. */
   realtimePort: number;
+  /** The e-mail provider stand-in (Resend's API and an inbox), at Supabase's mail-catcher port. */
+  resendPort: number;
+  resendUrl: string;
   stateDir: string;
   dbUrl: string;
   /** As supabase_admin, the bootstrap superuser: for the platform's own processes (the pg_net worker). */
@@ -69,6 +72,8 @@ export function stackConfig(): StackConfig {
     redisPort: 6379 + shift,
     bridgePort,
     realtimePort: 54340 + shift,
+    resendPort: 54324 + shift,
+    resendUrl: `http://127.0.0.1:${54324 + shift}`,
     stateDir: `${ROOT}/.local/instance-${instance}`,
     dbUrl: `postgresql://postgres:${LOCAL_DB_PASSWORD}@127.0.0.1:${dbPort}/postgres`,
     adminDbUrl: `postgresql://supabase_admin:${LOCAL_DB_PASSWORD}@127.0.0.1:${dbPort}/postgres`,
@@ -141,6 +146,14 @@ export async function localApiKeys(config = stackConfig()): Promise<{ publishabl
   };
 }
 
+/**
+ * The local stand-in's Resend credentials: published local defaults like LOCAL_JWT_SECRET, never a real
+ * project's (a deployed project sets its own with `supabase secrets set`).
+ */
+export const LOCAL_RESEND_API_KEY = "re_local_standin_key";
+export const LOCAL_RESEND_WEBHOOK_SECRET = "whsec_bG9jYWwtcmVzZW5kLXN0YW5kaW4tc2VjcmV0";
+export const LOCAL_MARKETING_TOKEN_SECRET = "local-marketing-token-secret-at-least-32-chars";
+
 /** The environment Supabase gives every edge function, plus this project's own secrets. */
 export async function functionEnv(config = stackConfig()): Promise<Record<string, string>> {
   return {
@@ -164,5 +177,9 @@ export async function functionEnv(config = stackConfig()): Promise<Record<string
     ...(Deno.env.get("PB_TRUSTED_PROXY_HOPS")
       ? { TRUSTED_PROXY_HOPS: Deno.env.get("PB_TRUSTED_PROXY_HOPS")! }
       : {}),
+    RESEND_API_BASE: config.resendUrl,
+    RESEND_API_KEY: LOCAL_RESEND_API_KEY,
+    RESEND_WEBHOOK_SECRET: LOCAL_RESEND_WEBHOOK_SECRET,
+    MARKETING_TOKEN_SECRET: LOCAL_MARKETING_TOKEN_SECRET,
   };
 }

@@ -7,10 +7,10 @@ import { RespConnection } from "./resp.ts";
 import { ROOT, type StackConfig } from "./stack.ts";
 
 // Background processes: the Upstash bridge (a stand-in for a remote service, so it does not share
-// the functions' JavaScript thread) and two gateway processes sharing the API port (SO_REUSEPORT),
+// the functions' JavaScript thread), the Resend stand-in, and two gateway processes sharing the API port (SO_REUSEPORT),
 // as Supabase's edge runtime serves a function from several isolates at once; the first also runs
-// the pg_net worker. The local Realtime is its own process too, proxied by the gateways.
-export const ROLES = ["bridge", "realtime", "gateway", "gateway-2"] as const;
+// the pg_net worker. The local Realtime and the e-mail stand-in are their own processes too.
+export const ROLES = ["bridge", "realtime", "resend", "gateway", "gateway-2"] as const;
 export type Role = typeof ROLES[number];
 export const pidFileOf = (config: StackConfig, role: Role) => `${config.stateDir}/${role}.pid`;
 export const logFileOf = (config: StackConfig, role: Role) => `${config.stateDir}/${role}.log`;

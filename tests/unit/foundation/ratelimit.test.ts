@@ -15,6 +15,7 @@ Deno.test("the default classes are the documented ones", () => {
     api: { limit: 60, window: "1 m" },
     search: { limit: 120, window: "1 m" },
     leads: { limit: 5, window: "5 m" },
+    subscribe: { limit: 10, window: "10 m" },
   });
   assert.equal(rateClasses('{"leads":{"limit":7,"window":"1 m"}}').leads.limit, 7);
   assert.throws(() => rateClasses('{"leads":{"limit":-1,"window":"1 m"}}'));

@@ -1,0 +1,162 @@
+// Marketing: (1) a campaign to 100,000 subscribers — queued by marketing.run_campaigns and handed, row by
+// row, to a Resend stand-in by the send job (claim with suppression, liquid rendering, signed links,
+// HTTP POST /emails with Idempotency-Key, settle) — in messages per second against a bare INSERT of the
+// same 100,000 outbox rows in the same run; (2) segment refresh on 100,000 customers and 1,000,000 orders:
+// an incremental run (1,000 new orders through marketing.record_orders, which recomputes those customers
+// and refreshes membership incrementally) against a full recompute of every analytics row and segment.
+// The minute tick is paused during (1) so the stack's own send job does not take the bench's rows.
+import { functionEnv, stackConfig } from "../../supabase/local/stack.ts";
+import { BENCH_LIST, ensureBenchCustomers, ensureBenchSubscribers } from "../marketing/generate.ts";
+import { type BenchContext, type BenchRow, type BenchScenario, round } from "../lib.ts";
+
+const SCENARIO = "marketing";
+
+for (const [name, value] of Object.entries(await functionEnv(stackConfig()))) Deno.env.set(name, value);
+const { runSendJob } = await import("../../shared/marketing/sender.ts");
+const { parseSettings } = await import("../../shared/marketing/settings.ts");
+const { createResendStandin } = await import("../../supabase/local/standins/resend.ts");
+
+async function campaignRows(ctx: BenchContext, subscribers: number): Promise<BenchRow[]> {
+  const created = await ensureBenchSubscribers(ctx.sql, subscribers);
+  if (created) console.error(`generated ${created} bench subscribers`);
+  const standin = createResendStandin({ apiKey: Deno.env.get("RESEND_API_KEY")!, keep: 100 });
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (r) => standin.handle(r));
+  const config = parseSettings({
+    ...Deno.env.toObject(),
+    RESEND_API_BASE: `http://127.0.0.1:${server.addr.port}`,
+    MARKETING_SEND_RATE: "10000",
+    MARKETING_SEND_BATCH: "1000",
+  });
+  // Unscheduled, not altered: the migration role owns the job but may not call cron.alter_job.
+  await ctx.sql`select cron.unschedule(jobid) from cron.job where jobname = 'marketing-tick'`;
+  try {
+    await ctx.sql`
+      insert into marketing.templates (slug, name, subject, body_html, body_text)
+      values ('bench-campaign', 'Bench', 'Hello {{ subscriber.name }}',
+              '<p>Hi {{ subscriber.name }}, <a href="https://example.com/offer">our offer</a></p>', 'Hi')
+      on conflict (slug) do nothing`;
+    // Anchor: the same rows by one bare INSERT ... SELECT into a copy of the outbox (its indexes included).
+    const anchor = await ctx.sql.begin(async (tx) => {
+      await tx`create temporary table bench_outbox (like marketing.messages including all) on commit drop`;
+      const t0 = performance.now();
+      await tx`
+        insert into bench_outbox (subscriber_id, template_id, list_id, kind, campaign_id)
+        select x.subscriber_id, t.id, x.list_id, 'marketing', ${crypto.randomUUID()}::uuid
+        from marketing.subscriptions x join marketing.lists l on l.id = x.list_id, marketing.templates t
+        where l.slug = ${BENCH_LIST} and t.slug = 'bench-campaign' and x.status = 'confirmed'`;
+      return performance.now() - t0;
+    });
+    const anchorRate = subscribers / (anchor / 1000);
+
+    const [campaign] = await ctx.sql`
+      insert into marketing.campaigns (name, template_id, list_id, status, send_at)
+      select 'Bench ' || now(), t.id, l.id, 'draft', null from marketing.templates t, marketing.lists l
+      where t.slug = 'bench-campaign' and l.slug = ${BENCH_LIST} returning id`;
+    await ctx
+      .sql`update marketing.campaigns set status = 'scheduled', send_at = now() where id = ${campaign.id}`;
+    const t0 = performance.now();
+    await ctx.sql`select marketing.run_campaigns()`;
+    const queuedMs = performance.now() - t0;
+    let sent = 0;
+    while (sent < subscribers) {
+      const report = await runSendJob({ config, concurrency: 64, deadlineMs: 55_000 });
+      sent += report.sent;
+      if (report.claimed === 0) break;
+    }
+    const totalMs = performance.now() - t0;
+    const [{ delivered }] = await ctx.sql`
+      select count(*)::int as delivered from marketing.messages where campaign_id = ${campaign.id} and status = 'sent'`;
+    const rate = delivered / (totalMs / 1000);
+    return [
+      {
+        scenario: SCENARIO,
+        subject: `campaign to ${subscribers} subscribers, queued and handed to the Resend stand-in`,
+        metric: "messages per second",
+        value: round(rate),
+        unit: "msg/s",
+        anchor: "bare INSERT of the same outbox rows",
+        ratio: rate / anchorRate,
+        target: `all ${subscribers} accepted by the provider exactly once`,
+        met: delivered === subscribers && standin.accepted() === subscribers,
+      },
+      {
+        scenario: SCENARIO,
+        subject: "campaign queueing (run_campaigns)",
+        metric: "time",
+        value: round(queuedMs),
+        unit: "ms",
+        anchor: "bare INSERT of the same outbox rows",
+        ratio: queuedMs / anchor,
+      },
+      {
+        scenario: SCENARIO,
+        subject: "bare INSERT of the same outbox rows",
+        metric: "rows per second",
+        value: round(anchorRate),
+        unit: "rows/s",
+      },
+    ];
+  } finally {
+    // As the campaigns migration schedules it.
+    await ctx.sql`
+      select cron.schedule('marketing-tick', '* * * * *',
+        $$select private.run_job('marketing-tick', 'select private.marketing_tick()')$$)`;
+    await server.shutdown();
+  }
+}
+
+async function segmentRows(ctx: BenchContext, customers: number, orders: number): Promise<BenchRow[]> {
+  const created = await ensureBenchCustomers(ctx.sql, customers, orders);
+  if (created) console.error(`generated ${created} bench customers`);
+  const time = async (work: () => Promise<unknown>) => {
+    const t0 = performance.now();
+    await work();
+    return performance.now() - t0;
+  };
+  // Full: every analytics row and every segment from scratch.
+  const fullMs = await time(async () => {
+    await ctx.sql`select marketing.recompute_customer_analytics(null)`;
+    await ctx.sql`select marketing.refresh_segments(true)`;
+  });
+  // Incremental: 1,000 new orders as the order contract delivers them.
+  const stamp = Date.now();
+  const incrementalMs = await time(() =>
+    ctx.sql`
+      select marketing.record_orders(jsonb_agg(jsonb_build_object('orderId', 'bench-inc-' || ${stamp}::bigint || '-' || n,
+        'userId', u.id, 'total', 75, 'placedAt', now())))
+      from (select id, row_number() over () as n from auth.users where email like '%@bench-customers.local' limit 1000) u`
+  );
+  return [
+    {
+      scenario: SCENARIO,
+      subject: `segment refresh, ${customers} customers / ${orders} orders: 1,000 new orders (incremental)`,
+      metric: "time",
+      value: round(incrementalMs),
+      unit: "ms",
+      anchor: "full recompute of analytics and every segment",
+      ratio: incrementalMs / fullMs,
+      target: "incremental < 0.1x full",
+      met: incrementalMs < fullMs / 10,
+    },
+    {
+      scenario: SCENARIO,
+      subject: "full recompute of analytics and every segment",
+      metric: "time",
+      value: round(fullMs),
+      unit: "ms",
+    },
+  ];
+}
+
+const scenario: BenchScenario = {
+  name: SCENARIO,
+  description:
+    "campaign send to the Resend stand-in vs bare insert; incremental segment refresh vs full recompute",
+  async run(ctx) {
+    const subscribers = ctx.quick ? 5_000 : 100_000;
+    const [customers, orders] = ctx.quick ? [10_000, 100_000] : [100_000, 1_000_000];
+    return [...await campaignRows(ctx, subscribers), ...await segmentRows(ctx, customers, orders)];
+  },
+};
+
+export default scenario;
