@@ -52,3 +52,65 @@ export function asUser<T>(claims: Claims, work: (tx: Tx) => Promise<T>): Promise
 export function asService<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
   return db().begin(work) as Promise<T>;
 }
+
+const QUALIFIED_NAME = /^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/;
+const ARGUMENT_NAME = /^[a-z_][a-z0-9_]*$/;
+
+type Runner = Sql | Tx;
+export type RpcArgs = Record<string, unknown>;
+
+function isJsonValue(value: unknown): boolean {
+  if (value === null || typeof value !== "object") return false;
+  if (value instanceof Date || value instanceof Uint8Array) return false;
+  // Arrays of scalars are Postgres arrays (int[], text[]); arrays of objects are json(b).
+  if (Array.isArray(value)) return value.some((item) => item !== null && typeof item === "object");
+  return true;
+}
+
+/**
+ * `fn(name => $1, ...)`: named arguments, so the call reads like the SQL signature and a reordered
+ * parameter list cannot shift values. Scalars and arrays of scalars go as untyped parameters and
+ * Postgres resolves them from the signature (no hand-written casts); objects and arrays of objects
+ * go as JSON. Names are checked against a strict pattern because they become identifiers.
+ */
+function call(runner: Runner, fn: string, args: RpcArgs) {
+  if (!QUALIFIED_NAME.test(fn)) throw new Error(`rpc: "${fn}" is not a schema-qualified function name`);
+  const [schema, name] = fn.split(".");
+  const fragments = Object.entries(args).filter(([, value]) => value !== undefined).map(([arg, value]) => {
+    if (!ARGUMENT_NAME.test(arg)) throw new Error(`rpc: "${arg}" is not an argument name`);
+    // postgres.js types parameters by their JS type; the values here are checked at runtime instead.
+    const param = (isJsonValue(value)
+      ? runner.json(value as postgres.JSONValue)
+      : value) as postgres.SerializableParameter;
+    return runner`${runner(arg)} => ${param}`;
+  });
+  const list = fragments.reduce(
+    (all, fragment, index) => index ? runner`${all}, ${fragment}` : fragment,
+    runner``,
+  );
+  return runner`${runner(schema)}.${runner(name)}(${list})`;
+}
+
+/**
+ * Calls a function that returns one value (json, jsonb, a scalar) and returns it:
+ * `await rpc<Summary>(tx, "energy.compare_plans", { usage_kwh: [900], zip: "75001" })`.
+ * Arguments left undefined are omitted, so the function's defaults apply.
+ */
+export async function rpc<T>(runner: Runner, fn: string, args: RpcArgs = {}): Promise<T> {
+  const [row] = await runner`select ${call(runner, fn, args)} as result`;
+  return row.result as T;
+}
+
+/** Calls a set-returning function and returns its rows: `select * from fn(...)`. */
+export async function rpcRows<T extends object>(
+  runner: Runner,
+  fn: string,
+  args: RpcArgs = {},
+): Promise<T[]> {
+  return await runner<T[]>`select * from ${call(runner, fn, args)}`;
+}
+
+/** `rpc` in a transaction as the caller (RLS applies): the common shape of a handler's one call. */
+export function rpcAs<T>(claims: Claims, fn: string, args: RpcArgs = {}): Promise<T> {
+  return asUser(claims, (tx) => rpc<T>(tx, fn, args));
+}

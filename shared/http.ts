@@ -1,14 +1,27 @@
-// The HTTP kernel every function is built on: one Hono app per function under basePath('/<name>'),
-// request ids, one masked JSON log line and metrics per request, the error envelope, the 1 MiB body
-// limit, CORS, caller resolution and rate limits.
-import { type Context, Hono, type MiddlewareHandler } from "hono";
+// The HTTP kernel every function is built on: one OpenAPIHono app per function under
+// basePath('/<name>'), request ids, one masked JSON log line and metrics per request, the error
+// envelope (validation included), the 1 MiB body limit, CORS, caller resolution, route-scoped role
+// middleware, rate limits and the function's OpenAPI 3.1 document.
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
+import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
-import { type Caller, resolveCaller } from "./auth.ts";
+import { type Caller, resolveCaller, type StaffRole } from "./auth.ts";
 import { env } from "./env.ts";
-import { badRequest, errorBody, type ErrorDetail, HttpError, unprocessable, zodDetails } from "./errors.ts";
+import {
+  badRequest,
+  errorBody,
+  type ErrorDetail,
+  forbidden,
+  HttpError,
+  unauthorized,
+  unprocessable,
+  zodDetails,
+} from "./errors.ts";
+import { ErrorEnvelope, guard, jsonResponse, route, SECURITY_SCHEMES } from "./openapi.ts";
 import { log } from "./log.ts";
 import { MetricsBuffer } from "./metrics.ts";
 import { createLimiter, type Limiter, rateClasses, type RateClassName } from "./ratelimit.ts";
@@ -30,7 +43,12 @@ export interface AppOptions {
   cors?: boolean;
   /** Apply the global per-IP class to every request (default true). */
   globalRateLimit?: boolean;
+  /** What the function is for: the OpenAPI document's info.description. */
+  description?: string;
 }
+
+export { errorResponse as errorResponseDoc, jsonBody, jsonResponse, route } from "./openapi.ts";
+export type { StaffRole };
 
 let sharedLimiter: Limiter | undefined;
 export function limiter(): Limiter {
@@ -82,8 +100,25 @@ export function errorResponse(c: Context<AppEnv>, error: HttpError): Response {
   return c.json(errorBody(error, c.get("requestId") ?? "unknown"), error.status);
 }
 
-export function createApp(functionName: string, options: AppOptions = {}): Hono<AppEnv> {
-  const app = new Hono<AppEnv>().basePath(`/${functionName}`);
+/**
+ * One function's app: OpenAPIHono under basePath('/<name>') with the kernel's middleware, the error
+ * envelope for every failure (validation included, through the default hook) and its own OpenAPI 3.1
+ * document at GET /<name>/openapi.json.
+ */
+export function createApp(functionName: string, options: AppOptions = {}): OpenAPIHono<AppEnv> {
+  const root = new OpenAPIHono<AppEnv>({
+    // Validation failures of any declared part (query, params, headers, body) become the envelope's
+    // 422, with zod's issues as details; malformed JSON is Hono's HTTPException(400), mapped below.
+    defaultHook: (result) => {
+      if (!result.success) {
+        throw unprocessable(
+          `The ${VALIDATION_TARGETS[result.target] ?? result.target} failed validation.`,
+          zodDetails(result.error),
+        );
+      }
+    },
+  });
+  const app = root.basePath(`/${functionName}`);
   app.use("*", observe(functionName));
   if (options.cors) {
     app.use(
@@ -121,46 +156,146 @@ export function createApp(functionName: string, options: AppOptions = {}): Hono<
   );
   if (options.globalRateLimit !== false) app.use("*", rateLimit("global", (c) => clientIp(c)));
 
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", SECURITY_SCHEMES.bearer);
+  app.openAPIRegistry.registerComponent("securitySchemes", "apikey", SECURITY_SCHEMES.apikey);
+  app.openAPIRegistry.register("ErrorEnvelope", ErrorEnvelope);
+  app.openapi(
+    route({
+      method: "get",
+      path: "/openapi.json",
+      summary: `The OpenAPI 3.1 document of ${functionName}`,
+      tags: ["meta"],
+      responses: { 200: jsonResponse(z.looseObject({}), "This function's OpenAPI 3.1 document.") },
+    }),
+    (c) => c.json(openApiDocument(app, functionName, options), 200),
+  );
+
   app.notFound((c) =>
     errorResponse(
       c,
       new HttpError(404, "route_not_found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`),
     )
   );
-  app.onError((error, c) => {
-    if (error instanceof HttpError) return errorResponse(c, error);
-    if (error instanceof z.ZodError) {
-      return errorResponse(c, unprocessable("The request failed validation.", zodDetails(error)));
-    }
-    // RPCs raise PostgREST's status SQLSTATEs (PT404, PT422, ...) with the machine code in HINT, so
-    // the Data API and postgres.js callers get the same answer. Any other SQLSTATE (42501 included)
-    // carries nothing meant for the client and stays a 500.
-    const pg = error as { code?: unknown; hint?: string; message?: string };
-    const sqlStatus = typeof pg.code === "string" ? pg.code.match(/^PT(4\d\d)$/)?.[1] : undefined;
-    if (sqlStatus) {
-      // Hono's type lists only the registered 4xx codes; Response accepts any of them.
-      const status = Number(sqlStatus) as ContentfulStatusCode;
-      return errorResponse(
-        c,
-        new HttpError(status, pg.hint ?? "invalid_request", pg.message || "Invalid request."),
+  app.onError((error, c) => errorResponse(c, toHttpError(error, c, functionName)));
+  return app;
+}
+
+const VALIDATION_TARGETS: Record<string, string> = {
+  json: "request body",
+  form: "request body",
+  query: "query string",
+  param: "path",
+  header: "request headers",
+  cookie: "cookies",
+};
+
+/** The document `GET /<name>/openapi.json` serves; paths carry the base path, servers the gateway's. */
+export function openApiDocument(app: OpenAPIHono<AppEnv>, functionName: string, options: AppOptions = {}) {
+  return app.getOpenAPI31Document({
+    openapi: "3.1.0",
+    info: {
+      title: `powerbase ${functionName}`,
+      version: "1.0.0",
+      description: options.description,
+    },
+    servers: [{ url: "/functions/v1", description: "Supabase Edge Functions (relative to the project URL)" }],
+  });
+}
+
+/** Any thrown value as the envelope's HttpError; unexpected ones are logged and become a bare 500. */
+function toHttpError(error: unknown, c: AppContext, functionName: string): HttpError {
+  if (error instanceof HttpError) return error;
+  if (error instanceof z.ZodError) return unprocessable("The request failed validation.", zodDetails(error));
+  if (error instanceof HTTPException) {
+    // Hono's own refusals: the JSON validator's malformed body and zod-openapi's media-type gate.
+    if (error.status === 400) return badRequest("malformed_json", "The request body is not valid JSON.");
+    if (error.status === 415) {
+      return new HttpError(
+        415,
+        "unsupported_media_type",
+        `Send the body as ${c.req.method === "GET" ? "a query string" : "application/json"}.`,
       );
     }
-    log("error", "unhandled error", {
-      requestId: c.get("requestId"),
-      function: functionName,
-      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-      stack: error instanceof Error ? error.stack : undefined,
-    });
-    return errorResponse(
-      c,
-      new HttpError(
-        500,
-        "internal_error",
-        "Something went wrong on our side. Quote the request id if you report it.",
-      ),
-    );
+    if (error.status < 500) {
+      return new HttpError(error.status as ContentfulStatusCode, "invalid_request", error.message);
+    }
+  }
+  // RPCs raise PostgREST's status SQLSTATEs (PT404, PT422, ...) with the machine code in HINT, so
+  // the Data API and postgres.js callers get the same answer. Any other SQLSTATE (42501 included)
+  // carries nothing meant for the client and stays a 500.
+  const pg = error as { code?: unknown; hint?: string; message?: string };
+  const sqlStatus = typeof pg.code === "string" ? pg.code.match(/^PT(4\d\d)$/)?.[1] : undefined;
+  if (sqlStatus) {
+    // Hono's type lists only the registered 4xx codes; Response accepts any of them.
+    const status = Number(sqlStatus) as ContentfulStatusCode;
+    return new HttpError(status, pg.hint ?? "invalid_request", pg.message || "Invalid request.");
+  }
+  log("error", "unhandled error", {
+    requestId: c.get("requestId"),
+    function: functionName,
+    error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    stack: error instanceof Error ? error.stack : undefined,
   });
-  return app;
+  return new HttpError(
+    500,
+    "internal_error",
+    "Something went wrong on our side. Quote the request id if you report it.",
+  );
+}
+
+const BEARER: Record<string, string[]>[] = [{ bearer: [] }, { apikey: [] }];
+
+/**
+ * Route middleware: staff with one of `roles` (the verified `user_role` claim) or the service key.
+ * 401 without a valid user token, 403 for a signed-in user without one of the roles.
+ */
+export function requireRoles(...roles: StaffRole[]): MiddlewareHandler<AppEnv> {
+  return guard(async (c, next) => {
+    const who = await caller(c);
+    if (who.role !== "service_role") {
+      if (who.role !== "authenticated") throw unauthorized();
+      if (!who.staffRole || !roles.includes(who.staffRole)) {
+        throw forbidden(`This needs one of the roles: ${roles.join(", ")}.`);
+      }
+    }
+    await next();
+  }, {
+    errors: {
+      401: "unauthorized: no valid user token (anonymous, publishable key, invalid or expired token).",
+      403: `forbidden: the signed-in user holds none of the roles ${roles.join(", ")}.`,
+    },
+    security: BEARER,
+    note: `Roles: ${roles.join(", ")} (or the service key).`,
+  });
+}
+
+/** Route middleware: any signed-in user (a verified user token); 401 otherwise. */
+export function requireUser(): MiddlewareHandler<AppEnv> {
+  return guard(async (c, next) => {
+    if ((await caller(c)).role !== "authenticated") throw unauthorized();
+    await next();
+  }, {
+    errors: { 401: "unauthorized: no valid user token." },
+    security: BEARER,
+    note: "Any signed-in user.",
+  });
+}
+
+/** Route middleware: the service key only (jobs, webhooks' operators); 401 anonymous, 403 users. */
+export function requireService(): MiddlewareHandler<AppEnv> {
+  return guard(async (c, next) => {
+    const who = await caller(c);
+    if (who.role === "service_role") return await next();
+    if (who.role !== "authenticated") throw unauthorized();
+    throw forbidden("Only the service key may call this.");
+  }, {
+    errors: {
+      401: "unauthorized: no valid credential.",
+      403: "forbidden: a user token, not the service key.",
+    },
+    security: BEARER,
+    note: "Service key only.",
+  });
 }
 
 /** The verified caller of this request (memoized); throws 401 for a bad token. */
@@ -178,7 +313,7 @@ export function rateLimit(
   className: RateClassName,
   identify?: (c: AppContext) => string | Promise<string>,
 ): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
+  return guard(async (c, next) => {
     const identity = identify ? await identify(c) : clientIp(c);
     const decision = await limiter().check(className, identity);
     const resetSeconds = Math.max(0, Math.ceil((decision.reset - Date.now()) / 1000));
@@ -196,7 +331,11 @@ export function rateLimit(
       );
     }
     await next();
-  };
+  }, {
+    errors: {
+      429: `rate_limited: the ${className} rate class is exhausted; Retry-After says when to retry.`,
+    },
+  });
 }
 
 /** One security event per identity and class per minute, however many requests get refused. */

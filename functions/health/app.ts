@@ -1,7 +1,7 @@
 // health: liveness for load balancers, a dependency report and Prometheus metrics for operators.
+import { z } from "zod";
 import { db } from "../../shared/db.ts";
-import { requireRole } from "../../shared/auth.ts";
-import { caller, createApp, metrics } from "../../shared/http.ts";
+import { createApp, jsonResponse, metrics, requireRoles, route } from "../../shared/http.ts";
 import { type JobRunCount, renderPrometheus } from "../../shared/metrics.ts";
 import { redis } from "../../shared/redis.ts";
 import {
@@ -13,42 +13,107 @@ import {
   redisCheck,
 } from "./checks.ts";
 
-const app = createApp("health", { cors: true, globalRateLimit: false });
-
-app.get("/", (c) => c.json({ status: "ok", time: new Date().toISOString() }));
-
-app.get("/status", async (c) => {
-  requireRole(await caller(c), ["admin"]);
-  const sql = db();
-  const [database, redisProbe, cronJobs, netQueue, migration] = await Promise.all([
-    probe(databaseCheck(sql)),
-    probe(redisCheck(redis())),
-    probe(cronJobsCheck(sql)),
-    probe(netQueueCheck(sql)),
-    probe(latestMigrationCheck(sql)),
-  ]);
-  const status = !database.ok ? "down" : redisProbe.ok && cronJobs.ok && netQueue.ok ? "ok" : "degraded";
-  return c.json({
-    status,
-    time: new Date().toISOString(),
-    database,
-    redis: redisProbe,
-    cronJobs,
-    netQueue,
-    latestMigration: migration,
-  }, status === "down" ? 503 : 200);
+const app = createApp("health", {
+  cors: true,
+  globalRateLimit: false,
+  description: "Liveness, the dependency report and Prometheus metrics (docs/api/foundation.md).",
 });
 
-app.get("/metrics", async (c) => {
-  requireRole(await caller(c), ["admin"]);
-  // This isolate's own samples first, so a scrape always includes the requests it just answered.
-  await metrics.flush();
-  const jobRuns = await db()<JobRunCount[]>`
+const Liveness = z.object({ status: z.literal("ok"), time: z.iso.datetime() });
+
+app.openapi(
+  route({
+    method: "get",
+    path: "/",
+    summary: "Liveness: answers without touching any dependency",
+    tags: ["health"],
+    responses: { 200: jsonResponse(Liveness, "The function is up.") },
+  }),
+  (c) => c.json({ status: "ok" as const, time: new Date().toISOString() }, 200),
+);
+
+const ProbeResult = z.object({
+  ok: z.boolean(),
+  latencyMs: z.number(),
+  error: z.string().optional(),
+  value: z.unknown().optional(),
+});
+const StatusReport = z.object({
+  status: z.enum(["ok", "degraded", "down"]),
+  time: z.iso.datetime(),
+  database: ProbeResult,
+  redis: ProbeResult,
+  cronJobs: ProbeResult,
+  netQueue: ProbeResult,
+  latestMigration: ProbeResult,
+}).meta({ id: "HealthStatus" });
+
+app.openapi(
+  route({
+    method: "get",
+    path: "/status",
+    summary: "Dependency report: database, Redis, pg_cron jobs, the pg_net queue, the latest migration",
+    tags: ["health"],
+    middleware: [requireRoles("admin")],
+    responses: {
+      200: jsonResponse(
+        StatusReport,
+        "Every dependency answered (status ok) or some besides the database did not (degraded).",
+      ),
+      503: jsonResponse(StatusReport, "The database did not answer (status down)."),
+    },
+  }),
+  async (c) => {
+    const sql = db();
+    const [database, redisProbe, cronJobs, netQueue, migration] = await Promise.all([
+      probe(databaseCheck(sql)),
+      probe(redisCheck(redis())),
+      probe(cronJobsCheck(sql)),
+      probe(netQueueCheck(sql)),
+      probe(latestMigrationCheck(sql)),
+    ]);
+    const status: "ok" | "degraded" | "down" = !database.ok
+      ? "down"
+      : redisProbe.ok && cronJobs.ok && netQueue.ok
+      ? "ok"
+      : "degraded";
+    const report = {
+      status,
+      time: new Date().toISOString(),
+      database,
+      redis: redisProbe,
+      cronJobs,
+      netQueue,
+      latestMigration: migration,
+    };
+    return status === "down" ? c.json(report, 503) : c.json(report, 200);
+  },
+);
+
+app.openapi(
+  route({
+    method: "get",
+    path: "/metrics",
+    summary: "Prometheus metrics of every function (requests, latency, jobs)",
+    tags: ["health"],
+    middleware: [requireRoles("admin")],
+    responses: {
+      200: {
+        description: "Prometheus text exposition format 0.0.4.",
+        content: { "text/plain": { schema: z.string() } },
+      },
+    },
+  }),
+  async (c) => {
+    // This isolate's own samples first, so a scrape always includes the requests it just answered.
+    await metrics.flush();
+    const jobRuns = await db()<JobRunCount[]>`
     select job_name, status, count(*)::int as runs,
            extract(epoch from max(finished_at))::float8 as last_finished_epoch
     from ops.job_runs group by job_name, status order by job_name, status`;
-  const body = await renderPrometheus(redis(), jobRuns);
-  return c.body(body, 200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" });
-});
+    const body = await renderPrometheus(redis(), jobRuns);
+    return c.text(body, 200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" });
+  },
+);
 
 export default app;
