@@ -1,5 +1,6 @@
--- Foundation: a durable outbox for outbound webhooks (leads' CRM hand-off today, any module later). Enqueueing is a row insert in
--- the producer's own transaction, so a rolled-back change never notifies anyone. Delivery goes out
+-- Foundation: a durable outbox for outbound webhooks (leads' CRM hand-off today, any module later).
+-- Enqueueing is a row insert in the producer's own transaction, so a rolled-back change never
+-- notifies anyone. Delivery goes out
 -- through pg_net (sent only after commit) with a Stripe-style HMAC-SHA256 signature:
 --   X-Powerbase-Signature: t=<unix seconds>,v1=<hex hmac_sha256(secret, "<t>.<raw body>")>
 -- The signing secret lives in Vault under the endpoint's secret_name, never in a table or in code.
@@ -40,6 +41,8 @@ create table ops.outbound_webhooks (
 create index outbound_webhooks_due_idx on ops.outbound_webhooks (next_attempt_at) where status = 'pending';
 create index outbound_webhooks_sending_idx on ops.outbound_webhooks (sent_at) where status = 'sending';
 create index outbound_webhooks_event_type_idx on ops.outbound_webhooks (event_type, created_at desc);
+-- Covers the foreign key: deleting an endpoint cascades to its rows without a sequential scan.
+create index outbound_webhooks_endpoint_idx on ops.outbound_webhooks (endpoint_id);
 
 alter table ops.webhook_endpoints enable row level security;
 alter table ops.outbound_webhooks enable row level security;
