@@ -122,7 +122,7 @@ $$;
 -- Settles rows whose pg_net request has an answer (or has timed out with none): delivered on a 2xx,
 -- dead after max_attempts, otherwise pending again after the backoff. Returns the rows settled.
 create or replace function ops.settle_outbound_webhooks() returns bigint
-language sql volatile security definer set search_path = '' as $$
+language sql volatile set search_path = '' as $$
   with outcome as (
     select w.id, w.attempts, e.max_attempts, r.status_code, r.error_msg, (r.id is null) as unanswered
     from ops.outbound_webhooks w
@@ -156,7 +156,7 @@ $$;
 -- rows: an endpoint switched back on (or a secret restored) before a row's next attempt still gets
 -- it. Rows of a deleted endpoint are gone with it (on delete cascade). Returns the rows settled.
 create or replace function ops.abandon_unsendable_webhooks() returns bigint
-language sql volatile security definer set search_path = '' as $$
+language sql volatile set search_path = '' as $$
   with unsendable as (
     select w.id, case when not e.active then 'endpoint inactive' else 'signing secret missing' end as reason
     from ops.outbound_webhooks w
@@ -198,8 +198,7 @@ revoke execute on function ops.enqueue_webhooks(text, jsonb[]), ops.send_webhook
   ops.settle_outbound_webhooks(), ops.abandon_unsendable_webhooks(), ops.deliver_outbound_webhooks()
   from public, anon, authenticated;
 grant execute on function ops.enqueue_webhooks(text, jsonb[]), ops.send_webhooks(bigint[]),
-  ops.settle_outbound_webhooks(), ops.abandon_unsendable_webhooks(), ops.deliver_outbound_webhooks(),
-  ops.webhook_backoff(int) to service_role;
+  ops.deliver_outbound_webhooks(), ops.webhook_backoff(int) to service_role;
 
 select cron.schedule('ops-deliver-webhooks', '* * * * *',
   $$select private.run_job('ops-deliver-webhooks', 'select ops.deliver_outbound_webhooks()')$$);

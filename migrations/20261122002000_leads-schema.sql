@@ -49,7 +49,7 @@ create trigger regional_offices_turns after insert or delete on leads.regional_o
 
 -- The next round-robin turn of an office.
 create or replace function private.leads_office_turn(office_id uuid) returns bigint
-language sql volatile security definer set search_path = '' as $$
+language sql volatile set search_path = '' as $$
   select nextval(private.leads_office_sequence(office_id)::regclass)
 $$;
 

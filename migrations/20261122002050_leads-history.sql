@@ -6,7 +6,7 @@
 -- Announces leads that just became hot: one broadcast each on the private leads:dashboard topic and
 -- one lead.hot outbox event each for every subscribed endpoint.
 create or replace function private.leads_announce_hot(newly_hot leads.leads[]) returns void
-language plpgsql volatile security definer set search_path = '' as $$
+language plpgsql volatile set search_path = '' as $$
 declare
   hot record;
 begin
@@ -54,7 +54,9 @@ begin
   select n.id, 'assigned', '', concat_ws('/', n.office_id, n.owner_id), 'routed', actor, actor_role, n.routing
   from new_rows n where n.office_id is not null or n.owner_id is not null;
 
-  perform private.leads_announce_hot(array(select row(n.*)::leads.leads from new_rows n where n.status = 'hot'));
+  -- Live leads only: a bulk load of history (created_at days back) is no news for the dashboard or CRM.
+  perform private.leads_announce_hot(array(
+    select row(n.*)::leads.leads from new_rows n where n.status = 'hot' and n.created_at > now() - interval '1 day'));
   return null;
 end;
 $$;

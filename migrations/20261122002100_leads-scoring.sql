@@ -22,7 +22,7 @@ comment on function leads.zip_location(text) is
 -- lead: the vocabulary scoring rules use. Set-based: one call of each contract for the whole batch.
 create or replace function private.leads_signals(candidates leads.leads[])
 returns table (lead_id uuid, signals jsonb)
-language plpgsql stable security definer set search_path = '' as $$
+language plpgsql stable set search_path = '' as $$
 declare
   session_ids uuid[] := array(select distinct c.session_id from unnest(candidates) c where c.session_id is not null);
   zips text[] := array(select distinct c.zip from unnest(candidates) c where c.zip is not null);
@@ -90,7 +90,7 @@ $$;
 -- Scores of the given candidate leads by the active rules, without writing anything.
 create or replace function private.leads_evaluate(candidates leads.leads[])
 returns table (lead_id uuid, score int, trust_score int, reasons jsonb)
-language sql stable security definer set search_path = '' as $$
+language sql stable set search_path = '' as $$
   with sig as (
     select * from private.leads_signals(candidates)
   ), hits as (
@@ -112,7 +112,7 @@ $$;
 
 -- The stored leads with the given ids, as candidates for evaluation and routing.
 create or replace function private.leads_stored(lead_ids uuid[]) returns leads.leads[]
-language sql stable security definer set search_path = '' as $$
+language sql stable set search_path = '' as $$
   select array(select l from leads.leads l where l.id = any (lead_ids))
 $$;
 
@@ -126,7 +126,7 @@ $$;
 -- Applies scores to the given stored leads; returns the number of leads whose score, trust, reasons
 -- or status changed.
 create or replace function private.leads_apply_scores(lead_ids uuid[]) returns bigint
-language sql volatile security definer set search_path = '' as $$
+language sql volatile set search_path = '' as $$
   with evaluated as (
     select * from private.leads_evaluate(private.leads_stored(lead_ids))
   ), changed as (
@@ -147,7 +147,7 @@ $$;
 
 -- Product recommendations for business leads: every matching rule's product, best priority first.
 create or replace function private.leads_recommend(lead_ids uuid[]) returns bigint
-language plpgsql volatile security definer set search_path = '' as $$
+language plpgsql volatile set search_path = '' as $$
 declare
   written bigint;
 begin

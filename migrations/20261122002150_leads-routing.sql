@@ -13,7 +13,7 @@ $$;
 -- Where each unassigned candidate lead is, and how that was found out.
 create or replace function private.leads_locate(candidates leads.leads[])
 returns table (lead_id uuid, how text, latitude float8, longitude float8)
-language plpgsql stable security definer set search_path = '' as $$
+language plpgsql stable set search_path = '' as $$
 begin
   return query
   select l.id,
@@ -40,7 +40,7 @@ $$;
 -- (private.leads_office_turn), so concurrent routings never share a turn and never wait on a lock.
 create or replace function private.leads_routing(candidates leads.leads[])
 returns table (lead_id uuid, office_id uuid, owner_id uuid, latitude float8, longitude float8, routing jsonb)
-language sql volatile security definer set search_path = '' as $$
+language sql volatile set search_path = '' as $$
   with chosen as (
     select lo.lead_id, lo.how, lo.latitude, lo.longitude,
            coalesce(near.id, (select o.id from leads.regional_offices o where o.is_default and o.active)) as office_id,

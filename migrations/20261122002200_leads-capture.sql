@@ -28,7 +28,7 @@ $$;
 -- Scores, routes and inserts the candidate leads in one statement, then recommends products for the
 -- business ones. Returns the rows inserted.
 create or replace function private.leads_insert_scored(candidates leads.leads[]) returns bigint
-language plpgsql volatile security definer set search_path = '' as $$
+language plpgsql volatile set search_path = '' as $$
 declare
   inserted_count bigint;
 begin
@@ -62,7 +62,7 @@ $$;
 -- Rescores, re-recommends and (when unassigned) routes stored leads whose facts changed: what a
 -- merged repeat submission goes through. Score and routing land in one UPDATE.
 create or replace function private.leads_process(lead_ids uuid[]) returns bigint
-language plpgsql volatile security definer set search_path = '' as $$
+language plpgsql volatile set search_path = '' as $$
 declare
   stored leads.leads[] := private.leads_stored(lead_ids);
   touched bigint;
@@ -125,7 +125,7 @@ $$;
 -- A repeat submission of a lead seen within 24 hours: fills what the earlier submission lacked
 -- (newer intent, i.e. usage, move-in and form, wins), counts it and records the merge.
 create or replace function private.leads_merge_submission(lead_id uuid, lead jsonb) returns void
-language plpgsql volatile security definer set search_path = '' as $$
+language plpgsql volatile set search_path = '' as $$
 begin
   update leads.leads l
   set submissions = l.submissions + 1,
@@ -252,14 +252,14 @@ grant execute on function leads.capture(jsonb), leads.import_leads(jsonb, text) 
 -- Rescoring: engagement signals change as visitors keep browsing, so recent open leads are rescored
 -- every 15 minutes and every open lead nightly. Both return the number of leads that changed.
 create or replace function private.leads_rescore_recent() returns bigint
-language sql volatile security definer set search_path = '' as $$
+language sql volatile set search_path = '' as $$
   select private.leads_apply_scores(array(
     select l.id from leads.leads l
     where l.status in ('new', 'hot', 'warm', 'cold') and l.last_activity_at > now() - interval '7 days'))
 $$;
 
 create or replace function private.leads_rescore_all() returns bigint
-language sql volatile security definer set search_path = '' as $$
+language sql volatile set search_path = '' as $$
   select private.leads_apply_scores(array(
     select l.id from leads.leads l where l.status in ('new', 'hot', 'warm', 'cold')))
 $$;

@@ -128,7 +128,7 @@ create trigger leads_rollup_deletes after delete on leads.leads
 
 -- Folds pending deltas into the monthly rollup (sorted, so concurrent folds lock rows in one order).
 create or replace function private.leads_compact_rollup() returns bigint
-language sql volatile security definer set search_path = '' as $$
+language sql volatile set search_path = '' as $$
   with moved as (
     delete from leads.rollup_deltas returning *
   ), folded as (
