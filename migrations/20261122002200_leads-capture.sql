@@ -330,3 +330,8 @@ select cron.schedule('leads-rescore-recent', '*/15 * * * *',
   $$select private.run_job('leads-rescore-recent', 'select private.leads_rescore_recent()')$$);
 select cron.schedule('leads-rescore-nightly', '40 2 * * *',
   $$select private.run_job('leads-rescore-nightly', 'select private.leads_rescore_all()')$$);
+
+-- Comments: what each RPC does (Studio shows them; tests/db/foundation/08-comments).
+
+comment on function leads.capture(jsonb) is 'Service role: captures one lead (24-hour de-duplication, scoring, routing, recommendations); returns id, created, status, score, trustScore, reasons, officeId.';
+comment on function leads.import_leads(jsonb, text) is 'Service role: imports validated B2B leads from one source; returns inserted and duplicate rows.';

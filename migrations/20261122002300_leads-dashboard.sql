@@ -340,3 +340,34 @@ grant execute on function leads.dashboard_summary(timestamptz, timestamptz),
   leads.dashboard_distribution(timestamptz, timestamptz), leads.dashboard_quality_matrix(timestamptz, timestamptz),
   leads.dashboard_funnel(timestamptz, timestamptz), leads.dashboard_top_opportunities(timestamptz, timestamptz, int)
   to authenticated, service_role;
+
+-- Comments: what each table, column and RPC holds (Studio shows them; tests/db/foundation/08-comments).
+
+comment on table leads.rollup_monthly is 'Monthly lead dashboard facts per office, dimension and key, folded from leads.rollup_deltas every minute.';
+comment on column leads.rollup_monthly.month is 'First day of the UTC month the leads were created in.';
+comment on column leads.rollup_monthly.office_id is 'Office the leads are routed to (null: unassigned).';
+comment on column leads.rollup_monthly.dimension is 'all, status, industry, score_bucket, source or matrix.';
+comment on column leads.rollup_monthly.key is 'Value of the dimension (e.g. hot, manufacturing, 61-80, 41-60|81-100).';
+comment on column leads.rollup_monthly.leads is 'Number of leads.';
+comment on column leads.rollup_monthly.score_sum is 'Sum of their scores.';
+comment on column leads.rollup_monthly.trust_sum is 'Sum of their trust scores.';
+comment on column leads.rollup_monthly.hot_reached is 'Leads that were ever hot.';
+comment on column leads.rollup_monthly.accepted_reached is 'Leads that were ever accepted.';
+comment on column leads.rollup_monthly.converted_reached is 'Leads that converted.';
+comment on table leads.rollup_deltas is 'Signed lead dashboard deltas appended by the leads triggers, waiting to be folded into leads.rollup_monthly.';
+comment on column leads.rollup_deltas.month is 'First day of the UTC month the leads were created in.';
+comment on column leads.rollup_deltas.office_id is 'Office the leads are routed to (null: unassigned).';
+comment on column leads.rollup_deltas.dimension is 'all, status, industry, score_bucket, source or matrix.';
+comment on column leads.rollup_deltas.key is 'Value of the dimension (e.g. hot, manufacturing, 61-80, 41-60|81-100).';
+comment on column leads.rollup_deltas.leads is 'Number of leads.';
+comment on column leads.rollup_deltas.score_sum is 'Sum of their scores.';
+comment on column leads.rollup_deltas.trust_sum is 'Sum of their trust scores.';
+comment on column leads.rollup_deltas.hot_reached is 'Leads that were ever hot.';
+comment on column leads.rollup_deltas.accepted_reached is 'Leads that were ever accepted.';
+comment on column leads.rollup_deltas.converted_reached is 'Leads that converted.';
+comment on column leads.rollup_deltas.id is 'Delta id, in order of appending.';
+comment on function leads.dashboard_summary(timestamptz, timestamptz) is 'Staff: totals, hot, accepted, converted, conversion rate and average scores of leads created in [window_from, window_to).';
+comment on function leads.dashboard_distribution(timestamptz, timestamptz) is 'Staff: leads of the window by status, industry, score bucket, region and source.';
+comment on function leads.dashboard_quality_matrix(timestamptz, timestamptz) is 'Staff: score bucket x trust bucket counts of the window.';
+comment on function leads.dashboard_funnel(timestamptz, timestamptz) is 'Staff: discovered, hot, accepted and converted counts of the window.';
+comment on function leads.dashboard_top_opportunities(timestamptz, timestamptz, int) is 'Staff: the highest-scoring open or accepted leads of the window (at most 100).';

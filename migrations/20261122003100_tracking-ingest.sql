@@ -245,3 +245,12 @@ grant execute on function tracking.touch_sessions(tracking.session_touch[]),
   tracking.ingest_event_batches(jsonb), tracking.ingest_events(uuid, uuid, jsonb, jsonb),
   tracking.ingest_snapshots(uuid, uuid, jsonb, jsonb), tracking.ingest_metrics(uuid, uuid, jsonb, jsonb)
   to service_role;
+
+-- Comments: what each RPC does (Studio shows them; tests/db/foundation/08-comments).
+
+comment on function tracking.ingest_event_batches(jsonb) is 'Service role: stores a group of event batches in one statement; one row per batch with the events stored.';
+comment on function tracking.ingest_events(uuid, uuid, jsonb, jsonb) is 'Service role: stores one batch of events for a session; returns the events stored.';
+comment on function tracking.ingest_snapshots(uuid, uuid, jsonb, jsonb) is 'Service role: stores configuration snapshots for a session; returns the snapshots stored.';
+comment on function tracking.ingest_metrics(uuid, uuid, jsonb, jsonb) is 'Service role: stores performance samples; returns the samples stored.';
+comment on function tracking.touch_sessions(tracking.session_touch[]) is 'Ingest: creates or advances the given sessions set-based.';
+comment on function tracking.touch_session(uuid, uuid, jsonb, timestamptz, timestamptz, int, smallint, boolean) is 'Ingest: creates or advances one session.';

@@ -261,3 +261,13 @@ revoke execute on function tracking.rollup_window(timestamptz, timestamptz),
   tracking.rollup_metrics_between(timestamptz, timestamptz), tracking.rollup_sessions_between(timestamptz, timestamptz),
   tracking.rollup_session_days(timestamptz[])
   from public, anon, authenticated;
+
+-- Comments: what each RPC does (Studio shows them; tests/db/foundation/08-comments).
+
+comment on function tracking.rollup_window(timestamptz, timestamptz) is 'Folds rows received in [since, horizon) into every rollup.';
+comment on function tracking.rollup_events_between(timestamptz, timestamptz) is 'Fold: events by type and category.';
+comment on function tracking.rollup_selections_between(timestamptz, timestamptz) is 'Fold: selections by category and value.';
+comment on function tracking.rollup_snapshots_between(timestamptz, timestamptz) is 'Fold: snapshots by trigger.';
+comment on function tracking.rollup_metrics_between(timestamptz, timestamptz) is 'Fold: metric bins and statistics, percentiles of touched buckets.';
+comment on function tracking.rollup_sessions_between(timestamptz, timestamptz) is 'Fold: sessions and funnel of the start hours touched.';
+comment on function tracking.rollup_session_days(timestamptz[]) is 'Fold: rebuilds daily sessions and funnel from their hours.';

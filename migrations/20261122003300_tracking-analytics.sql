@@ -266,3 +266,14 @@ grant execute on function tracking.analytics_grain(timestamptz, timestamptz),
   tracking.analytics_popular_configs(timestamptz, timestamptz, int), tracking.analytics_journey(uuid),
   tracking.analytics_realtime()
   to authenticated, service_role;
+
+-- Comments: what each RPC does (Studio shows them; tests/db/foundation/08-comments).
+
+comment on function tracking.analytics_overview(timestamptz, timestamptz) is 'Analysts: sessions, conversions, orders, duration, events and devices of the window, from the rollups.';
+comment on function tracking.analytics_funnel(timestamptz, timestamptz) is 'Analysts: reach and drop-off per funnel step of the window.';
+comment on function tracking.analytics_performance(text, timestamptz, timestamptz) is 'Analysts: p50/p95/p99 of one metric per bucket and overall in the window.';
+comment on function tracking.analytics_popular_configs(timestamptz, timestamptz, int) is 'Analysts: most selected options per category and most common final configurations.';
+comment on function tracking.analytics_journey(uuid) is 'Owners and analysts: the ordered timeline of one sessions events and snapshots with time spent.';
+comment on function tracking.analytics_realtime() is 'Analysts: active sessions and events of the last five minutes.';
+comment on function tracking.analytics_grain(timestamptz, timestamptz) is 'hour for windows up to 7 days, day beyond.';
+comment on function tracking.rollups_processed_until() is 'The rollup watermark every analytics answer is complete up to.';
