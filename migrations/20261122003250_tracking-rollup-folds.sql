@@ -100,7 +100,6 @@ create or replace function tracking.rollup_metrics_between(since timestamptz, ho
 language plpgsql volatile set search_path = '' as $$
 declare
   n bigint;
-  m bigint;
 begin
   with src as (
     select date_trunc('hour', p.occurred_at, 'UTC') as hour, p.name, tracking.metric_bin(p.value) as bin,
@@ -137,7 +136,18 @@ begin
   )
   select (select count(*) from upserted_bins) + (select count(*) from upserted_stats) into n;
 
-  -- Percentiles of the touched buckets from their complete histograms (now including this run).
+  perform tracking.rollup_metric_percentiles(since, horizon);
+  return n;
+end;
+$$;
+
+-- Recomputes p50/p95/p99 of the metric buckets touched by rows received in [since, horizon) from
+-- their complete histograms (this run's bins included); returns the buckets updated.
+create or replace function tracking.rollup_metric_percentiles(since timestamptz, horizon timestamptz) returns bigint
+language plpgsql volatile set search_path = '' as $$
+declare
+  m bigint;
+begin
   with hours as (
     select distinct date_trunc('hour', p.occurred_at, 'UTC') as hour, p.name
     from tracking.performance_metrics p
@@ -167,7 +177,7 @@ begin
     where r.grain = p.grain and r.bucket = p.bucket and r.name = p.name
     returning 1
   ) select count(*) into m from updated;
-  return n;
+  return m;
 end;
 $$;
 
@@ -259,7 +269,7 @@ revoke execute on function tracking.rollup_window(timestamptz, timestamptz),
   tracking.rollup_events_between(timestamptz, timestamptz), tracking.rollup_selections_between(timestamptz, timestamptz),
   tracking.rollup_snapshots_between(timestamptz, timestamptz),
   tracking.rollup_metrics_between(timestamptz, timestamptz), tracking.rollup_sessions_between(timestamptz, timestamptz),
-  tracking.rollup_session_days(timestamptz[])
+  tracking.rollup_session_days(timestamptz[]), tracking.rollup_metric_percentiles(timestamptz, timestamptz)
   from public, anon, authenticated;
 
 -- Comments: what each RPC does (Studio shows them; tests/db/foundation/08-comments).
@@ -270,4 +280,5 @@ comment on function tracking.rollup_selections_between(timestamptz, timestamptz)
 comment on function tracking.rollup_snapshots_between(timestamptz, timestamptz) is 'Fold: snapshots by trigger.';
 comment on function tracking.rollup_metrics_between(timestamptz, timestamptz) is 'Fold: metric bins and statistics, percentiles of touched buckets.';
 comment on function tracking.rollup_sessions_between(timestamptz, timestamptz) is 'Fold: sessions and funnel of the start hours touched.';
+comment on function tracking.rollup_metric_percentiles(timestamptz, timestamptz) is 'Fold: percentiles of the metric buckets touched, from their histograms.';
 comment on function tracking.rollup_session_days(timestamptz[]) is 'Fold: rebuilds daily sessions and funnel from their hours.';
