@@ -1,6 +1,6 @@
 -- Energy module, part 2: retail electric providers and their plans as PowerToChoose publishes them,
 -- the import bookkeeping (every rejected row with its line and reason), price history, and the feed
--- sources the 6-hourly import pulls.
+-- sources the 6-hourly import pulls. The import itself is 20261122001110_energy-plan-import.sql.
 
 create table energy.providers (
   id bigint generated always as identity primary key,
@@ -15,6 +15,16 @@ create table energy.providers (
   updated_at timestamptz not null default now()
 );
 create index providers_active_idx on energy.providers (active);
+comment on table energy.providers is 'Retail electric providers (REPs), derived from the RepCompany column of imports.';
+comment on column energy.providers.id is 'Provider number.';
+comment on column energy.providers.name is 'Name as first seen in an export.';
+comment on column energy.providers.name_key is 'Upper-cased, punctuation-free name; two spellings with the same key are one provider.';
+comment on column energy.providers.slug is 'URL slug derived from name_key.';
+comment on column energy.providers.website is 'Provider website from the latest export that lists one.';
+comment on column energy.providers.enroll_phone is 'Enrollment phone number from the latest export that lists one.';
+comment on column energy.providers.active is 'False once no active plan of the provider is left (hidden from the public).';
+comment on column energy.providers.created_at is 'When the provider was first imported.';
+comment on column energy.providers.updated_at is 'When an import last changed the provider.';
 
 create table energy.plan_imports (
   id bigint generated always as identity primary key,
@@ -32,6 +42,20 @@ create table energy.plan_imports (
   finished_at timestamptz not null default now()
 );
 create index plan_imports_started_idx on energy.plan_imports (started_at desc);
+comment on table energy.plan_imports is 'One row per PowerToChoose import attempt (upload, feed download or seed), with its tally.';
+comment on column energy.plan_imports.id is 'Import number.';
+comment on column energy.plan_imports.source is 'upload (CSV posted to the pipeline), feed (downloaded) or seed.';
+comment on column energy.plan_imports.feed_url is 'The URL downloaded, for feed imports.';
+comment on column energy.plan_imports.status is 'succeeded, partial (some rows rejected), rejected (none accepted), failed or unchanged.';
+comment on column energy.plan_imports.rows_total is 'Data rows in the export.';
+comment on column energy.plan_imports.rows_accepted is 'Rows that became or updated a plan.';
+comment on column energy.plan_imports.rows_rejected is 'Rows refused (listed in plan_import_rejections).';
+comment on column energy.plan_imports.plans_inserted is 'Plans seen for the first time.';
+comment on column energy.plan_imports.plans_updated is 'Existing plans updated in place.';
+comment on column energy.plan_imports.plans_deactivated is 'Plans of the imported TDSPs that the export no longer lists.';
+comment on column energy.plan_imports.error is 'Why the whole import was refused, if it was.';
+comment on column energy.plan_imports.started_at is 'When the import began.';
+comment on column energy.plan_imports.finished_at is 'When the import finished.';
 
 create table energy.plan_import_rejections (
   import_id bigint not null references energy.plan_imports (id) on delete cascade,
@@ -40,6 +64,11 @@ create table energy.plan_import_rejections (
   reason text not null,
   primary key (import_id, line)
 );
+comment on table energy.plan_import_rejections is 'Every row an import refused, with its CSV line and the reason.';
+comment on column energy.plan_import_rejections.import_id is 'The import the row belonged to.';
+comment on column energy.plan_import_rejections.line is 'Line number of the row in the CSV (the header is line 1).';
+comment on column energy.plan_import_rejections.id_key is 'The row''s idKey as written, if it had one.';
+comment on column energy.plan_import_rejections.reason is 'Why the row was refused, in words.';
 
 create table energy.plans (
   id bigint generated always as identity primary key,
@@ -87,6 +116,46 @@ create index plans_tdsp_active_idx on energy.plans (tdsp_id, language) where act
 create index plans_provider_idx on energy.plans (provider_id);
 create index plans_active_idx on energy.plans (active);
 create index plans_features_idx on energy.plans using gin (features);
+create index plans_last_import_idx on energy.plans (last_import_id);
+comment on table energy.plans is 'Retail electricity plans as PowerToChoose lists them, one row per idKey; retired plans stay inactive.';
+comment on column energy.plans.id is 'Plan number (stable across imports).';
+comment on column energy.plans.ptc_id_key is 'PowerToChoose idKey; imports upsert on it.';
+comment on column energy.plans.provider_id is 'The REP selling the plan.';
+comment on column energy.plans.tdsp_id is 'The TDSP territory the plan is sold in.';
+comment on column energy.plans.name is 'Product name.';
+comment on column energy.plans.language is 'Language of the listing: English or Spanish (Spanish rows repeat English offers).';
+comment on column energy.plans.price_500 is 'Average price in dollars per kWh at 500 kWh a month.';
+comment on column energy.plans.price_1000 is 'Average price in dollars per kWh at 1000 kWh a month.';
+comment on column energy.plans.price_2000 is 'Average price in dollars per kWh at 2000 kWh a month.';
+comment on column energy.plans.fees_credits is 'Fees and credits as the export describes them.';
+comment on column energy.plans.prepaid is 'Prepaid (pay as you go) plan.';
+comment on column energy.plans.time_of_use is 'Price varies by time of day.';
+comment on column energy.plans.fixed is 'Fixed rate for the term.';
+comment on column energy.plans.rate_type is 'Rate type as exported (Fixed, Variable, Indexed).';
+comment on column energy.plans.renewable_pct is 'Renewable share of the energy, 0-100.';
+comment on column energy.plans.term_months is 'Contract length in months (0 or 1: month to month).';
+comment on column energy.plans.cancel_fee is 'Early termination fee as exported (text, e.g. "$20 per month remaining").';
+comment on column energy.plans.cancel_fee_amount is 'The fee''s dollar amount parsed from cancel_fee.';
+comment on column energy.plans.website is 'Plan or provider web page.';
+comment on column energy.plans.special_terms is 'Special terms as exported.';
+comment on column energy.plans.terms_url is 'Terms of service document.';
+comment on column energy.plans.yrac_url is 'Your Rights as a Customer document.';
+comment on column energy.plans.promotion is 'The plan carries a promotion.';
+comment on column energy.plans.promotion_desc is 'What the promotion is.';
+comment on column energy.plans.facts_url is 'Electricity Facts Label (EFL).';
+comment on column energy.plans.enroll_url is 'Enrollment page.';
+comment on column energy.plans.prepaid_url is 'Prepaid disclosure, for prepaid plans.';
+comment on column energy.plans.enroll_phone is 'Enrollment phone number.';
+comment on column energy.plans.new_customer is 'Offered to new customers only.';
+comment on column energy.plans.min_usage_fees_credits is 'MinUsageFeesCredits as exported (unreliable; see has_bill_credit).';
+comment on column energy.plans.has_bill_credit is 'Bill credit plan, detected from the V-shaped price curve.';
+comment on column energy.plans.rating is 'PUCT complaint rating of the provider, 0-5 stars.';
+comment on column energy.plans.features is 'Derived feature codes (fixed_rate, green_energy, no_deposit, ...) that search and filters use.';
+comment on column energy.plans.active is 'Listed in the latest export of its TDSP; inactive plans are hidden from the public.';
+comment on column energy.plans.first_seen_at is 'When an import first listed the plan.';
+comment on column energy.plans.last_seen_at is 'When an import last listed the plan.';
+comment on column energy.plans.deactivated_at is 'When the plan was retired, if it is inactive.';
+comment on column energy.plans.last_import_id is 'The import that last listed the plan.';
 
 -- Each distinct price triple a plan has had, so a price change never erases the old one.
 create table energy.plan_prices (
@@ -98,6 +167,14 @@ create table energy.plan_prices (
   recorded_at timestamptz not null default now(),
   primary key (plan_id, recorded_at)
 );
+create index plan_prices_import_idx on energy.plan_prices (import_id);
+comment on table energy.plan_prices is 'Each distinct price triple a plan has had, newest last.';
+comment on column energy.plan_prices.plan_id is 'The plan.';
+comment on column energy.plan_prices.import_id is 'The import that brought the price.';
+comment on column energy.plan_prices.price_500 is 'Dollars per kWh at 500 kWh a month.';
+comment on column energy.plan_prices.price_1000 is 'Dollars per kWh at 1000 kWh a month.';
+comment on column energy.plan_prices.price_2000 is 'Dollars per kWh at 2000 kWh a month.';
+comment on column energy.plan_prices.recorded_at is 'When the price was first seen.';
 
 create table energy.feed_sources (
   id smallint generated always as identity primary key,
@@ -105,6 +182,11 @@ create table energy.feed_sources (
   url text not null check (url ~ '^https?://'),
   enabled boolean not null default true
 );
+comment on table energy.feed_sources is 'PowerToChoose export URLs the energy-plans-import job downloads.';
+comment on column energy.feed_sources.id is 'Feed number.';
+comment on column energy.feed_sources.name is 'Feed name.';
+comment on column energy.feed_sources.url is 'HTTP(S) URL of the CSV export.';
+comment on column energy.feed_sources.enabled is 'False skips the feed.';
 insert into energy.feed_sources (name, url) values
   ('powertochoose', 'http://www.powertochoose.org/en-us/Plan/ExportToCsv');
 
@@ -118,6 +200,13 @@ create table energy.feed_cache (
   expires_at timestamptz not null
 );
 create index feed_cache_expires_idx on energy.feed_cache (expires_at);
+comment on table energy.feed_cache is 'Conditional-request state per feed URL: an unchanged export (304 or same digest) is skipped.';
+comment on column energy.feed_cache.url is 'The feed URL.';
+comment on column energy.feed_cache.etag is 'ETag of the last download.';
+comment on column energy.feed_cache.last_modified is 'Last-Modified of the last download.';
+comment on column energy.feed_cache.body_sha256 is 'SHA-256 of the last body imported.';
+comment on column energy.feed_cache.fetched_at is 'When the feed was last downloaded.';
+comment on column energy.feed_cache.expires_at is 'When the row is pruned.';
 
 -- RLS -------------------------------------------------------------------------------------------------
 alter table energy.providers enable row level security;
@@ -134,6 +223,8 @@ grant select, insert, update, delete on energy.providers, energy.plans, energy.p
   to authenticated, service_role;
 grant select on energy.plan_imports, energy.plan_import_rejections, energy.feed_sources to authenticated;
 
+-- One permissive policy per role and action (multiple_permissive_policies advisor): the read policies
+-- cover admins, and admins write through one policy per writing action.
 -- The catalog: anyone sees active rows; admins see and edit everything.
 create policy "everyone reads active providers" on energy.providers for select to anon, authenticated
   using (active or (select private.has_role('admin')));
@@ -141,212 +232,27 @@ create policy "everyone reads active plans" on energy.plans for select to anon, 
   using (active or (select private.has_role('admin')));
 create policy "everyone reads prices of active plans" on energy.plan_prices for select to anon, authenticated
   using (exists (select 1 from energy.plans p where p.id = plan_id and (p.active or (select private.has_role('admin')))));
-create policy "admins write providers" on energy.providers for all to authenticated
-  using ((select private.has_role('admin'))) with check ((select private.has_role('admin')));
-create policy "admins write plans" on energy.plans for all to authenticated
-  using ((select private.has_role('admin'))) with check ((select private.has_role('admin')));
-create policy "admins write plan prices" on energy.plan_prices for all to authenticated
-  using ((select private.has_role('admin'))) with check ((select private.has_role('admin')));
 -- Import bookkeeping and feed configuration: staff who watch the pipeline read it, admins change it.
 create policy "admins and analysts read imports" on energy.plan_imports for select to authenticated
   using ((select private.has_any_role(array['admin', 'analyst'])));
 create policy "admins and analysts read rejections" on energy.plan_import_rejections for select to authenticated
   using ((select private.has_any_role(array['admin', 'analyst'])));
-create policy "admins manage feed sources" on energy.feed_sources for all to authenticated
-  using ((select private.has_role('admin'))) with check ((select private.has_role('admin')));
-create policy "admins manage feed cache" on energy.feed_cache for all to authenticated
-  using ((select private.has_role('admin'))) with check ((select private.has_role('admin')));
+create policy "admins read feed sources" on energy.feed_sources for select to authenticated
+  using ((select private.has_role('admin')));
+create policy "admins read feed cache" on energy.feed_cache for select to authenticated
+  using ((select private.has_role('admin')));
 
--- Import ----------------------------------------------------------------------------------------------
--- Bill-credit plans show a V-shaped price curve: the average price falls to 1000 kWh (where the
--- credit applies) and rises again at 2000. A plain base charge only ever makes it fall.
-create or replace function energy.detect_bill_credit(p500 numeric, p1000 numeric, p2000 numeric) returns boolean
-language sql immutable set search_path = '' as $$
-  select p2000 > p1000 + 0.001 and p500 > p1000 + 0.01
-$$;
-grant execute on function energy.detect_bill_credit(numeric, numeric, numeric) to anon, authenticated, service_role;
-
-create or replace function private.plan_features(
-  fixed boolean, renewable_pct int, prepaid boolean, time_of_use boolean, has_bill_credit boolean,
-  cancel_fee_amount numeric, name text, special_terms text, term_months int
-) returns text[]
-language sql immutable set search_path = '' as $$
-  select array_remove(array[
-    case when fixed then 'fixed_rate' end,
-    case when not fixed then 'variable_rate' end,
-    case when renewable_pct >= 100 then 'green_energy' end,
-    case when renewable_pct > 0 then 'renewable' end,
-    case when prepaid then 'prepaid' end,
-    case when prepaid or coalesce(special_terms, '') ~* 'no deposit' or coalesce(name, '') ~* 'no deposit'
-      then 'no_deposit' end,
-    case when time_of_use then 'time_of_use' end,
-    case when coalesce(name, '') || ' ' || coalesce(special_terms, '') ~* 'free (nights|night|weekends?)|nights free'
-      then 'free_nights' end,
-    case when has_bill_credit then 'bill_credit' end,
-    case when coalesce(cancel_fee_amount, 0) = 0 then 'no_cancel_fee' end,
-    case when term_months <= 1 then 'month_to_month' end,
-    case when term_months >= 24 then 'long_term' end
-  ], null)
-$$;
-
-/*
-  Imports one PowerToChoose export. `plan_rows` holds the rows that parsed (each with its CSV line);
-  `parse_rejections` the rows the parser refused ({line, idKey, reason}). In one transaction: rows
-  whose TDSP is unknown or whose idKey repeats are rejected too, providers are upserted from
-  RepCompany, plans upserted on idKey (a changed price triple goes into plan_prices), and plans of
-  the imported TDSPs that the export no longer lists become inactive (kept, with their history).
-*/
-create or replace function private.import_plans(
-  source text, plan_rows jsonb, parse_rejections jsonb default '[]', feed_url text default null, rows_total int default null
-) returns jsonb
-language plpgsql volatile set search_path = '' as $$
+do $$
 declare
-  run_id bigint;
-  accepted int;
-  rejected int;
-  inserted int;
-  updated int;
-  deactivated int := 0;
-  final_status text;
+  admin_table text;
 begin
-  -- One import at a time: two overlapping exports must not retire each other's plans.
-  perform pg_advisory_xact_lock(hashtext('energy.import_plans'));
-  insert into energy.plan_imports (source, feed_url, status) values (source, feed_url, 'failed') returning id into run_id;
-
-  -- A second call in the same transaction replaces the first one's working table.
-  drop table if exists pg_temp.incoming;
-  create temporary table incoming on commit drop as
-  select r.*, private.tdsp_id_for_name(r.tdu) as tdsp_id,
-         count(*) over (partition by r.id_key) as copies
-  from jsonb_to_recordset(plan_rows) as r(
-    line int, id_key bigint, tdu text, rep text, product text, kwh500 numeric, kwh1000 numeric, kwh2000 numeric,
-    fees_credits text, prepaid boolean, time_of_use boolean, fixed boolean, rate_type text, renewable int,
-    term int, cancel_fee text, cancel_fee_amount numeric, website text, special_terms text, terms_url text,
-    yrac_url text, promotion boolean, promotion_desc text, facts_url text, enroll_url text, prepaid_url text,
-    enroll_phone text, new_customer boolean, min_usage boolean, language text, rating int);
-
-  insert into energy.plan_import_rejections (import_id, line, id_key, reason)
-  select run_id, (j ->> 'line')::int, j ->> 'idKey', j ->> 'reason'
-  from jsonb_array_elements(parse_rejections) j
-  union all
-  select run_id, i.line, i.id_key::text,
-         case when i.tdsp_id is null then format('unknown TDSP "%s"', i.tdu)
-              else format('idKey %s appears %s times in this export', i.id_key, i.copies) end
-  from incoming i where i.tdsp_id is null or i.copies > 1
-  on conflict do nothing;
-
-  delete from incoming where tdsp_id is null or copies > 1;
-  select count(*) into accepted from incoming;
-  select count(*) into rejected from energy.plan_import_rejections r where r.import_id = run_id;
-
-  insert into energy.providers (name, name_key, slug, website, enroll_phone)
-  select distinct on (k.name_key) btrim(i.rep), k.name_key,
-         btrim(regexp_replace(lower(k.name_key), '[^a-z0-9]+', '-', 'g'), '-'), i.website, i.enroll_phone
-  from incoming i
-  cross join lateral (select btrim(regexp_replace(upper(i.rep), '[^A-Z0-9]+', ' ', 'g')) as name_key) k
-  order by k.name_key, i.line
-  on conflict (name_key) do update
-    set website = coalesce(excluded.website, energy.providers.website),
-        enroll_phone = coalesce(excluded.enroll_phone, energy.providers.enroll_phone),
-        active = true, updated_at = now();
-
-  with upserted as (
-    insert into energy.plans as p (
-      ptc_id_key, provider_id, tdsp_id, name, language, price_500, price_1000, price_2000, fees_credits, prepaid,
-      time_of_use, fixed, rate_type, renewable_pct, term_months, cancel_fee, cancel_fee_amount, website,
-      special_terms, terms_url, yrac_url, promotion, promotion_desc, facts_url, enroll_url, prepaid_url,
-      enroll_phone, new_customer, min_usage_fees_credits, has_bill_credit, rating, features, active,
-      last_seen_at, deactivated_at, last_import_id)
-    select i.id_key, pr.id, i.tdsp_id, btrim(i.product), coalesce(i.language, 'English'), i.kwh500, i.kwh1000,
-           i.kwh2000, i.fees_credits, coalesce(i.prepaid, false), coalesce(i.time_of_use, false),
-           coalesce(i.fixed, false), i.rate_type, coalesce(i.renewable, 0), coalesce(i.term, 0), i.cancel_fee,
-           i.cancel_fee_amount, i.website, i.special_terms, i.terms_url, i.yrac_url, coalesce(i.promotion, false),
-           i.promotion_desc, i.facts_url, i.enroll_url, i.prepaid_url, i.enroll_phone,
-           coalesce(i.new_customer, false), coalesce(i.min_usage, false), bc.credit, i.rating,
-           private.plan_features(coalesce(i.fixed, false), coalesce(i.renewable, 0), coalesce(i.prepaid, false),
-             coalesce(i.time_of_use, false), bc.credit, i.cancel_fee_amount, i.product, i.special_terms,
-             coalesce(i.term, 0)),
-           true, now(), null, run_id
-    from incoming i
-    join energy.providers pr on pr.name_key = btrim(regexp_replace(upper(i.rep), '[^A-Z0-9]+', ' ', 'g'))
-    cross join lateral (select energy.detect_bill_credit(i.kwh500, i.kwh1000, i.kwh2000) as credit) bc
-    on conflict (ptc_id_key) do update set
-      provider_id = excluded.provider_id, tdsp_id = excluded.tdsp_id, name = excluded.name,
-      language = excluded.language, price_500 = excluded.price_500, price_1000 = excluded.price_1000,
-      price_2000 = excluded.price_2000, fees_credits = excluded.fees_credits, prepaid = excluded.prepaid,
-      time_of_use = excluded.time_of_use, fixed = excluded.fixed, rate_type = excluded.rate_type,
-      renewable_pct = excluded.renewable_pct, term_months = excluded.term_months, cancel_fee = excluded.cancel_fee,
-      cancel_fee_amount = excluded.cancel_fee_amount, website = excluded.website,
-      special_terms = excluded.special_terms, terms_url = excluded.terms_url, yrac_url = excluded.yrac_url,
-      promotion = excluded.promotion, promotion_desc = excluded.promotion_desc, facts_url = excluded.facts_url,
-      enroll_url = excluded.enroll_url, prepaid_url = excluded.prepaid_url, enroll_phone = excluded.enroll_phone,
-      new_customer = excluded.new_customer, min_usage_fees_credits = excluded.min_usage_fees_credits,
-      has_bill_credit = excluded.has_bill_credit, rating = excluded.rating, features = excluded.features,
-      active = true, last_seen_at = now(), deactivated_at = null, last_import_id = excluded.last_import_id
-    returning p.id, p.price_500, p.price_1000, p.price_2000, (xmax = 0) as was_inserted
-  ), priced as (
-    insert into energy.plan_prices (plan_id, import_id, price_500, price_1000, price_2000)
-    select u.id, run_id, u.price_500, u.price_1000, u.price_2000
-    from upserted u
-    where not exists (
-      select 1 from (
-        select pp.price_500, pp.price_1000, pp.price_2000 from energy.plan_prices pp
-        where pp.plan_id = u.id order by pp.recorded_at desc limit 1
-      ) latest
-      where (latest.price_500, latest.price_1000, latest.price_2000) = (u.price_500, u.price_1000, u.price_2000))
-    returning 1
-  )
-  select count(*) filter (where was_inserted), count(*) filter (where not was_inserted)
-  into inserted, updated
-  from upserted;
-
-  -- Only a real export retires plans, and only within the TDSPs it covers.
-  if accepted > 0 then
-    with retired as (
-      update energy.plans p set active = false, deactivated_at = now()
-      where p.active
-        and p.tdsp_id in (select distinct i.tdsp_id from incoming i)
-        and not exists (select 1 from incoming i where i.id_key = p.ptc_id_key)
-      returning 1
-    )
-    select count(*) into deactivated from retired;
-    -- A provider with no active plan left leaves the public catalog too (it comes back with a plan).
-    update energy.providers pr set active = false, updated_at = now()
-    where pr.active and not exists (select 1 from energy.plans p where p.provider_id = pr.id and p.active);
-  end if;
-
-  final_status := case when accepted = 0 then 'rejected' when rejected > 0 then 'partial' else 'succeeded' end;
-  update energy.plan_imports set
-    status = final_status, rows_total = coalesce(import_plans.rows_total, accepted + rejected),
-    rows_accepted = accepted, rows_rejected = rejected, plans_inserted = inserted, plans_updated = updated,
-    plans_deactivated = deactivated, finished_at = clock_timestamp()
-  where id = run_id;
-
-  return jsonb_build_object('importId', run_id, 'status', final_status,
-    'rowsTotal', coalesce(import_plans.rows_total, accepted + rejected), 'rowsAccepted', accepted,
-    'rowsRejected', rejected, 'plansInserted', inserted, 'plansUpdated', updated, 'plansDeactivated', deactivated);
-end;
+  foreach admin_table in array array['providers', 'plans', 'plan_prices', 'feed_sources', 'feed_cache'] loop
+    execute format($p$create policy "admins add %1$s" on energy.%1$I for insert to authenticated
+      with check ((select private.has_role('admin')))$p$, admin_table);
+    execute format($p$create policy "admins change %1$s" on energy.%1$I for update to authenticated
+      using ((select private.has_role('admin'))) with check ((select private.has_role('admin')))$p$, admin_table);
+    execute format($p$create policy "admins remove %1$s" on energy.%1$I for delete to authenticated
+      using ((select private.has_role('admin')))$p$, admin_table);
+  end loop;
+end
 $$;
-
-/* Records an import that was refused as a whole (wrong headers, malformed CSV, feed failure) with
-   its rejection report: nothing else is written. */
-create or replace function private.record_failed_import(
-  source text, status text, error text, rejections jsonb default '[]', feed_url text default null,
-  rows_total int default 0
-) returns jsonb
-language plpgsql volatile set search_path = '' as $$
-declare
-  run_id bigint;
-begin
-  insert into energy.plan_imports (source, feed_url, status, error, rows_total, rows_rejected)
-  values (source, feed_url, status, error, rows_total, jsonb_array_length(rejections))
-  returning id into run_id;
-  insert into energy.plan_import_rejections (import_id, line, id_key, reason)
-  select run_id, (j ->> 'line')::int, j ->> 'idKey', j ->> 'reason' from jsonb_array_elements(rejections) j
-  on conflict do nothing;
-  return jsonb_build_object('importId', run_id, 'status', status);
-end;
-$$;
-
-grant execute on function private.import_plans(text, jsonb, jsonb, text, int),
-  private.record_failed_import(text, text, text, jsonb, text, int) to service_role;

@@ -126,7 +126,8 @@ app.get("/analytics", rateLimit("api"), async (c) => {
   const query = readQuery(c, AnalyticsQuery);
   const [row] = await asUser(
     who.claims,
-    (tx) => tx`select search.query_analytics(${query.days}, ${query.limit}) as analytics`,
+    (tx) =>
+      tx`select search.query_analytics(now() - make_interval(days => ${query.days}), now(), ${query.limit}) as analytics`,
   );
   return c.json(row.analytics);
 });

@@ -195,10 +195,16 @@ export async function applyMigrations(config: StackConfig, applied: Set<string>)
       values ('${migration.version}', '${
       migration.name.replaceAll("'", "''")
     }', array[$pb_statements$${statements}$pb_statements$])`;
+    // The record goes through a file, not -c: a migration of generated reference data (the Texas
+    // geography, 350 kB) is longer than Linux allows one command-line argument to be (128 kB).
+    const recordFile = await Deno.makeTempFile({ prefix: "migration-record-", suffix: ".sql" });
     try {
-      await psql(config, ["--single-transaction", "-f", migration.path, "-c", record]);
+      await Deno.writeTextFile(recordFile, record);
+      await psql(config, ["--single-transaction", "-f", migration.path, "-f", recordFile]);
     } catch (error) {
       throw new Error(`migration ${migration.version}_${migration.name} failed: ${(error as Error).message}`);
+    } finally {
+      await Deno.remove(recordFile);
     }
   }
   return pending;

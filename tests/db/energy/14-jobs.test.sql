@@ -1,15 +1,15 @@
--- The energy and search pg_cron jobs: their schedules, the pg_net call of the plan import (URL and
--- key from Vault), the derived-data refreshes and the cleanup of expired rows.
+-- The energy pg_cron jobs: their schedules, the pg_net call of the plan import (URL and key from
+-- Vault), the market statistics refresh and the cleanup of expired rows.
 begin;
-select plan(12);
+select plan(13);
 
 select results_eq($$select jobname::text collate "default", schedule::text collate "default" from cron.job where jobname in
-    ('energy-plans-import', 'energy-market-analytics', 'search-refresh-documents', 'energy-cleanup-expired') order by jobname$$,
+    ('energy-plans-import', 'energy-market-analytics', 'energy-cleanup-expired') order by jobname$$,
   $$values ('energy-cleanup-expired'::text, '25 * * * *'::text), ('energy-market-analytics', '37 */6 * * *'),
-           ('energy-plans-import', '7 */6 * * *'), ('search-refresh-documents', '12 4 * * *')$$,
-  'the four jobs are scheduled (the import every 6 hours)');
-select ok((select bool_and(command ~ 'private\.run_job') from cron.job where jobname like 'energy-%' or jobname like 'search-%'),
-  'every job runs through private.run_job');
+           ('energy-plans-import', '7 */6 * * *')$$,
+  'the three jobs are scheduled (the import every 6 hours)');
+select is((select count(*)::int from cron.job where jobname like 'energy-%' and command ~ 'private\.run_job'), 3,
+  'every energy job runs through private.run_job');
 
 delete from vault.secrets where name in ('project_url', 'service_role_key');
 select vault.create_secret('http://127.0.0.1:1', 'project_url');
@@ -38,16 +38,21 @@ select is((select cheapest_cents_1000 from energy.city_market_stats where city_i
 select ok((select median_cents_1000 > cheapest_cents_1000 and renewable_share between 0 and 1 from energy.tdsp_market_stats where tdsp_id = 4),
   'median and renewable share are computed');
 
-update energy.providers set name = 'Renamed Power Co' where id = (select min(id) from energy.providers);
-select private.run_job('search-refresh-documents', 'select private.refresh_search_documents()');
-select is((select label from search.documents where doc_type = 'provider' and ref_id = (select min(id)::text from energy.providers)),
-  'Renamed Power Co', 'the search refresh picks up changes');
-
 insert into energy.feed_cache (url, body_sha256, expires_at) values ('http://old.example/feed', 'x', now() - interval '1 hour'),
   ('http://new.example/feed', 'y', now() + interval '1 hour');
-select private.run_job('energy-cleanup-expired', 'select private.cleanup_energy_expired()');
+insert into energy.plan_imports (source, status, started_at) values ('upload', 'rejected', now() - interval '91 days')
+  returning id as old_import \gset
+insert into energy.plan_imports (source, status, started_at) values ('upload', 'rejected', now() - interval '89 days')
+  returning id as recent_import \gset
+insert into energy.plan_import_rejections (import_id, line, reason)
+values (:old_import, 2, 'old'), (:old_import, 3, 'old'), (:recent_import, 2, 'recent');
+select private.run_job('energy-cleanup-expired', 'select private.energy_cleanup_expired()');
+select is((select rows_touched from ops.job_runs where job_name = 'energy-cleanup-expired' order by id desc limit 1), 3::bigint,
+  'the cleanup removes exactly the expired cache row and the two old rejection lines');
 select is_empty($$select 1 from energy.feed_cache where url = 'http://old.example/feed'$$, 'expired cache rows are removed');
-select isnt_empty($$select 1 from energy.feed_cache where url = 'http://new.example/feed'$$, 'fresh ones stay');
+select is((select count(*)::int from energy.feed_cache where url = 'http://new.example/feed'), 1, 'fresh ones stay');
+select is((select reason from energy.plan_import_rejections where import_id = :recent_import), 'recent',
+  'rejection reports younger than 90 days stay');
 
 select * from finish();
 rollback;

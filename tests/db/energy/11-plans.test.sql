@@ -1,12 +1,13 @@
 -- Plan import (upsert on idKey, providers from RepCompany, retirement of missing plans with history
 -- kept, bill credits from the price curve, rejected rows reported) and the catalog's RLS.
 begin;
-select plan(33);
+select plan(34);
 
-select cmp_ok((select count(*)::int from energy.plans where active and language = 'English'), '>=', 300,
-  'the fixture export ships at least 300 plans');
-select is((select count(distinct tdsp_id)::int from energy.plans), 5, 'across all five TDSPs');
-select ok(exists (select 1 from energy.plans where language = 'Spanish'), 'Spanish rows are imported too');
+select results_eq($$select tdsp_id, count(*)::int from energy.plans where active and language = 'English'
+                    group by tdsp_id order by tdsp_id$$,
+  $$values (1::smallint, 64), (2::smallint, 64), (3::smallint, 64), (4::smallint, 64), (5::smallint, 64)$$,
+  'the demo export ships 320 English plans, 64 in each of the five TDSPs');
+select is((select count(*)::int from energy.plans where language = 'Spanish'), 55, 'and its 55 Spanish rows');
 select ok(energy.detect_bill_credit(0.20, 0.11, 0.13), 'a V-shaped price curve is a bill credit');
 select ok(not energy.detect_bill_credit(0.15, 0.14, 0.135), 'a falling curve (base charge) is not');
 select ok(exists (select 1 from energy.plans where has_bill_credit and not min_usage_fees_credits),
@@ -49,7 +50,8 @@ select is((select count(*)::int from energy.plans p join tnmp_before b on b.id =
   'TNMP plans missing from the newer export are inactive');
 select ok((select bool_and(deactivated_at is not null) from energy.plans p join tnmp_before b on b.id = p.id
            where not p.active), 'with the time they were retired');
-select ok((select count(*) from energy.plans where tdsp_id = 1 and active) >= 60, 'other TDSPs are untouched');
+select is((select count(*)::int from energy.plans where tdsp_id = 1 and active and language = 'English'), 64,
+  'other TDSPs are untouched');
 -- Retire every plan of one provider: the provider leaves the public catalog with them.
 update energy.plans set active = false where provider_id = (select id from energy.providers where name_key = 'BRAND NEW POWER CO');
 select private.import_plans('upload', jsonb_build_array(jsonb_build_object('line', 2, 'id_key', 990009,
@@ -76,19 +78,28 @@ select throws_ok($$insert into energy.providers (name, name_key, slug) values ('
   'new row violates row-level security policy for table "providers"', 'a customer cannot add a provider');
 select is_empty($$select 1 from energy.feed_sources$$, 'a customer cannot see feed configuration');
 select tests.authenticate_as('plans_analyst');
-select ok((select count(*) from energy.plan_import_rejections) >= 4, 'an analyst reads the rejection report');
-select ok((select count(*) from energy.plan_imports) >= 2, 'and the import history');
-update energy.plans set price_1000 = 0.01 where ptc_id_key = 990001;
+select is((select count(*)::int from energy.plan_import_rejections), 4, 'an analyst reads the whole rejection report');
+select is((select count(*)::int from energy.plan_imports), 4,
+  'and the import history (the seed''s, the two above and the refused file)');
+with changed as (update energy.plans set price_1000 = 0.01 where ptc_id_key = 990001 returning 1)
+select count(*) as changed from changed \gset
+select is(:changed::int, 0, 'an analyst''s plan update changes no row');
 select tests.clear_authentication();
-select is((select price_1000 from energy.plans where ptc_id_key = 990001), 0.1400::numeric, 'an analyst''s plan update changes nothing');
+select is((select price_1000 from energy.plans where ptc_id_key = 990001), 0.1400::numeric, 'the price is as it was');
 select tests.create_supabase_user('plans_admin', null, 'admin');
 select tests.authenticate_as('plans_admin');
 select ok(exists (select 1 from energy.plans where not active), 'an admin sees inactive plans');
-select lives_ok($$update energy.plans set price_1000 = 0.1399 where ptc_id_key = 990001$$, 'an admin edits a plan');
+with changed as (update energy.plans set price_1000 = 0.1399 where ptc_id_key = 990001 returning 1)
+select count(*) as changed from changed \gset
+select is(:changed::int, 1, 'an admin edits a plan');
 select is((select price_1000 from energy.plans where ptc_id_key = 990001), 0.1399::numeric, 'the admin''s edit landed');
-select lives_ok($$update energy.feed_sources set enabled = true$$, 'an admin manages feed sources');
+with changed as (update energy.feed_sources set enabled = true returning 1) select count(*) as changed from changed \gset
+select is(:changed::int, 1, 'an admin manages feed sources');
+select tests.authenticate_as('plans_customer');
+with changed as (update energy.feed_sources set enabled = false returning 1) select count(*) as changed from changed \gset
+select is(:changed::int, 0, 'a customer cannot switch a feed off');
 select tests.authenticate_as_anon();
-select isnt_empty($$select 1 from energy.city_market_stats$$, 'anon reads city market statistics');
+select is((select count(*)::int from energy.city_market_stats), 1035, 'anon reads the market statistics of every open city');
 
 select * from finish();
 rollback;

