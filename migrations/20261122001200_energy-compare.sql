@@ -290,10 +290,16 @@ comment on function energy.compare_plans(int[], text, bigint, bigint[], jsonb, u
 -- Invoker: energy.zips is public reference data.
 create or replace function energy.zip_facts(zips text[])
 returns table (zip text, latitude double precision, longitude double precision, deregulated boolean, county text)
-language sql stable set search_path = '' as $$
+language plpgsql stable set search_path = '' as $$
+begin
+  if coalesce(cardinality(zip_facts.zips), 0) = 0 then
+    return;
+  end if;
+  return query
   select z.zip, z.latitude, z.longitude, z.deregulated, z.county
   from energy.zips z
-  where z.zip = any (zip_facts.zips)
+  where z.zip = any (zip_facts.zips);
+end;
 $$;
 comment on function energy.zip_facts(text[]) is
   'Published contract: centroid, deregulation and county of the given ZIP codes (unknown ZIPs are absent).';
@@ -302,7 +308,12 @@ comment on function energy.zip_facts(text[]) is
 -- One row per distinct session id given (0 and null when the session compared nothing).
 create or replace function energy.session_comparisons(session_ids uuid[])
 returns table (session_id uuid, comparisons int, last_usage_kwh numeric)
-language sql stable set search_path = '' as $$
+language plpgsql stable set search_path = '' as $$
+begin
+  if coalesce(cardinality(session_comparisons.session_ids), 0) = 0 then
+    return;
+  end if;
+  return query
   select s.id, coalesce(c.comparisons, 0), c.last_usage_kwh
   from (select distinct u.id from unnest(session_comparisons.session_ids) as u(id) where u.id is not null) s
   left join lateral (
@@ -310,7 +321,8 @@ language sql stable set search_path = '' as $$
            (array_agg(p.usage_kwh::numeric order by p.created_at desc, p.id desc))[1] as last_usage_kwh
     from energy.plan_comparisons p
     where p.session_id = s.id
-  ) c on true
+  ) c on true;
+end;
 $$;
 comment on function energy.session_comparisons(uuid[]) is
   'Published contract: plan comparisons per tracking session and the usage (kWh) of the latest one.';

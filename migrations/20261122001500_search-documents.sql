@@ -205,9 +205,15 @@ select private.refresh_search_documents();
 -- Searches per tracking session: one row per distinct session id given (0 when it searched nothing).
 create or replace function search.session_searches(session_ids uuid[])
 returns table (session_id uuid, searches int)
-language sql stable set search_path = '' as $$
+language plpgsql stable set search_path = '' as $$
+begin
+  if coalesce(cardinality(session_searches.session_ids), 0) = 0 then
+    return;
+  end if;
+  return query
   select s.id, (select count(*)::int from search.queries q where q.session_id = s.id)
-  from (select distinct u.id from unnest(session_searches.session_ids) as u(id) where u.id is not null) s
+  from (select distinct u.id from unnest(session_searches.session_ids) as u(id) where u.id is not null) s;
+end;
 $$;
 comment on function search.session_searches(uuid[]) is
   'Published contract: the number of searches logged per tracking session.';

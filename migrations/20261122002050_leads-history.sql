@@ -34,7 +34,8 @@ $$;
 -- A new lead arrives scored and routed in one INSERT (leads.capture, leads.import_leads). Its history
 -- reads as if it had been created new and then banded, scored and assigned: one event each.
 create or replace function private.leads_record_created() returns trigger
-language plpgsql security definer set search_path = '' as $$
+language plpgsql security definer set search_path = ''
+  set plan_cache_mode = force_generic_plan as $$
 declare
   actor uuid := auth.uid();
   actor_role text := coalesce(auth.jwt() ->> 'user_role', auth.role(), 'system');

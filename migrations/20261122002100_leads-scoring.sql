@@ -22,7 +22,8 @@ comment on function leads.zip_location(text) is
 -- lead: the vocabulary scoring rules use. Set-based: one call of each contract for the whole batch.
 create or replace function private.leads_signals(candidates leads.leads[])
 returns table (lead_id uuid, signals jsonb)
-language plpgsql stable set search_path = '' as $$
+language plpgsql stable set search_path = ''
+  set plan_cache_mode = force_generic_plan as $$
 declare
   session_ids uuid[] := array(select distinct c.session_id from unnest(candidates) c where c.session_id is not null);
   zips text[] := array(select distinct c.zip from unnest(candidates) c where c.zip is not null);
@@ -62,35 +63,45 @@ end;
 $$;
 
 -- Does a signal value satisfy a rule's condition?
+-- PL/pgSQL: an expression PL/pgSQL evaluates in microseconds, where a SQL function that pins
+-- search_path cannot be inlined and pays an executor start on every call (it runs per rule and lead).
 create or replace function private.leads_rule_matches(signal_value jsonb, operator text, operand jsonb) returns boolean
-language sql immutable set search_path = '' as $$
-  select case
-    when signal_value is null or signal_value = 'null'::jsonb then false
-    when operator = 'present' then signal_value not in ('""'::jsonb, 'false'::jsonb, '0'::jsonb)
-    when operator = 'true' then signal_value = 'true'::jsonb
-    when operator = 'eq' then lower(signal_value #>> '{}') = lower(operand #>> '{}')
-    when operator = 'in' then lower(signal_value #>> '{}') in (select lower(v) from jsonb_array_elements_text(operand) v)
-    when jsonb_typeof(signal_value) <> 'number' then false
-    when operator = 'gte' then (signal_value #>> '{}')::numeric >= (operand #>> '{}')::numeric
-    when operator = 'gt' then (signal_value #>> '{}')::numeric > (operand #>> '{}')::numeric
-    when operator = 'lte' then (signal_value #>> '{}')::numeric <= (operand #>> '{}')::numeric
-    when operator = 'lt' then (signal_value #>> '{}')::numeric < (operand #>> '{}')::numeric
-    when operator = 'between' then (signal_value #>> '{}')::numeric
-      between (operand ->> 0)::numeric and (operand ->> 1)::numeric
-    else false
-  end
+language plpgsql immutable set search_path = '' as $$
+begin
+  return case
+      when signal_value is null or signal_value = 'null'::jsonb then false
+      when operator = 'present' then signal_value not in ('""'::jsonb, 'false'::jsonb, '0'::jsonb)
+      when operator = 'true' then signal_value = 'true'::jsonb
+      when operator = 'eq' then lower(signal_value #>> '{}') = lower(operand #>> '{}')
+      -- Lower-casing the operand's JSON text keeps it a valid array of strings; containment needs no subquery.
+      when operator = 'in' then lower(operand::text)::jsonb @> to_jsonb(lower(signal_value #>> '{}'))
+      when jsonb_typeof(signal_value) <> 'number' then false
+      when operator = 'gte' then (signal_value #>> '{}')::numeric >= (operand #>> '{}')::numeric
+      when operator = 'gt' then (signal_value #>> '{}')::numeric > (operand #>> '{}')::numeric
+      when operator = 'lte' then (signal_value #>> '{}')::numeric <= (operand #>> '{}')::numeric
+      when operator = 'lt' then (signal_value #>> '{}')::numeric < (operand #>> '{}')::numeric
+      when operator = 'between' then (signal_value #>> '{}')::numeric
+        between (operand ->> 0)::numeric and (operand ->> 1)::numeric
+      else false
+    end;
+end;
 $$;
 
 -- The status band of a score while no person has decided.
 create or replace function private.leads_band(score int) returns text
-language sql immutable set search_path = '' as $$
-  select case when score >= 70 then 'hot' when score >= 40 then 'warm' else 'cold' end
+language plpgsql immutable set search_path = '' as $$
+begin
+  return case when score >= 70 then 'hot' when score >= 40 then 'warm' else 'cold' end;
+end;
 $$;
 
 -- Scores of the given candidate leads by the active rules, without writing anything.
 create or replace function private.leads_evaluate(candidates leads.leads[])
 returns table (lead_id uuid, score int, trust_score int, reasons jsonb)
-language sql stable set search_path = '' as $$
+language plpgsql stable set search_path = ''
+  set plan_cache_mode = force_generic_plan as $$
+begin
+  return query
   with sig as (
     select * from private.leads_signals(candidates)
   ), hits as (
@@ -107,7 +118,8 @@ language sql stable set search_path = '' as $$
                   filter (where h.reason_code is not null), '[]'::jsonb)
   from sig s
   left join hits h on h.lead_id = s.lead_id
-  group by s.lead_id
+  group by s.lead_id;
+end;
 $$;
 
 -- The stored leads with the given ids, as candidates for evaluation and routing.
@@ -147,7 +159,8 @@ $$;
 
 -- Product recommendations for business leads: every matching rule's product, best priority first.
 create or replace function private.leads_recommend(lead_ids uuid[]) returns bigint
-language plpgsql volatile set search_path = '' as $$
+language plpgsql volatile set search_path = ''
+  set plan_cache_mode = force_generic_plan as $$
 declare
   written bigint;
 begin

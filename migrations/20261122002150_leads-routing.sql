@@ -4,16 +4,19 @@
 
 -- Great-circle distance in kilometres (haversine, mean Earth radius).
 create or replace function private.great_circle_km(lat1 float8, lon1 float8, lat2 float8, lon2 float8) returns float8
-language sql immutable parallel safe set search_path = '' as $$
-  select 2 * 6371.0088 * asin(sqrt(
-    power(sin(radians(lat2 - lat1) / 2), 2) +
-    cos(radians(lat1)) * cos(radians(lat2)) * power(sin(radians(lon2 - lon1) / 2), 2)))
+language plpgsql immutable parallel safe set search_path = '' as $$
+begin
+  return 2 * 6371.0088 * asin(sqrt(
+      power(sin(radians(lat2 - lat1) / 2), 2) +
+      cos(radians(lat1)) * cos(radians(lat2)) * power(sin(radians(lon2 - lon1) / 2), 2)));
+end;
 $$;
 
 -- Where each unassigned candidate lead is, and how that was found out.
 create or replace function private.leads_locate(candidates leads.leads[])
 returns table (lead_id uuid, how text, latitude float8, longitude float8)
-language plpgsql stable set search_path = '' as $$
+language plpgsql stable set search_path = ''
+  set plan_cache_mode = force_generic_plan as $$
 begin
   return query
   select l.id,
@@ -40,7 +43,10 @@ $$;
 -- (private.leads_office_turn), so concurrent routings never share a turn and never wait on a lock.
 create or replace function private.leads_routing(candidates leads.leads[])
 returns table (lead_id uuid, office_id uuid, owner_id uuid, latitude float8, longitude float8, routing jsonb)
-language sql volatile set search_path = '' as $$
+language plpgsql volatile set search_path = ''
+  set plan_cache_mode = force_generic_plan as $$
+begin
+  return query
   with chosen as (
     select lo.lead_id, lo.how, lo.latitude, lo.longitude,
            coalesce(near.id, (select o.id from leads.regional_offices o where o.is_default and o.active)) as office_id,
@@ -70,5 +76,6 @@ language sql volatile set search_path = '' as $$
                                         case when m.user_id is null then 'no_sales_owner' else 'round_robin_owner' end),
            'distanceKm', round(n.km::numeric, 1))
   from numbered n
-  left join members m on m.office_id = n.office_id and m.position = n.turn % m.size
+  left join members m on m.office_id = n.office_id and m.position = n.turn % m.size;
+end;
 $$;

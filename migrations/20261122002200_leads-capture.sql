@@ -8,8 +8,9 @@
 
 -- Lead rows (not yet stored) from API objects that carry their own "id" and "sourceId".
 create or replace function private.leads_candidates(rows jsonb) returns leads.leads[]
-language sql stable set search_path = '' as $$
-  select array(
+language plpgsql stable set search_path = '' as $$
+begin
+  return array(
     select jsonb_populate_record(null::leads.leads, jsonb_build_object(
       'id', r ->> 'id', 'kind', r ->> 'kind', 'first_name', r ->> 'firstName', 'last_name', r ->> 'lastName',
       'email', lower(r ->> 'email'), 'phone', r ->> 'phone', 'company_name', r ->> 'companyName',
@@ -22,13 +23,15 @@ language sql stable set search_path = '' as $$
       'landing_page', r ->> 'landingPage', 'consent', coalesce((r ->> 'consent')::boolean, false),
       'consent_at', case when (r ->> 'consent')::boolean then now() end, 'consent_version', r ->> 'consentVersion',
       'session_id', r ->> 'sessionId', 'source_id', r ->> 'sourceId', 'submissions', 1, 'status', 'new'))
-    from jsonb_array_elements(rows) r)
+    from jsonb_array_elements(rows) r);
+end;
 $$;
 
 -- Scores, routes and inserts the candidate leads in one statement, then recommends products for the
 -- business ones. Returns the rows inserted.
 create or replace function private.leads_insert_scored(candidates leads.leads[]) returns bigint
-language plpgsql volatile set search_path = '' as $$
+language plpgsql volatile set search_path = ''
+  set plan_cache_mode = force_generic_plan as $$
 declare
   inserted_count bigint;
 begin
@@ -62,7 +65,8 @@ $$;
 -- Rescores, re-recommends and (when unassigned) routes stored leads whose facts changed: what a
 -- merged repeat submission goes through. Score and routing land in one UPDATE.
 create or replace function private.leads_process(lead_ids uuid[]) returns bigint
-language plpgsql volatile set search_path = '' as $$
+language plpgsql volatile set search_path = ''
+  set plan_cache_mode = force_generic_plan as $$
 declare
   stored leads.leads[] := private.leads_stored(lead_ids);
   touched bigint;
@@ -125,7 +129,8 @@ $$;
 -- A repeat submission of a lead seen within 24 hours: fills what the earlier submission lacked
 -- (newer intent, i.e. usage, move-in and form, wins), counts it and records the merge.
 create or replace function private.leads_merge_submission(lead_id uuid, lead jsonb) returns void
-language plpgsql volatile set search_path = '' as $$
+language plpgsql volatile set search_path = ''
+  set plan_cache_mode = force_generic_plan as $$
 begin
   update leads.leads l
   set submissions = l.submissions + 1,
@@ -156,7 +161,8 @@ $$;
 -- merges its activity into the earlier lead), links the tracking session, scores, recommends and
 -- routes. Returns {id, created, status, score, trustScore, reasons, officeId}.
 create or replace function leads.capture(lead jsonb) returns jsonb
-language plpgsql volatile security definer set search_path = '' as $$
+language plpgsql volatile security definer set search_path = ''
+  set plan_cache_mode = force_generic_plan as $$
 declare
   lead_email text := lower(nullif(lead ->> 'email', ''));
   lead_phone text := nullif(lead ->> 'phone', '');
@@ -190,7 +196,8 @@ $$;
 -- are reported as duplicates and merge their activity; the rest are scored, routed and inserted in
 -- one set-based statement, then recommended. Returns {inserted: [{row, id}], duplicates: [{row, id}]}.
 create or replace function leads.import_leads(rows jsonb, source_name text) returns jsonb
-language plpgsql volatile security definer set search_path = '' as $$
+language plpgsql volatile security definer set search_path = ''
+  set plan_cache_mode = force_generic_plan as $$
 declare
   import_source uuid;
   result jsonb;

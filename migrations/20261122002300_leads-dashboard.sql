@@ -65,7 +65,10 @@ grant all on leads.rollup_monthly, leads.rollup_deltas to service_role;
 create or replace function private.leads_rollup_facts(new_versions leads.leads[], old_versions leads.leads[])
 returns table (month date, office_id uuid, dimension text, key text, leads bigint, score_sum bigint,
                trust_sum bigint, hot_reached bigint, accepted_reached bigint, converted_reached bigint)
-language sql stable set search_path = '' as $$
+language plpgsql stable set search_path = ''
+  set plan_cache_mode = force_generic_plan as $$
+begin
+  return query
   with versions as (
     select 1 as sign, v.* from unnest(new_versions) v
     union all
@@ -92,7 +95,8 @@ language sql stable set search_path = '' as $$
   ) as k(dimension, key)
   group by 1, 2, 3, 4
   having sum(r.sign) <> 0 or sum(r.sign * r.score) <> 0 or sum(r.sign * r.trust_score) <> 0
-      or sum(r.sign * r.hot) <> 0 or sum(r.sign * r.accepted) <> 0 or sum(r.sign * r.converted) <> 0
+      or sum(r.sign * r.hot) <> 0 or sum(r.sign * r.accepted) <> 0 or sum(r.sign * r.converted) <> 0;
+end;
 $$;
 
 -- Appends the signed facts of a statement's changed rows: +1 for new versions, -1 for old ones.
@@ -100,7 +104,8 @@ $$;
 -- Static SQL per event (transition tables exist only for the trigger's own event; PL/pgSQL plans a
 -- branch only when it runs), so the statement is planned once per connection, not per capture.
 create or replace function private.leads_rollup_changes() returns trigger
-language plpgsql security definer set search_path = '' as $$
+language plpgsql security definer set search_path = ''
+  set plan_cache_mode = force_generic_plan as $$
 begin
   if tg_op = 'INSERT' then
     insert into leads.rollup_deltas (month, office_id, dimension, key, leads, score_sum, trust_sum, hot_reached,

@@ -280,13 +280,19 @@ select cron.schedule('tracking-partitions', '7 * * * *',
 -- distinct session id given; zeros for a session tracking never saw.
 create or replace function tracking.session_engagement(session_ids uuid[])
 returns table (session_id uuid, pages int, return_visits int)
-language sql stable set search_path = '' as $$
+language plpgsql stable set search_path = '' as $$
+begin
+  if coalesce(cardinality(session_engagement.session_ids), 0) = 0 then
+    return;
+  end if;
+  return query
   select s.id,
          (select count(*)::int from tracking.events e where e.session_id = s.id and e.type = 'page_view'),
          coalesce((select greatest(count(*) - 1, 0)::int from tracking.sessions o
                    where o.visitor_id = t.visitor_id), 0)
   from (select distinct u.id from unnest(session_engagement.session_ids) as u(id) where u.id is not null) s
-  left join tracking.sessions t on t.id = s.id
+  left join tracking.sessions t on t.id = s.id;
+end;
 $$;
 comment on function tracking.session_engagement(uuid[]) is
   'Published contract: page views and return visits (other sessions of the same visitor) per tracking session.';
