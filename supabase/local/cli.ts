@@ -1,10 +1,13 @@
 // deno task start | stop | reset | status | test — the Docker-free local Supabase stack.
 import postgres from "postgres";
 import {
+  adminPsql,
   appliedVersions,
+  applyAuthMigrations,
   applyMigrations,
   applySeeds,
   ensurePostgres,
+  migrationFiles,
   psql,
   run,
   stopPostgres,
@@ -14,24 +17,21 @@ import { RespConnection } from "./resp.ts";
 import { functionEntries } from "./gateway.ts";
 import { anonKey, ROOT, serviceRoleKey, type StackConfig, stackConfig } from "./stack.ts";
 import { runAllTests } from "./test_runner.ts";
+import { TYPES_FILE, writeTypes } from "./types.ts";
+import {
+  checkStack,
+  isAlive,
+  logFileOf,
+  logFiles,
+  pidFileOf,
+  redisPing,
+  type Role,
+  ROLES,
+} from "./status.ts";
 import { mintUserToken } from "./tokens.ts";
 
 const config = stackConfig();
 const say = (msg: string) => console.log(msg);
-
-async function redisPing(port: number): Promise<boolean> {
-  try {
-    const connection = await RespConnection.open("127.0.0.1", port);
-    try {
-      const [reply] = await connection.send([["PING"]]);
-      return reply !== undefined;
-    } finally {
-      connection.close();
-    }
-  } catch {
-    return false;
-  }
-}
 
 async function ensureRedis(config: StackConfig): Promise<void> {
   if (await redisPing(config.redisPort)) return;
@@ -66,15 +66,6 @@ async function stopRedis(config: StackConfig): Promise<void> {
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function isAlive(pid: number): boolean {
-  try {
-    Deno.kill(pid, "SIGCONT");
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function terminate(pid: number): Promise<void> {
   if (!(pid > 0 && isAlive(pid))) return;
   Deno.kill(pid, "SIGTERM");
@@ -86,10 +77,8 @@ async function terminate(pid: number): Promise<void> {
 // the functions' JavaScript thread) and two gateway processes sharing the API port (SO_REUSEPORT),
 // as Supabase's edge runtime serves a function from several isolates at once; the first also runs
 // the pg_net worker.
-const ROLES = ["bridge", "gateway", "gateway-2"] as const;
-type Role = typeof ROLES[number];
-const pidFile = (role: Role) => `${config.stateDir}/${role}.pid`;
-const logFile = (role: Role) => `${config.stateDir}/${role}.log`;
+const pidFile = (role: Role) => pidFileOf(config, role);
+const logFile = (role: Role) => logFileOf(config, role);
 
 async function stopServe(): Promise<void> {
   for (const role of ROLES) {
@@ -203,9 +192,36 @@ async function storeVaultSecrets(): Promise<void> {
   ]);
 }
 
+/**
+ * What the platform has before the project's migrations: platform.sql (as supabase_admin) and
+ * GoTrue's migrations (as supabase_auth_admin, as the auth server applies them when it boots).
+ */
+async function applyPlatform(): Promise<void> {
+  await adminPsql(config, ["--single-transaction", "-f", `${ROOT}/supabase/local/platform.sql`]);
+  await applyAuthMigrations(config);
+}
+
+/**
+ * On a fresh Supabase project pg_net exists only once a migration creates it. Migrations that call
+ * net.http_post without creating it would stop `supabase db push` there; locally the extension
+ * is created for them, loudly, so the stack still starts while the migration is being fixed.
+ */
+async function createPgNetForMigrationsThatDoNot(): Promise<void> {
+  for (const migration of await migrationFiles(config.modules)) {
+    const text = await Deno.readTextFile(migration.path);
+    if (/create\s+extension\s+(if\s+not\s+exists\s+)?"?pg_net\b/i.test(text)) return;
+  }
+  console.warn(
+    "warning: no migration says `create extension if not exists pg_net`; a fresh Supabase project " +
+      "would stop at the first one that calls net.http_post. Created locally for them.",
+  );
+  await psql(config, ["-c", "create extension if not exists pg_net with schema extensions"]);
+}
+
 async function rebuildDatabase(): Promise<void> {
   await wipeDatabase(config);
-  await psql(config, ["--single-transaction", "-f", `${ROOT}/supabase/local/platform.sql`]);
+  await applyPlatform();
+  await createPgNetForMigrationsThatDoNot();
   const migrations = await applyMigrations(config, new Set());
   const seeds = await applySeeds(config);
   await storeVaultSecrets();
@@ -226,9 +242,33 @@ const DEV_USERS = [
   ["customer", "00000000-0000-4000-8000-00000000c001"],
 ] as const;
 
+/** The file `./dev start` writes for `source`: every variable the README's and docs' examples use. */
+const envFile = () => `${config.stateDir}/env.sh`;
+
 async function printSummary(): Promise<void> {
   const sql = postgres(config.dbUrl, { max: 1, onnotice: () => {} });
   try {
+    const tokens: Array<[string, string]> = [];
+    for (const [label, id] of DEV_USERS) {
+      tokens.push([label, await mintUserToken(sql, id, { expiresIn: 7 * 24 * 3600 }, config)]);
+    }
+    const variables: Array<[string, string]> = [
+      ["SUPABASE_URL", config.apiUrl],
+      ["FUNCTIONS_URL", `${config.apiUrl}/functions/v1`],
+      ["SUPABASE_DB_URL", config.dbUrl],
+      ["ANON_KEY", await anonKey()],
+      ["SERVICE_ROLE_KEY", await serviceRoleKey()],
+      ["SUPABASE_ANON_KEY", await anonKey()],
+      ["SUPABASE_SERVICE_ROLE_KEY", await serviceRoleKey()],
+      ["UPSTASH_REDIS_REST_URL", config.bridgeUrl],
+      ["UPSTASH_REDIS_REST_TOKEN", config.bridgeToken],
+      ...tokens.map(([label, token]): [string, string] => [`${label.toUpperCase()}_TOKEN`, token]),
+    ];
+    await Deno.writeTextFile(
+      envFile(),
+      `# written by ./dev start (PB_INSTANCE=${config.instance}); user tokens expire in 7 days\n` +
+        variables.map(([name, value]) => `export ${name}='${value}'`).join("\n") + "\n",
+    );
     say("");
     say("powerbase local stack is running");
     say(
@@ -239,14 +279,22 @@ async function printSummary(): Promise<void> {
     say(
       `  Redis REST  ${config.bridgeUrl}   token: ${config.bridgeToken}   (redis://127.0.0.1:${config.redisPort})`,
     );
-    say(`  Logs        ${config.stateDir}/gateway.log, ${config.stateDir}/bridge.log`);
+    say(`  Logs        ${logFiles(config).join(", ")}`);
     say("");
     say("Dev tokens (Authorization: Bearer <token>); user tokens are valid for 7 days:");
     say(`  anon          ${await anonKey()}`);
     say(`  service_role  ${await serviceRoleKey()}`);
-    for (const [label, id] of DEV_USERS) {
-      say(`  ${label.padEnd(13)} ${await mintUserToken(sql, id, { expiresIn: 7 * 24 * 3600 }, config)}`);
-    }
+    for (const [label, token] of tokens) say(`  ${label.padEnd(13)} ${token}`);
+    say("");
+    say("Next:");
+    say(`  source ${envFile()}   # exports ${variables.map(([name]) => name).join(", ")}`);
+    say(`  curl -s "$FUNCTIONS_URL/health/status" -H "Authorization: Bearer $SERVICE_ROLE_KEY"`);
+    say(
+      `  ${
+        config.instance ? `PB_INSTANCE=${config.instance} ` : ""
+      }./dev status   # what is up, what is down`,
+    );
+    say("  the README's Quick start and docs/api/*.md: every curl example runs as written once sourced");
   } finally {
     await sql.end();
   }
@@ -260,7 +308,8 @@ async function start(): Promise<void> {
   if (applied === null) {
     await rebuildDatabase();
   } else {
-    await psql(config, ["--single-transaction", "-f", `${ROOT}/supabase/local/platform.sql`]);
+    await applyPlatform();
+    await createPgNetForMigrationsThatDoNot();
     const pending = await applyMigrations(config, applied);
     say(`database up to date (${pending.length} new migrations applied)`);
   }
@@ -284,12 +333,17 @@ async function stop(): Promise<void> {
   say("stopped");
 }
 
+/** Prints what `checkStack` finds, one line per part; exits non-zero when anything is down. */
 async function status(): Promise<void> {
-  const gateway = await fetch(`${config.apiUrl}/functions/v1/health`).then((r) => r.ok).catch(() => false);
-  say(`gateway  ${config.apiUrl}  ${gateway ? "up" : "down"}`);
-  say(`redis    127.0.0.1:${config.redisPort}  ${(await redisPing(config.redisPort)) ? "up" : "down"}`);
-  const db = await psql(config, ["-c", "select 1"]).then(() => true).catch(() => false);
-  say(`postgres 127.0.0.1:${config.dbPort}  ${db ? "up" : "down"}`);
+  const results = await checkStack(config);
+  for (const { name, where, error } of results) {
+    say(`${name.padEnd(16)} ${(error ? "down" : "up").padEnd(5)} ${where}${error ? `  (${error})` : ""}`);
+  }
+  const down = results.filter((r) => r.error).map((r) => r.name);
+  if (down.length) {
+    say(`down: ${down.join(", ")}; logs: ${logFiles(config).join(", ")}`);
+    Deno.exit(1);
+  }
 }
 
 const commands: Record<string, () => Promise<unknown>> = {
@@ -300,6 +354,12 @@ const commands: Record<string, () => Promise<unknown>> = {
     await printSummary();
   },
   status,
+  types: async () => {
+    await writeTypes(config);
+    say(
+      `wrote ${TYPES_FILE.slice(ROOT.length + 1)} (supabase gen types typescript, from the running database)`,
+    );
+  },
   test: async () => {
     await reset();
     const { failed } = await runAllTests(config, Deno.args.slice(1));
@@ -309,7 +369,7 @@ const commands: Record<string, () => Promise<unknown>> = {
 
 const command = commands[Deno.args[0] ?? "start"];
 if (!command) {
-  console.error(`usage: deno task start|stop|reset|status|test`);
+  console.error(`usage: deno task start|stop|reset|status|types|test`);
   Deno.exit(2);
 }
 try {

@@ -19,6 +19,25 @@ if [ ${#missing[@]} -gt 0 ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 
+# Extensions as Supabase offers them (see supabase/local/extensions/): pg_net becomes a real
+# installable extension (control file and SQL script), and pg_cron is marked trusted per version
+# through secondary control files, so the non-superuser postgres role creates both with
+# `create extension`, as supautils lets it on the platform. Rewritten only when they differ.
+extension_dir=/usr/share/postgresql/15/extension
+if [ -d "$extension_dir" ]; then
+  install_if_changed() { cmp -s "$1" "$2" || as_root install -m 0644 "$1" "$2"; }
+  for file in supabase/local/extensions/*.control supabase/local/extensions/*.sql; do
+    case "$file" in *.trusted.control) continue ;; esac
+    install_if_changed "$file" "$extension_dir/$(basename "$file")"
+  done
+  for script in "$extension_dir"/pg_cron--*.sql; do
+    [ -e "$script" ] || continue
+    version="$(basename "$script" .sql)"
+    version="${version##*--}"
+    install_if_changed supabase/local/extensions/pg_cron.trusted.control "$extension_dir/pg_cron--$version.control"
+  done
+fi
+
 if [ "$(.tools/node_modules/.bin/deno --version 2>/dev/null | head -1 | awk '{print $2}')" != "$DENO_VERSION" ]; then
   echo "installing deno $DENO_VERSION from npm" >&2
   mkdir -p .tools

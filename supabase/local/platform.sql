@@ -1,133 +1,190 @@
 -- Local stand-ins for what the Supabase platform creates before a project's migrations run.
--- Applied only by the Docker-free local stack (supabase/local/cli.ts); never deployed. Each object
--- mirrors the behaviour of Supabase's public definitions (supabase/postgres init scripts,
--- supabase/auth, supabase/realtime, pg_net, supabase/vault) closely enough that migrations and
--- policies written against a real project behave the same here. Idempotent: roles are cluster-wide
+-- Applied only by the Docker-free local stack (supabase/local/cli.ts), as supabase_admin (the
+-- cluster's bootstrap superuser, as on Supabase); never deployed. Each object follows Supabase's
+-- published definitions: supabase/postgres migrations/db (init-scripts and migrations), GoTrue's
+-- own migrations (supabase/local/auth_migrations.sql, applied right after this file as
+-- supabase_auth_admin), supabase/realtime, supabase/vault. pg_net is not here: as on a fresh
+-- project, migrations create it (supabase/local/extensions/). Idempotent: roles are cluster-wide
 -- and survive `reset`, everything else is recreated.
 
--- Roles ---------------------------------------------------------------------------------------
+-- Roles: supabase/postgres init-scripts/00000000000000-initial-schema.sql, 10000000000000_demote-postgres,
+-- 20230529180330_alter_api_roles_for_inherit and the grants that followed ---------------------------------
 do $$
 declare
   spec record;
 begin
   for spec in
     select * from (values
-      ('anon', 'nologin noinherit'),
-      ('authenticated', 'nologin noinherit'),
-      ('service_role', 'nologin noinherit bypassrls'),
+      ('anon', 'nologin inherit'),
+      ('authenticated', 'nologin inherit'),
+      ('service_role', 'nologin inherit bypassrls'),
       ('authenticator', 'login noinherit'),
-      ('supabase_auth_admin', 'login noinherit createrole'),
+      ('supabase_auth_admin', 'login noinherit createrole noreplication'),
+      ('supabase_functions_admin', 'login noinherit createrole noreplication'),
       ('supabase_realtime_admin', 'nologin noinherit'),
-      ('supabase_admin', 'login superuser createdb createrole replication bypassrls')
+      ('supabase_replication_admin', 'login replication'),
+      ('supabase_read_only_user', 'login bypassrls'),
+      ('dashboard_user', 'nosuperuser createdb createrole replication'),
+      -- The project's owner role: not a superuser on Supabase, so what the platform withholds from
+      -- it fails here too. Created by the cluster bootstrap (postgres.ts) with its password.
+      ('postgres', 'nosuperuser createdb createrole login replication bypassrls')
     ) as roles(name, options)
   loop
     if not exists (select 1 from pg_roles where rolname = spec.name) then
       execute format('create role %I %s', spec.name, spec.options);
+    else
+      execute format('alter role %I %s', spec.name, spec.options);
     end if;
   end loop;
 end
 $$;
+alter role supabase_admin with superuser createdb createrole replication bypassrls;
 
 grant anon, authenticated, service_role to authenticator;
 grant anon, authenticated, service_role to postgres;
--- As on Supabase: extensions resolve without a schema prefix for the API roles and postgres.
+grant supabase_auth_admin to postgres;
+grant pg_read_all_data to supabase_read_only_user;
+grant pg_monitor, pg_read_all_data, pg_signal_backend to postgres;
+alter database postgres owner to postgres;
+grant all on database postgres to postgres, dashboard_user;
+
+alter role supabase_admin set search_path = "$user", public, auth, extensions;
 alter role postgres set search_path = "$user", public, extensions;
-alter role anon set search_path = "$user", public, extensions;
-alter role authenticated set search_path = "$user", public, extensions;
-alter role service_role set search_path = "$user", public, extensions;
 alter role anon set statement_timeout = '3s';
 alter role authenticated set statement_timeout = '8s';
 alter role authenticator set statement_timeout = '8s';
+alter role authenticator set lock_timeout = '8s';
+alter role supabase_auth_admin set search_path = auth;
+alter role supabase_auth_admin set idle_in_transaction_session_timeout = 60000;
 
 -- Schemas and default privileges, as on a fresh Supabase project ----------------------------------
 create schema if not exists extensions;
 create schema if not exists graphql_public;
-grant usage on schema public, extensions, graphql_public to postgres, anon, authenticated, service_role;
+grant usage on schema public, graphql_public to postgres, anon, authenticated, service_role;
+grant usage on schema extensions to postgres, anon, authenticated, service_role;
+grant all on schema extensions to postgres, dashboard_user;
 
 alter default privileges in schema public grant all on tables to postgres, anon, authenticated, service_role;
 alter default privileges in schema public grant all on functions to postgres, anon, authenticated, service_role;
 alter default privileges in schema public grant all on sequences to postgres, anon, authenticated, service_role;
-grant all on all tables in schema public to postgres, anon, authenticated, service_role;
+alter default privileges for role postgres in schema public grant all on tables to postgres, anon, authenticated, service_role;
+alter default privileges for role postgres in schema public grant all on functions to postgres, anon, authenticated, service_role;
+alter default privileges for role postgres in schema public grant all on sequences to postgres, anon, authenticated, service_role;
+alter default privileges in schema extensions grant all on tables to postgres with grant option;
+alter default privileges in schema extensions grant all on routines to postgres with grant option;
+alter default privileges in schema extensions grant all on sequences to postgres with grant option;
 
-create extension if not exists pgcrypto with schema extensions;
 create extension if not exists "uuid-ossp" with schema extensions;
+create extension if not exists pgcrypto with schema extensions;
+grant all privileges on all tables in schema extensions to postgres with grant option;
+grant all privileges on all routines in schema extensions to postgres with grant option;
+grant all privileges on all sequences in schema extensions to postgres with grant option;
 
--- supabase_migrations: the history table the Supabase CLI writes on `db push` ------------------------
-create schema if not exists supabase_migrations;
+-- What supautils does when postgres creates a privileged extension: the script runs as
+-- supabase_admin and the platform's after-create grants follow (init-scripts/00000000000003-post-setup,
+-- 20231020085357_revoke_writes_on_cron_job_from_postgres). Locally the extensions are `trusted`
+-- (install.sh) and these event triggers apply the grants; they are security definer only because
+-- supautils runs the whole CREATE EXTENSION as supabase_admin, which plain PostgreSQL cannot.
+create or replace function extensions.grant_pg_cron_access() returns event_trigger
+language plpgsql security definer set search_path = '' as $$
+begin
+  if exists (
+    select from pg_event_trigger_ddl_commands() as ev
+    join pg_extension as ext on ev.objid = ext.oid
+    where ext.extname = 'pg_cron'
+  ) then
+    grant usage on schema cron to postgres with grant option;
+    alter default privileges in schema cron grant all on tables to postgres with grant option;
+    alter default privileges in schema cron grant all on functions to postgres with grant option;
+    alter default privileges in schema cron grant all on sequences to postgres with grant option;
+    alter default privileges for user supabase_admin in schema cron grant all on sequences to postgres with grant option;
+    alter default privileges for user supabase_admin in schema cron grant all on tables to postgres with grant option;
+    alter default privileges for user supabase_admin in schema cron grant all on functions to postgres with grant option;
+    grant all privileges on all tables in schema cron to postgres with grant option;
+    revoke all on table cron.job from postgres;
+    grant select on table cron.job to postgres with grant option;
+  end if;
+end;
+$$;
+comment on function extensions.grant_pg_cron_access is 'Grants access to pg_cron';
+
+create or replace function extensions.grant_pg_net_access() returns event_trigger
+language plpgsql security definer set search_path = '' as $$
+begin
+  if exists (
+    select 1 from pg_event_trigger_ddl_commands() as ev
+    join pg_extension as ext on ev.objid = ext.oid
+    where ext.extname = 'pg_net'
+  ) then
+    grant usage on schema net to supabase_functions_admin, postgres, anon, authenticated, service_role;
+    alter function net.http_get(url text, params jsonb, headers jsonb, timeout_milliseconds integer) security definer;
+    alter function net.http_post(url text, body jsonb, params jsonb, headers jsonb, timeout_milliseconds integer) security definer;
+    alter function net.http_get(url text, params jsonb, headers jsonb, timeout_milliseconds integer) set search_path = net;
+    alter function net.http_post(url text, body jsonb, params jsonb, headers jsonb, timeout_milliseconds integer) set search_path = net;
+    revoke all on function net.http_get(url text, params jsonb, headers jsonb, timeout_milliseconds integer) from public;
+    revoke all on function net.http_post(url text, body jsonb, params jsonb, headers jsonb, timeout_milliseconds integer) from public;
+    grant execute on function net.http_get(url text, params jsonb, headers jsonb, timeout_milliseconds integer)
+      to supabase_functions_admin, postgres, anon, authenticated, service_role;
+    grant execute on function net.http_post(url text, body jsonb, params jsonb, headers jsonb, timeout_milliseconds integer)
+      to supabase_functions_admin, postgres, anon, authenticated, service_role;
+  end if;
+end;
+$$;
+comment on function extensions.grant_pg_net_access is 'Grants access to pg_net';
+
+-- supautils runs CREATE EXTENSION of a privileged extension as supabase_admin, so the extension
+-- belongs to supabase_admin (pg_cron, for one, writes cron.job as its extension's owner while
+-- postgres may only read it). A trusted extension belongs to its creator: hand it over.
+create or replace function extensions.local_privileged_extension_owner() returns event_trigger
+language plpgsql security definer set search_path = '' as $$
+declare
+  created record;
+begin
+  for created in
+    select ext.oid from pg_event_trigger_ddl_commands() as ev
+    join pg_catalog.pg_extension as ext on ev.objid = ext.oid
+    where ev.classid = 'pg_catalog.pg_extension'::regclass and ext.extowner <> 10
+  loop
+    update pg_catalog.pg_extension set extowner = 10 where oid = created.oid;
+    -- The bootstrap superuser owns without a shared dependency record, like every pinned role.
+    delete from pg_catalog.pg_shdepend
+    where classid = 'pg_catalog.pg_extension'::regclass and objid = created.oid and deptype = 'o';
+  end loop;
+end;
+$$;
+drop event trigger if exists issue_local_privileged_extension_owner;
+create event trigger issue_local_privileged_extension_owner on ddl_command_end when tag in ('CREATE EXTENSION')
+  execute function extensions.local_privileged_extension_owner();
+
+drop event trigger if exists issue_pg_cron_access;
+create event trigger issue_pg_cron_access on ddl_command_end when tag in ('CREATE EXTENSION')
+  execute function extensions.grant_pg_cron_access();
+drop event trigger if exists issue_pg_net_access;
+create event trigger issue_pg_net_access on ddl_command_end when tag in ('CREATE EXTENSION')
+  execute function extensions.grant_pg_net_access();
+
+-- supabase_migrations: the history table the Supabase CLI creates, as postgres, on `db push` -----------
+create schema if not exists supabase_migrations authorization postgres;
 create table if not exists supabase_migrations.schema_migrations (
   version text primary key,
   statements text[],
   name text
 );
+alter table supabase_migrations.schema_migrations owner to postgres;
 
--- auth: the parts of supabase/auth that policies and hooks touch ------------------------------------
-create schema if not exists auth authorization supabase_auth_admin;
-grant usage on schema auth to anon, authenticated, service_role, postgres;
-
-create table if not exists auth.users (
-  instance_id uuid,
-  id uuid primary key,
-  aud varchar(255),
-  role varchar(255),
-  email varchar(255),
-  encrypted_password varchar(255),
-  email_confirmed_at timestamptz,
-  invited_at timestamptz,
-  confirmation_token varchar(255),
-  recovery_token varchar(255),
-  last_sign_in_at timestamptz,
-  raw_app_meta_data jsonb,
-  raw_user_meta_data jsonb,
-  is_super_admin boolean,
-  created_at timestamptz default now(),
-  updated_at timestamptz default now(),
-  phone text unique default null,
-  phone_confirmed_at timestamptz,
-  banned_until timestamptz,
-  deleted_at timestamptz,
-  is_sso_user boolean not null default false,
-  is_anonymous boolean not null default false
-);
-create index if not exists users_email_idx on auth.users (email);
-alter table auth.users owner to supabase_auth_admin;
-grant all on auth.users to postgres, service_role;
-
--- Exactly supabase/auth's definitions: the newer request.jwt.claims setting, falling back to the
--- legacy per-claim settings PostgREST < 9 used.
-create or replace function auth.uid() returns uuid
-language sql stable as $$
-  select coalesce(
-    nullif(current_setting('request.jwt.claim.sub', true), ''),
-    (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')
-  )::uuid
-$$;
-
-create or replace function auth.role() returns text
-language sql stable as $$
-  select coalesce(
-    nullif(current_setting('request.jwt.claim.role', true), ''),
-    (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'role')
-  )::text
-$$;
-
-create or replace function auth.email() returns text
-language sql stable as $$
-  select coalesce(
-    nullif(current_setting('request.jwt.claim.email', true), ''),
-    (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'email')
-  )::text
-$$;
-
-create or replace function auth.jwt() returns jsonb
-language sql stable as $$
-  select coalesce(
-    nullif(current_setting('request.jwt.claim', true), ''),
-    nullif(current_setting('request.jwt.claims', true), '')
-  )::jsonb
-$$;
-
-grant execute on function auth.uid(), auth.role(), auth.email(), auth.jwt()
-  to anon, authenticated, service_role, postgres, supabase_auth_admin;
+-- auth: the schema and grants the platform sets up before GoTrue boots (init-scripts/00000000000001-auth-schema,
+-- 20211115181400_update-auth-permissions, 10000000000000_demote-postgres). GoTrue's own migrations then
+-- create its tables as supabase_auth_admin: auth.users has no default on created_at, and service_role
+-- has no rights on it.
+create schema if not exists auth authorization supabase_admin;
+grant usage on schema auth to anon, authenticated, service_role;
+grant all privileges on schema auth to supabase_auth_admin;
+grant all on schema auth to postgres, dashboard_user;
+alter default privileges for role supabase_auth_admin in schema auth grant all on tables to postgres, dashboard_user;
+alter default privileges for role supabase_auth_admin in schema auth grant all on sequences to postgres, dashboard_user;
+alter default privileges for role supabase_auth_admin in schema auth grant all on routines to postgres, dashboard_user;
+create table if not exists auth.schema_migrations (version varchar(255) not null primary key);
+alter table auth.schema_migrations owner to supabase_auth_admin;
 
 -- realtime: broadcast from the database (supabase/realtime migrations) --------------------------
 create schema if not exists realtime;
@@ -206,182 +263,27 @@ begin
 end
 $$;
 
--- net: pg_net's SQL surface. The queue is drained by supabase/local/net_worker.ts, which wakes on
--- a NOTIFY (delivered only at commit, so a request queued by a rolled-back transaction is never
--- sent, exactly as pg_net's background worker never sees uncommitted rows).
-create schema if not exists net;
-grant usage on schema net to postgres, anon, authenticated, service_role;
+-- supautils.policy_grants: on Supabase, postgres may create and drop policies on realtime.messages
+-- (and the auth tables) without owning them. Plain PostgreSQL asks for ownership, so locally the
+-- table belongs to supabase_realtime_admin and postgres is a member of that role (postgres is a
+-- member of supabase_auth_admin on the platform itself, which covers the auth tables).
+alter table realtime.messages owner to supabase_realtime_admin;
+grant supabase_realtime_admin to postgres;
+-- The platform creates supabase_realtime as postgres (init-scripts run as postgres before it is
+-- demoted), so postgres owns it and migrations add their tables to it.
+alter publication supabase_realtime owner to postgres;
 
-do $$
-begin
-  if not exists (select 1 from pg_type t join pg_namespace n on n.oid = t.typnamespace
-                 where n.nspname = 'net' and t.typname = 'http_method') then
-    create domain net.http_method as text check (value ilike 'get' or value ilike 'post' or value ilike 'delete');
-  end if;
-end
-$$;
-
-create table if not exists net.http_request_queue (
-  id bigserial,
-  method net.http_method not null,
-  url text not null,
-  headers jsonb not null,
-  body bytea,
-  timeout_milliseconds int not null
-);
-
-create unlogged table if not exists net._http_response (
-  id bigint,
-  status_code integer,
-  content_type text,
-  headers jsonb,
-  content text,
-  timed_out bool,
-  error_msg text,
-  created timestamptz not null default now()
-);
-create index if not exists _http_response_created_idx on net._http_response (created);
-
-create or replace function net._local_wake_worker() returns trigger
-language plpgsql as $$
-begin
-  perform pg_notify('pg_net_local_queue', '');
-  return null;
-end;
-$$;
-
-drop trigger if exists wake_local_worker on net.http_request_queue;
-create trigger wake_local_worker after insert on net.http_request_queue
-  for each statement execute function net._local_wake_worker();
-
-create or replace function net._urlencode_string(string varchar) returns text
-language sql immutable as $$
-  select string_agg(
-    case when ch ~ '[A-Za-z0-9_.~-]' then ch
-         else (select string_agg('%' || upper(lpad(to_hex(b), 2, '0')), '')
-               from (select get_byte(convert_to(ch, 'UTF8'), i) as b
-                     from generate_series(0, octet_length(convert_to(ch, 'UTF8')) - 1) as i) bytes)
-    end, '' order by ord)
-  from regexp_split_to_table(string, '') with ordinality as chars(ch, ord)
-$$;
-
-create or replace function net._encode_url_with_params_array(url text, params_array text[]) returns text
-language sql immutable as $$
-  select case
-    when params_array is null or cardinality(params_array) = 0 then url
-    when position('?' in url) > 0 then url || '&' || array_to_string(params_array, '&')
-    else url || '?' || array_to_string(params_array, '&')
-  end
-$$;
-
-create or replace function net.http_get(
-  url text,
-  params jsonb default '{}'::jsonb,
-  headers jsonb default '{}'::jsonb,
-  timeout_milliseconds int default 5000
-) returns bigint
-language plpgsql volatile parallel safe as $$
-declare
-  request_id bigint;
-  params_array text[];
-begin
-  select array_agg(format('%s=%s', net._urlencode_string(key), net._urlencode_string(value)))
-    into params_array
-  from jsonb_each_text(params);
-
-  insert into net.http_request_queue (method, url, headers, timeout_milliseconds)
-  values ('GET', net._encode_url_with_params_array(url, params_array), headers, timeout_milliseconds)
-  returning id into request_id;
-  return request_id;
-end;
-$$;
-
-create or replace function net.http_post(
-  url text,
-  body jsonb default '{}'::jsonb,
-  params jsonb default '{}'::jsonb,
-  headers jsonb default '{"Content-Type": "application/json"}'::jsonb,
-  timeout_milliseconds int default 5000
-) returns bigint
-language plpgsql volatile parallel safe as $$
-declare
-  request_id bigint;
-  params_array text[];
-  content_type text;
-begin
-  select header_value into content_type
-  from jsonb_each_text(coalesce(headers, '{}'::jsonb)) as r(header, header_value)
-  where lower(header) = 'content-type'
-  limit 1;
-
-  if content_type is null then
-    headers := coalesce(headers, '{}'::jsonb) || '{"Content-Type": "application/json"}'::jsonb;
-  elsif content_type <> 'application/json' then
-    raise exception 'Content-Type header must be "application/json"';
-  end if;
-
-  select array_agg(format('%s=%s', net._urlencode_string(key), net._urlencode_string(value)))
-    into params_array
-  from jsonb_each_text(params);
-
-  insert into net.http_request_queue (method, url, headers, body, timeout_milliseconds)
-  values ('POST', net._encode_url_with_params_array(url, params_array), headers,
-          convert_to(body::text, 'UTF8'), timeout_milliseconds)
-  returning id into request_id;
-  return request_id;
-end;
-$$;
-
-revoke all on all functions in schema net from public;
-grant execute on function net.http_get(text, jsonb, jsonb, int), net.http_post(text, jsonb, jsonb, jsonb, int)
-  to postgres, service_role;
-grant all on all tables in schema net to postgres, service_role;
-grant usage on all sequences in schema net to postgres, service_role;
-
--- vault: the Vault API (vault.create_secret, vault.decrypted_secrets). Supabase encrypts with
--- pgsodium-managed keys; the local stand-in keeps the same API over plain storage.
+-- vault: supabase_vault, installed on every Supabase project (supabase/local/extensions/ holds the
+-- local build: upstream's SQL with pgcrypto in place of libsodium). Grants as on the platform:
+-- postgres and service_role read decrypted secrets and call the API; postgres may delete.
 create schema if not exists vault;
-
-create table if not exists vault.secrets (
-  id uuid primary key default gen_random_uuid(),
-  name text unique,
-  description text not null default '',
-  secret text not null,
-  key_id uuid,
-  nonce bytea,
-  created_at timestamptz not null default now(),
-  updated_at timestamptz not null default now()
-);
-
-create or replace view vault.decrypted_secrets as
-  select id, name, description, secret, secret as decrypted_secret, key_id, nonce, created_at, updated_at
-  from vault.secrets;
-
-create or replace function vault.create_secret(
-  new_secret text, new_name text default null, new_description text default '', new_key_id uuid default null
-) returns uuid
-language sql as $$
-  insert into vault.secrets (secret, name, description, key_id)
-  values (new_secret, new_name, coalesce(new_description, ''), new_key_id)
-  returning id
-$$;
-
-create or replace function vault.update_secret(
-  secret_id uuid, new_secret text default null, new_name text default null,
-  new_description text default null, new_key_id uuid default null
-) returns void
-language sql as $$
-  update vault.secrets
-  set secret = coalesce(new_secret, secret),
-      name = coalesce(new_name, name),
-      description = coalesce(new_description, description),
-      key_id = coalesce(new_key_id, key_id),
-      updated_at = now()
-  where id = secret_id
-$$;
-
+create extension if not exists supabase_vault with schema vault;
 revoke all on schema vault from public;
-revoke all on all functions in schema vault from public;
 grant usage on schema vault to postgres, service_role;
+grant select, delete on vault.secrets to postgres with grant option;
 grant select on vault.decrypted_secrets to postgres, service_role;
-grant execute on all functions in schema vault to postgres, service_role;
+grant execute on function vault.create_secret(text, text, text, uuid), vault.update_secret(uuid, text, text, text, uuid)
+  to postgres, service_role;
+-- decrypted_secrets calls the decryption as its reader (a view checks functions as the caller).
+grant execute on function vault._crypto_aead_det_decrypt(bytea, bytea, bigint, bytea, bytea),
+  vault._crypto_aead_det_noncegen() to postgres, service_role;

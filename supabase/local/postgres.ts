@@ -1,6 +1,6 @@
 // PostgreSQL 15 for the local stack: a Debian cluster run by the postgres OS user (initdb refuses
 // root), with pg_cron preloaded, and the routines that apply platform.sql, migrations and seeds.
-import { ROOT, type StackConfig } from "./stack.ts";
+import { LOCAL_DB_PASSWORD, ROOT, type StackConfig } from "./stack.ts";
 
 export async function run(
   cmd: string,
@@ -44,9 +44,39 @@ async function clusterStatus(config: StackConfig): Promise<"missing" | "online" 
   return line.split(/\s+/)[3] === "online" ? "online" : "down";
 }
 
-export async function ensurePostgres(config: StackConfig): Promise<void> {
-  let status = await clusterStatus(config);
-  if (status === "missing") {
+/**
+ * The cluster's bootstrap superuser is supabase_admin, as on Supabase, and `postgres` is an
+ * ordinary role with the platform's attributes (created here, shaped by platform.sql). A cluster
+ * made by an earlier layout (bootstrap superuser `postgres`) is dropped and made again: its
+ * postgres role cannot be demoted while extension scripts run as the bootstrap superuser.
+ */
+async function bootstrapIsSupabaseAdmin(config: StackConfig): Promise<boolean> {
+  try {
+    const name = await run("psql", [
+      "-X",
+      "-A",
+      "-t",
+      ...adminConnectionArgs(config),
+      "-c",
+      "select rolname from pg_authid where oid = 10",
+    ], { env: clientEnv });
+    return name.trim() === "supabase_admin";
+  } catch (error) {
+    // Only a cluster that does not know supabase_admin's password is of the old layout; any other
+    // failure (the server still starting, say) must never cost a cluster.
+    if (/password authentication failed|role "supabase_admin" does not exist/.test(String(error))) {
+      return false;
+    }
+    throw error;
+  }
+}
+
+async function createCluster(config: StackConfig): Promise<void> {
+  // initdb reads the bootstrap superuser's password from a file the postgres OS user can read.
+  const passwordFile = await Deno.makeTempFile({ prefix: "powerbase-initdb-" });
+  try {
+    await Deno.writeTextFile(passwordFile, `${LOCAL_DB_PASSWORD}\n`);
+    await Deno.chmod(passwordFile, 0o644);
     await run("pg_createcluster", [
       "15",
       config.cluster,
@@ -55,11 +85,32 @@ export async function ensurePostgres(config: StackConfig): Promise<void> {
       "--start-conf",
       "manual",
       "--",
+      "--username=supabase_admin",
+      `--pwfile=${passwordFile}`,
       "--auth-local=peer",
       "--auth-host=scram-sha-256",
       "--encoding=UTF8",
       "--locale=C.UTF-8",
     ]);
+  } finally {
+    await Deno.remove(passwordFile).catch(() => {});
+  }
+}
+
+export async function ensurePostgres(config: StackConfig): Promise<void> {
+  let status = await clusterStatus(config);
+  if (status !== "missing") {
+    if (status !== "online") await run("pg_ctlcluster", ["15", config.cluster, "start"]);
+    if (!(await bootstrapIsSupabaseAdmin(config))) {
+      console.log(`recreating cluster 15/${config.cluster}: its bootstrap superuser must be supabase_admin`);
+      await run("pg_dropcluster", ["--stop", "15", config.cluster]);
+      status = "missing";
+    } else {
+      status = "online";
+    }
+  }
+  if (status === "missing") {
+    await createCluster(config);
     status = "down";
   }
   const confPath = `/etc/postgresql/15/${config.cluster}/conf.d/powerbase.conf`;
@@ -70,18 +121,16 @@ export async function ensurePostgres(config: StackConfig): Promise<void> {
     if (status === "online") await run("pg_ctlcluster", ["15", config.cluster, "restart"]);
   }
   if (status !== "online") await run("pg_ctlcluster", ["15", config.cluster, "start"]);
-  await run("runuser", [
-    "-u",
-    "postgres",
-    "--",
-    "psql",
-    "-X",
-    "-q",
-    "-p",
-    String(config.dbPort),
-    "-c",
-    "alter role postgres with password 'postgres'",
-  ]);
+  await adminQuery(
+    config,
+    `do $$ begin
+       if not exists (select from pg_roles where rolname = 'postgres') then
+         create role postgres nosuperuser createdb createrole login replication bypassrls;
+       end if;
+     end $$;
+     alter role postgres with password '${LOCAL_DB_PASSWORD}';
+     alter database postgres owner to postgres;`,
+  );
 }
 
 export async function stopPostgres(config: StackConfig): Promise<void> {
@@ -91,11 +140,19 @@ export async function stopPostgres(config: StackConfig): Promise<void> {
 }
 
 /** Environment for every libpq client of the local database (psql, pg_prove). */
-export const clientEnv = { PGPASSWORD: "postgres", PGOPTIONS: "--client-min-messages=warning" };
+export const clientEnv = { PGPASSWORD: LOCAL_DB_PASSWORD, PGOPTIONS: "--client-min-messages=warning" };
 
-/** Where and as whom libpq clients connect: the local stack's database as postgres. */
+/**
+ * Where and as whom libpq clients connect: the local stack's database as postgres, the role
+ * migrations, seeds and tests run as (not a superuser, as on Supabase).
+ */
 export function connectionArgs(config: StackConfig): string[] {
   return ["-h", "127.0.0.1", "-p", String(config.dbPort), "-U", "postgres", "-d", "postgres"];
+}
+
+/** As supabase_admin, for what the platform itself does: platform.sql, GoTrue, wiping the database. */
+export function adminConnectionArgs(config: StackConfig): string[] {
+  return ["-h", "127.0.0.1", "-p", String(config.dbPort), "-U", "supabase_admin", "-d", "postgres"];
 }
 
 export function psql(config: StackConfig, args: string[]): Promise<string> {
@@ -104,7 +161,14 @@ export function psql(config: StackConfig, args: string[]): Promise<string> {
   });
 }
 
+export function adminPsql(config: StackConfig, args: string[]): Promise<string> {
+  return run("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", ...adminConnectionArgs(config), ...args], {
+    env: clientEnv,
+  });
+}
+
 export const query = (config: StackConfig, sql: string) => psql(config, ["-A", "-t", "-c", sql]);
+export const adminQuery = (config: StackConfig, sql: string) => adminPsql(config, ["-A", "-t", "-c", sql]);
 
 /**
  * Ends every other session on the database: pg_cron jobs already running and clients of a stack left
@@ -113,7 +177,7 @@ export const query = (config: StackConfig, sql: string) => psql(config, ["-A", "
  * nothing once the jobs are unscheduled.
  */
 async function endOtherSessions(config: StackConfig): Promise<void> {
-  await query(
+  await adminQuery(
     config,
     `select count(pg_terminate_backend(pid, 5000)) from pg_stat_activity
       where datname = current_database() and pid <> pg_backend_pid()
@@ -141,25 +205,62 @@ const WIPE_SQL = `
     -- rebuilt database starts exactly like a fresh one.
     alter default privileges for role postgres grant execute on functions to public;
     alter default privileges for role postgres grant usage on types to public;
+    alter default privileges for role supabase_admin grant execute on functions to public;
+    alter default privileges for role supabase_admin grant usage on types to public;
+    drop event trigger if exists issue_pg_cron_access;
+    drop event trigger if exists issue_pg_net_access;
+    drop event trigger if exists issue_local_privileged_extension_owner;
     create schema public authorization pg_database_owner;
     grant usage on schema public to public;
   `;
 
 /** Drops everything a previous run created in the database (extensions, schemas, publication). */
 export async function wipeDatabase(config: StackConfig): Promise<void> {
-  await query(config, "select cron.unschedule(jobid) from cron.job").catch(() => {});
+  await adminQuery(config, "select cron.unschedule(jobid) from cron.job").catch(() => {});
   // A session that slipped in between (a client reconnecting) can still deadlock with the drops;
   // the wipe is one transaction, so trying again after ending it starts from a clean slate.
   for (let attempt = 1;; attempt++) {
     await endOtherSessions(config);
     try {
-      await psql(config, ["-c", WIPE_SQL]);
+      await adminPsql(config, ["-c", WIPE_SQL]);
       return;
     } catch (error) {
       const retryable = /deadlock detected|lock timeout/.test((error as Error).message);
       if (!retryable || attempt === 3) throw error;
     }
   }
+}
+
+/**
+ * GoTrue's migrations (auth_migrations.sql), applied as GoTrue applies them when it boots: the
+ * pending ones in version order, each in its own transaction as supabase_auth_admin with
+ * search_path auth, recorded in auth.schema_migrations.
+ */
+export async function applyAuthMigrations(config: StackConfig): Promise<number> {
+  const text = await Deno.readTextFile(`${ROOT}/supabase/local/auth_migrations.sql`);
+  const sections = text.split(/^-- gotrue migration (\d+)$/m);
+  const applied = new Set(
+    (await adminQuery(config, "select version from auth.schema_migrations")).split("\n").map((v) => v.trim()),
+  );
+  let script = "";
+  let count = 0;
+  for (let i = 1; i < sections.length; i += 2) {
+    const version = sections[i];
+    if (applied.has(version)) continue;
+    count++;
+    script +=
+      `begin;\nset local role supabase_auth_admin;\nset local search_path = auth;\n${sections[i + 1]}\n` +
+      `insert into auth.schema_migrations (version) values ('${version}');\ncommit;\n`;
+  }
+  if (count === 0) return 0;
+  const file = await Deno.makeTempFile({ prefix: "powerbase-gotrue-", suffix: ".sql" });
+  try {
+    await Deno.writeTextFile(file, script);
+    await adminPsql(config, ["-f", file]);
+  } finally {
+    await Deno.remove(file).catch(() => {});
+  }
+  return count;
 }
 
 export interface Migration {

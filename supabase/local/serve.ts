@@ -43,7 +43,7 @@ async function serveGateway(runNetWorker: boolean) {
   );
   stoppers.push(() => server.shutdown());
   if (runNetWorker) {
-    const netWorker = startNetWorker(config.dbUrl, say);
+    const netWorker = startNetWorker(config.adminDbUrl, say);
     stoppers.push(() => netWorker.stop());
   }
 }

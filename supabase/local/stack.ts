@@ -8,6 +8,9 @@ export const ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "
 /** The Supabase CLI's published local-development JWT secret (not a project secret). */
 export const LOCAL_JWT_SECRET = "super-secret-jwt-token-with-at-least-32-characters-long";
 
+/** The local database password of postgres and supabase_admin, the Supabase CLI's default. */
+export const LOCAL_DB_PASSWORD = "postgres";
+
 export interface StackConfig {
   instance: number;
   cluster: string;
@@ -17,6 +20,8 @@ export interface StackConfig {
   bridgePort: number;
   stateDir: string;
   dbUrl: string;
+  /** As supabase_admin, the bootstrap superuser: for the platform's own processes (the pg_net worker). */
+  adminDbUrl: string;
   apiUrl: string;
   bridgeUrl: string;
   bridgeToken: string;
@@ -50,7 +55,8 @@ export function stackConfig(): StackConfig {
     redisPort: 6379 + shift,
     bridgePort,
     stateDir: `${ROOT}/.local/instance-${instance}`,
-    dbUrl: `postgresql://postgres:postgres@127.0.0.1:${dbPort}/postgres`,
+    dbUrl: `postgresql://postgres:${LOCAL_DB_PASSWORD}@127.0.0.1:${dbPort}/postgres`,
+    adminDbUrl: `postgresql://supabase_admin:${LOCAL_DB_PASSWORD}@127.0.0.1:${dbPort}/postgres`,
     apiUrl: `http://127.0.0.1:${apiPort}`,
     bridgeUrl: `http://127.0.0.1:${bridgePort}`,
     bridgeToken: "local-upstash-token",

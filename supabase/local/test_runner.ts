@@ -2,6 +2,7 @@
 // their output, and ends with one line: `N passed, N failed`.
 import { clientEnv, connectionArgs, psql } from "./postgres.ts";
 import { ROOT, type StackConfig } from "./stack.ts";
+import { staleTypes } from "./types.ts";
 
 interface Tally {
   passed: number;
@@ -91,13 +92,27 @@ export async function runCheck(): Promise<Tally> {
   return code === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 };
 }
 
+/** The committed generated types match the database the migrations just built (counts as one). */
+export async function runTypesCheck(config: StackConfig): Promise<Tally> {
+  const problem = await staleTypes(config).catch((error) => String((error as Error).message));
+  if (problem) console.log(`not ok - ${problem}`);
+  else console.log("ok - types/database.ts is up to date");
+  return problem ? { passed: 0, failed: 1 } : { passed: 1, failed: 0 };
+}
+
 export async function runAllTests(config: StackConfig, args: string[]): Promise<Tally> {
-  const sqlFiles = args.filter((a) => a.endsWith(".sql"));
-  const denoFiles = args.filter((a) => !a.endsWith(".sql"));
+  // A folder (`tests/db/<m>`, `tests/functions/<m>`) contributes whichever test files it holds.
+  const sqlFiles: string[] = [];
+  const denoFiles: string[] = [];
+  for (const arg of args) {
+    sqlFiles.push(...await findFiles(arg, ".test.sql").catch(() => arg.endsWith(".sql") ? [arg] : []));
+    denoFiles.push(...await findFiles(arg, ".test.ts").catch(() => arg.endsWith(".sql") ? [] : [arg]));
+  }
   const selective = args.length > 0;
   const tallies: Tally[] = [];
   if (!selective || sqlFiles.length) tallies.push(await runPgTap(config, sqlFiles));
   if (!selective || denoFiles.length) tallies.push(await runDenoTests(config, denoFiles));
+  if (!selective) tallies.push(await runTypesCheck(config));
   if (!selective) tallies.push(await runCheck());
   const total = tallies.reduce(
     (sum, t) => ({ passed: sum.passed + t.passed, failed: sum.failed + t.failed }),
