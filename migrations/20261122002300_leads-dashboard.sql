@@ -12,6 +12,8 @@
 
 -- Rollup ---------------------------------------------------------------------------------------------
 create table leads.rollup_monthly (
+  -- A surrogate key: the natural key (rollup_monthly_key) holds a nullable office_id.
+  id bigint generated always as identity primary key,
   month date not null,
   office_id uuid,
   dimension text not null check (dimension in ('all', 'status', 'industry', 'score_bucket', 'source', 'matrix')),
@@ -349,6 +351,7 @@ grant execute on function leads.dashboard_summary(timestamptz, timestamptz),
 -- Comments: what each table, column and RPC holds (Studio shows them; tests/db/foundation/08-comments).
 
 comment on table leads.rollup_monthly is 'Monthly lead dashboard facts per office, dimension and key, folded from leads.rollup_deltas every minute.';
+comment on column leads.rollup_monthly.id is 'Row id (the natural key is month, office, dimension, key).';
 comment on column leads.rollup_monthly.month is 'First day of the UTC month the leads were created in.';
 comment on column leads.rollup_monthly.office_id is 'Office the leads are routed to (null: unassigned).';
 comment on column leads.rollup_monthly.dimension is 'all, status, industry, score_bucket, source or matrix.';

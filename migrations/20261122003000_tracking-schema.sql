@@ -94,7 +94,6 @@ alter table tracking.events enable row level security;
 
 -- Safety net: rows land here only if maintenance fell behind; ensure_event_partitions moves them.
 create table tracking.events_default partition of tracking.events default;
-alter table tracking.events_default enable row level security;
 
 create table tracking.snapshots (
   id uuid primary key,
@@ -180,6 +179,24 @@ create policy "admins remove funnel steps" on tracking.funnel_steps
   for delete to authenticated using ((select private.has_role('admin')));
 
 -- Partitions --------------------------------------------------------------------------------------------
+-- Every partition gets RLS and the parent's read policy. Queries go through tracking.events, whose
+-- policy applies, and the API roles hold no grants on partitions; the copy keeps a partition read
+-- directly (by a role someone grants it to) exactly as closed as the parent.
+create or replace function tracking.secure_event_partition(part regclass) returns void
+language plpgsql volatile set search_path = '' as $$
+begin
+  execute format('alter table %s enable row level security', part);
+  execute format($p$create policy "owners, analysts and admins read events" on %s
+    for select to authenticated
+    using (
+      (select private.has_any_role(array['admin', 'analyst']))
+      or session_id in (select s.id from tracking.sessions s where s.user_id = (select auth.uid()))
+    )$p$, part);
+end;
+$$;
+revoke execute on function tracking.secure_event_partition(regclass) from public, anon, authenticated;
+select tracking.secure_event_partition('tracking.events_default');
+
 create or replace function tracking.event_partition_name(day date) returns text
 language sql immutable set search_path = '' as $$
   select 'events_p' || to_char(day, 'YYYYMMDD')
@@ -216,7 +233,7 @@ begin
       execute format('create table tracking.%I partition of tracking.events for values from (%L) to (%L)',
         part, day::timestamp at time zone 'utc', (day + 1)::timestamp at time zone 'utc');
     end if;
-    execute format('alter table tracking.%I enable row level security', part);
+    perform tracking.secure_event_partition(format('tracking.%I', part)::regclass);
     created := created + 1;
   end loop;
   return created;
@@ -361,6 +378,7 @@ comment on column tracking.performance_metrics.route is 'Route the sample was ta
 comment on column tracking.performance_metrics.extra is 'Free-form details.';
 comment on column tracking.performance_metrics.occurred_at is 'When it was measured.';
 comment on column tracking.performance_metrics.received_at is 'Start of the statement that stored it (rollup watermark).';
+comment on function tracking.secure_event_partition(regclass) is 'Maintenance: RLS and the parent''s read policy on one events partition.';
 comment on function tracking.event_partition_name(date) is 'Name of the daily events partition of a day.';
 comment on function tracking.ensure_event_partitions(date, date) is 'Maintenance: creates missing daily event partitions, moving stray default-partition rows in.';
 comment on function tracking.apply_retention() is 'Maintenance: drops event partitions and prunes raw rows beyond the retention.';

@@ -1,5 +1,5 @@
--- Tracking demo data (development and preview projects only): 48 configurator sessions over the last
--- three days, stored through the same ingest functions the `track` function calls, so sessions,
+-- Tracking demo data (development and preview projects only): 48 configurator sessions between 2 and
+-- 22 hours ago (inside every analytics range; tests keep their own hours further back), stored through the same ingest functions the `track` function calls, so sessions,
 -- funnel steps and completion move exactly as with real traffic. The per-minute rollup job folds
 -- them in; the analytics endpoints and dashboards show them within a minute of `./dev start`.
 -- Idempotent: session ids are derived from the demo visitor number, and ingest stores each id once.
@@ -7,7 +7,7 @@
 with demo as (
   select n,
          (md5('powerbase-demo-session-' || n))::uuid as session_id,
-         now() - make_interval(hours => (n * 37) % 72, mins => (n * 11) % 60) as started,
+         now() - make_interval(hours => 2 + (n * 7) % 20, mins => (n * 11) % 60) as started,
          (array['desktop', 'mobile', 'tablet'])[1 + n % 3] as device
   from generate_series(1, 48) n
 )
@@ -33,7 +33,7 @@ from demo d;
 -- Two in three sessions save a configuration; some complete it, a few attempt an order.
 with demo as (
   select n, (md5('powerbase-demo-session-' || n))::uuid as session_id,
-         now() - make_interval(hours => (n * 37) % 72, mins => (n * 11) % 60) as started
+         now() - make_interval(hours => 2 + (n * 7) % 20, mins => (n * 11) % 60) as started
   from generate_series(1, 48) n
   where n % 3 <> 0
 )
@@ -52,7 +52,7 @@ from demo d;
 -- Page performance samples (largest contentful paint and time to first byte) for the performance view.
 with demo as (
   select n, (md5('powerbase-demo-session-' || n))::uuid as session_id,
-         now() - make_interval(hours => (n * 37) % 72, mins => (n * 11) % 60) as started
+         now() - make_interval(hours => 2 + (n * 7) % 20, mins => (n * 11) % 60) as started
   from generate_series(1, 48) n
 )
 select tracking.ingest_metrics(
