@@ -1305,6 +1305,7 @@ export type Database = {
           converted_reached: number
           dimension: string
           hot_reached: number
+          id: number
           key: string
           leads: number
           month: string
@@ -1317,6 +1318,7 @@ export type Database = {
           converted_reached?: number
           dimension: string
           hot_reached?: number
+          id?: never
           key: string
           leads?: number
           month: string
@@ -1329,6 +1331,7 @@ export type Database = {
           converted_reached?: number
           dimension?: string
           hot_reached?: number
+          id?: never
           key?: string
           leads?: number
           month?: string
@@ -2721,6 +2724,7 @@ export type Database = {
       }
       rollups_processed_until: { Args: never; Returns: string }
       run_rollups: { Args: never; Returns: number }
+      secure_event_partition: { Args: { part: unknown }; Returns: undefined }
       session_engagement: {
         Args: { session_ids: string[] }
         Returns: {
