@@ -1,7 +1,7 @@
 -- Scoring as data, status bands, recommendations, routing (nearest office, default office with
 -- no_location, round-robin owners), 24-hour de-duplication, history, milestones and imports.
 begin;
-select plan(45);
+select plan(46);
 
 -- Rule conditions ---------------------------------------------------------------------------------------
 select ok(private.leads_rule_matches('5', 'gte', '3'), 'gte matches a larger number');
@@ -118,7 +118,16 @@ select is((select status from leads.leads where id = (select id from rr where n 
   'rescoring never overrides an accepted lead');
 select is((select status from leads.leads where id = (select id from rr where n = 2)), 'cold',
   'other leads keep their band until rescored');
-select cmp_ok(private.leads_rescore_all(), '>=', 3::bigint, 'the nightly rescoring applies the new rule');
+create temporary table due_for_rescore as
+select count(*)::bigint as n
+from leads.leads l
+join private.leads_evaluate(private.leads_stored(array(
+  select x.id from leads.leads x where x.status in ('new', 'hot', 'warm', 'cold')))) e on e.lead_id = l.id
+where (l.score, l.trust_score, l.score_reasons, l.status) is distinct from
+      (e.score, e.trust_score, e.reasons, private.leads_scored_status(l.status, e.score));
+select ok((select n from due_for_rescore) >= 2, 'the new rule leaves open leads (the test''s own included) due for rescoring');
+select is(private.leads_rescore_all(), (select n from due_for_rescore),
+  'the nightly rescoring changes exactly the open leads whose score, trust, reasons or band differ');
 select is((select status from leads.leads where id = (select id from rr where n = 2)), 'warm',
   'and moves open leads to their new band');
 
