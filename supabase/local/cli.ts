@@ -77,6 +77,7 @@ async function terminate(pid: number): Promise<void> {
 // the functions' JavaScript thread) and two gateway processes sharing the API port (SO_REUSEPORT),
 // as Supabase's edge runtime serves a function from several isolates at once; the first also runs
 // the pg_net worker.
+// The local Realtime is its own process too (supabase/local/realtime/main.ts), proxied by the gateways.
 const pidFile = (role: Role) => pidFileOf(config, role);
 const logFile = (role: Role) => logFileOf(config, role);
 
@@ -89,12 +90,12 @@ async function stopServe(): Promise<void> {
 
 /** Frees the stack's ports from processes left behind by another checkout (a stale pid file). */
 async function freePorts(): Promise<void> {
-  for (const port of [config.apiPort, config.bridgePort]) {
+  for (const port of [config.apiPort, config.bridgePort, config.realtimePort]) {
     const listing = await run("ss", ["-ltnpH", `sport = :${port}`]).catch(() => "");
     for (const match of listing.matchAll(/pid=(\d+)/g)) {
       const pid = Number(match[1]);
       const cmdline = await Deno.readTextFile(`/proc/${pid}/cmdline`).catch(() => "");
-      if (!cmdline.includes("supabase/local/serve.ts")) {
+      if (!cmdline.includes("supabase/local/serve.ts") && !cmdline.includes(REALTIME_SCRIPT)) {
         throw new Error(`port ${port} is taken by another program (pid ${pid}); stop it or use PB_INSTANCE`);
       }
       await terminate(pid);
@@ -102,12 +103,16 @@ async function freePorts(): Promise<void> {
   }
 }
 
+const REALTIME_SCRIPT = "supabase/local/realtime/main.ts";
+
 async function spawnBackground(role: Role): Promise<number> {
   // Load tests hold thousands of sockets at once: lift the descriptor limit as far as allowed.
   const log = logFile(role);
   const script =
     `cd "${ROOT}" && { ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null; }; ` +
-    `nohup "${Deno.execPath()}" run -A --unstable-net supabase/local/serve.ts ${role} >> "${log}" 2>&1 & echo $!`;
+    `nohup "${Deno.execPath()}" run -A --unstable-net ${
+      role === "realtime" ? REALTIME_SCRIPT : `supabase/local/serve.ts ${role}`
+    } >> "${log}" 2>&1 & echo $!`;
   const pid = Number(
     (await run("sh", ["-c", script], { env: { PB_INSTANCE: String(config.instance) } })).trim(),
   );
@@ -141,7 +146,7 @@ async function waitFor(role: Role, pid: number, ready: () => Promise<boolean>): 
 /** Fetches every function's npm dependencies up front, so a first start never races the download. */
 async function cacheFunctionDependencies(): Promise<void> {
   const apps = (await functionEntries()).map((entry) => entry.appUrl.pathname);
-  await run(Deno.execPath(), ["cache", "supabase/local/serve.ts", ...apps]);
+  await run(Deno.execPath(), ["cache", "supabase/local/serve.ts", REALTIME_SCRIPT, ...apps]);
 }
 
 /**
@@ -164,6 +169,11 @@ async function startServe(): Promise<void> {
       body: '["PING"]',
       headers: { authorization: `Bearer ${config.bridgeToken}` },
     }));
+  await waitFor(
+    "realtime",
+    await spawnBackground("realtime"),
+    () => answers(`http://127.0.0.1:${config.realtimePort}/api/health`),
+  );
   await waitFor(
     "gateway",
     await spawnBackground("gateway"),
@@ -275,6 +285,8 @@ async function printSummary(): Promise<void> {
       `  Functions   ${config.apiUrl}/functions/v1/<name>   (health: ${config.apiUrl}/functions/v1/health)`,
     );
     say(`  JWKS        ${config.apiUrl}/auth/v1/.well-known/jwks.json`);
+    say(`  Realtime    ${config.apiUrl.replace("http", "ws")}/realtime/v1/websocket`);
+    say(`  Dashboard   ${config.apiUrl}/dashboard/   (sign in with a dev token below)`);
     say(`  Database    ${config.dbUrl}`);
     say(
       `  Redis REST  ${config.bridgeUrl}   token: ${config.bridgeToken}   (redis://127.0.0.1:${config.redisPort})`,

@@ -4,6 +4,7 @@ import { parse } from "smol-toml";
 import { verifyJwt } from "../../shared/auth.ts";
 import { parseEnv } from "../../shared/env.ts";
 import { log } from "../../shared/log.ts";
+import { createPlatformRoutes } from "./realtime/routes.ts";
 import { publicJwks, ROOT, type StackConfig } from "./stack.ts";
 
 interface FunctionApp {
@@ -73,8 +74,14 @@ export function createGateway(
   env: Record<string, string>,
 ) {
   const functionEnv = parseEnv(env);
+  const platformRoutes = createPlatformRoutes({
+    realtimePort: config.realtimePort,
+    dashboardDir: `${ROOT}/dashboard`,
+  });
   return async (request: Request, info: Deno.ServeHandlerInfo): Promise<Response> => {
     const url = new URL(request.url);
+    const platform = await platformRoutes(request);
+    if (platform) return platform;
     if (url.pathname === "/auth/v1/.well-known/jwks.json" || url.pathname === "/auth/v1/jwks") {
       return Response.json(await publicJwks(config));
     }

@@ -5,7 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DENO_VERSION="2.9.6"
-DEBIAN_PACKAGES=(postgresql-15 postgresql-15-cron postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl redis-server)
+DEBIAN_PACKAGES=(postgresql-15 postgresql-15-cron postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl redis-server chromium)
+# The dashboard's browser libraries, served from their npm packages (never a CDN); supabase-js matches
+# deno.json's pin. Browser tests drive Debian's chromium (above) with playwright-core, no browser download.
+DASHBOARD_VENDOR=("@supabase/supabase-js@2.119.1:package/dist/umd/supabase.js:supabase.js" "chart.js@4.6.1:package/dist/chart.umd.min.js:chart.umd.min.js")
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -49,3 +52,18 @@ fi
 if [ -w /proc/sys/net/ipv4/ip_local_reserved_ports ]; then
   echo "8079-9100,54300-55000" > /proc/sys/net/ipv4/ip_local_reserved_ports 2>/dev/null || true
 fi
+
+mkdir -p dashboard/vendor
+for entry in "${DASHBOARD_VENDOR[@]}"; do
+  IFS=: read -r spec inner target <<< "$entry"
+  stamp="dashboard/vendor/.${target}.version"
+  if [ ! -f "dashboard/vendor/$target" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$spec" ]; then
+    echo "fetching $spec for the dashboard" >&2
+    scratch="$(mktemp -d)"
+    tarball="$(cd "$scratch" && npm pack --silent "$spec")"
+    tar -xzf "$scratch/$tarball" -C "$scratch" "$inner"
+    cp "$scratch/$inner" "dashboard/vendor/$target"
+    echo "$spec" > "$stamp"
+    rm -rf "$scratch"
+  fi
+done

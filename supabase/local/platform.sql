@@ -190,8 +190,23 @@ alter table auth.schema_migrations owner to supabase_auth_admin;
 create schema if not exists realtime;
 grant usage on schema realtime to postgres, anon, authenticated, service_role, supabase_realtime_admin;
 
--- Supabase partitions this table by day; the local stand-in keeps one table (same columns, same
--- primary key, same RLS) because nothing here prunes partitions.
+-- As on Supabase (supabase/realtime migrations 20241030150047 messages_partitioning, 20241108114728
+-- messages_using_uuid, 20250905041441 replay index, 20260514120000 binary_payload): partitioned by day
+-- on inserted_at. Realtime's janitor creates the partitions (yesterday to three days ahead) when it
+-- connects and hourly; supabase/local/realtime does the same, and the block below creates them up
+-- front so that pgTAP runs without the Realtime process see the table as a fresh project does.
+-- A database built by an earlier platform.sql has the unpartitioned stand-in: move its policies to the
+-- partitioned table as supabase/realtime's own partitioning migration did (its messages are dropped).
+do $$
+begin
+  if exists (select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace
+             where n.nspname = 'realtime' and c.relname = 'messages' and c.relkind = 'r') then
+    alter table realtime.messages rename to messages_unpartitioned;
+    create temporary table realtime_policies_to_move on commit drop as
+      select * from pg_policies where schemaname = 'realtime' and tablename = 'messages_unpartitioned';
+  end if;
+end
+$$;
 create table if not exists realtime.messages (
   topic text not null,
   extension text not null,
@@ -201,27 +216,91 @@ create table if not exists realtime.messages (
   updated_at timestamp not null default now(),
   inserted_at timestamp not null default now(),
   id uuid not null default gen_random_uuid(),
+  binary_payload bytea,
+  constraint messages_payload_exclusive check (payload is null or binary_payload is null) not valid,
   primary key (id, inserted_at)
-);
+) partition by range (inserted_at);
+create index if not exists messages_inserted_at_topic_index on realtime.messages (inserted_at desc, topic)
+  where extension = 'broadcast' and private is true;
+do $$
+declare
+  policy record;
+begin
+  if to_regclass('realtime.messages_unpartitioned') is null then
+    return;
+  end if;
+  for policy in select * from pg_temp.realtime_policies_to_move loop
+    execute format('create policy %I on realtime.messages as %s for %s to %s%s%s',
+      policy.policyname, policy.permissive, policy.cmd,
+      (select string_agg(quote_ident(r), ', ') from unnest(policy.roles) r),
+      coalesce(' using (' || policy.qual || ')', ''), coalesce(' with check (' || policy.with_check || ')', ''));
+  end loop;
+  drop table realtime.messages_unpartitioned;
+end
+$$;
 alter table realtime.messages enable row level security;
+alter table realtime.messages owner to supabase_realtime_admin;
 grant select, insert, update on realtime.messages to postgres, anon, authenticated, service_role;
 grant all on realtime.messages to supabase_realtime_admin;
+
+do $$
+declare
+  day date;
+  partition_name text;
+begin
+  for day in select generate_series(current_date - 1, current_date + 3, interval '1 day')::date loop
+    partition_name := 'messages_' || to_char(day, 'YYYY_MM_DD');
+    execute format('create table if not exists realtime.%I partition of realtime.messages for values from (%L) to (%L)',
+                   partition_name, day, day + 1);
+    execute format('alter table realtime.%I owner to supabase_realtime_admin', partition_name);
+  end loop;
+end
+$$;
 
 create or replace function realtime.topic() returns text
 language sql stable as $$
   select nullif(current_setting('realtime.topic', true), '')::text
 $$;
 
+-- supabase/realtime 20260605120000_rename_broadcast_send_warning: the message id is generated here
+-- and copied into the payload (unless the payload brings its own id), so a client can match a
+-- broadcast to its row; a failure is a warning, never an error that aborts the caller.
 create or replace function realtime.send(payload jsonb, event text, topic text, private boolean default true)
 returns void
 language plpgsql as $$
+declare
+  generated_id uuid;
+  final_payload jsonb;
 begin
   begin
+    generated_id := gen_random_uuid();
+    if payload ? 'id' then
+      final_payload := payload;
+    else
+      final_payload := jsonb_set(payload, '{id}', to_jsonb(generated_id));
+    end if;
     execute format('set local realtime.topic to %L', topic);
-    insert into realtime.messages (payload, event, topic, private, extension)
-    values (payload, event, topic, private, 'broadcast');
+    insert into realtime.messages (id, payload, event, topic, private, extension)
+    values (generated_id, final_payload, event, topic, private, 'broadcast');
   exception when others then
-    raise warning 'ErrorSendingBroadcastMessage: %', sqlerrm;
+    raise warning 'WarnSendingBroadcastMessage: %', sqlerrm;
+  end;
+end;
+$$;
+
+create or replace function realtime.send_binary(payload bytea, event text, topic text, private boolean default true)
+returns void
+language plpgsql as $$
+declare
+  generated_id uuid;
+begin
+  begin
+    generated_id := gen_random_uuid();
+    execute format('set local realtime.topic to %L', topic);
+    insert into realtime.messages (id, binary_payload, event, topic, private, extension)
+    values (generated_id, payload, event, topic, private, 'broadcast');
+  exception when others then
+    raise warning 'WarnSendingBroadcastMessage: %', sqlerrm;
   end;
 end;
 $$;
@@ -251,7 +330,7 @@ end;
 $$;
 
 grant execute on function realtime.topic(), realtime.send(jsonb, text, text, boolean),
-  realtime.broadcast_changes(text, text, text, text, text, record, record, text)
+  realtime.send_binary(bytea, text, text, boolean), realtime.broadcast_changes(text, text, text, text, text, record, record, text)
   to postgres, anon, authenticated, service_role;
 
 -- Postgres changes subscriptions: tables join this publication in migrations.

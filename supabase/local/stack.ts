@@ -18,6 +18,8 @@ export interface StackConfig {
   dbPort: number;
   redisPort: number;
   bridgePort: number;
+  /** The local Realtime server; the gateway proxies /realtime/v1/* to it, as Kong does on Supabase. */
+  realtimePort: number;
   stateDir: string;
   dbUrl: string;
   /** As supabase_admin, the bootstrap superuser: for the platform's own processes (the pg_net worker). */
@@ -54,6 +56,7 @@ export function stackConfig(): StackConfig {
     dbPort,
     redisPort: 6379 + shift,
     bridgePort,
+    realtimePort: 54340 + shift,
     stateDir: `${ROOT}/.local/instance-${instance}`,
     dbUrl: `postgresql://postgres:${LOCAL_DB_PASSWORD}@127.0.0.1:${dbPort}/postgres`,
     adminDbUrl: `postgresql://supabase_admin:${LOCAL_DB_PASSWORD}@127.0.0.1:${dbPort}/postgres`,

@@ -9,8 +9,8 @@ import { ROOT, type StackConfig } from "./stack.ts";
 // Background processes: the Upstash bridge (a stand-in for a remote service, so it does not share
 // the functions' JavaScript thread) and two gateway processes sharing the API port (SO_REUSEPORT),
 // as Supabase's edge runtime serves a function from several isolates at once; the first also runs
-// the pg_net worker.
-export const ROLES = ["bridge", "gateway", "gateway-2"] as const;
+// the pg_net worker. The local Realtime is its own process too, proxied by the gateways.
+export const ROLES = ["bridge", "realtime", "gateway", "gateway-2"] as const;
 export type Role = typeof ROLES[number];
 export const pidFileOf = (config: StackConfig, role: Role) => `${config.stateDir}/${role}.pid`;
 export const logFileOf = (config: StackConfig, role: Role) => `${config.stateDir}/${role}.log`;
@@ -126,6 +126,11 @@ export async function checkStack(
       name: "functions",
       where: `${config.apiUrl}/functions/v1/health`,
       run: () => expectOk(fetch(`${config.apiUrl}/functions/v1/health`)),
+    },
+    {
+      name: "realtime",
+      where: `127.0.0.1:${config.realtimePort}`,
+      run: () => expectOk(fetch(`http://127.0.0.1:${config.realtimePort}/api/health`)),
     },
     {
       name: "pg_net worker",

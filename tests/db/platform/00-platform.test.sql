@@ -1,6 +1,6 @@
 -- The local platform stand-ins behave as the Supabase platform does (supabase/postgres, GoTrue, pg_net, supautils).
 begin;
-select plan(57);
+select plan(62);
 
 -- Roles, as supabase/postgres sets them up (initial schema, demote-postgres, alter_api_roles_for_inherit)
 select ok((select rolbypassrls from pg_roles where rolname = 'service_role'), 'service_role bypasses RLS');
@@ -70,11 +70,24 @@ select set_config('request.jwt.claim.sub', '', true);
 select ok(exists (select 1 from pg_publication where pubname = 'supabase_realtime'), 'publication supabase_realtime exists');
 select realtime.send('{"hello":"world"}', 'greeting', 'room:test-platform', true);
 select results_eq(
-  $$select topic, event, private, extension, payload from realtime.messages where topic = 'room:test-platform'$$,
+  $$select topic, event, private, extension, payload - 'id' from realtime.messages where topic = 'room:test-platform'$$,
   $$values ('room:test-platform'::text, 'greeting'::text, true, 'broadcast'::text, '{"hello":"world"}'::jsonb)$$,
   'realtime.send stores a private broadcast message');
 select is(current_setting('realtime.topic', true), 'room:test-platform', 'realtime.send sets realtime.topic for policies');
 select is(realtime.topic(), 'room:test-platform', 'realtime.topic() returns the topic being sent');
+select ok((select payload ->> 'id' = id::text from realtime.messages where topic = 'room:test-platform'),
+  'realtime.send copies the generated message id into the payload');
+select realtime.send('{"id":"own-id"}', 'greeting', 'room:own-id', false);
+select is((select payload ->> 'id' from realtime.messages where topic = 'room:own-id'), 'own-id',
+  'a payload that brings its own id keeps it');
+select is((select relkind::text from pg_class where oid = 'realtime.messages'::regclass), 'p',
+  'realtime.messages is partitioned as on Supabase');
+select is((select count(*)::int from pg_inherits where inhparent = 'realtime.messages'::regclass
+           and inhrelid::regclass::text like 'realtime.messages_' || to_char(current_date, 'YYYY_MM_DD')), 1,
+  'today''s partition exists');
+select realtime.send_binary('\x00ff'::bytea, 'blob', 'room:binary', true);
+select is((select binary_payload from realtime.messages where topic = 'room:binary'), '\x00ff'::bytea,
+  'realtime.send_binary stores the bytes in binary_payload');
 
 create temporary table broadcast_probe (id int primary key, label text);
 create function pg_temp.broadcast_probe_changes() returns trigger language plpgsql as $$
