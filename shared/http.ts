@@ -45,6 +45,11 @@ export interface AppOptions {
   globalRateLimit?: boolean;
   /** What the function is for: the OpenAPI document's info.description. */
   description?: string;
+  /**
+   * The body limit of a request, when a route streams larger bodies than MAX_BODY_BYTES (a CSV
+   * upload that is parsed as it arrives and caps its own size).
+   */
+  maxBodyBytes?: (c: Context) => number;
 }
 
 export { errorResponse as errorResponseDoc, jsonBody, jsonResponse, route } from "./openapi.ts";
@@ -145,15 +150,16 @@ export function createApp(functionName: string, options: AppOptions = {}): OpenA
       }),
     );
   }
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
+  const limitFor = options.maxBodyBytes ?? (() => MAX_BODY_BYTES);
+  app.use("*", (c, next) => {
+    const maxSize = limitFor(c);
+    return bodyLimit({
+      maxSize,
       onError: () => {
-        throw new HttpError(413, "payload_too_large", `The request body exceeds ${MAX_BODY_BYTES} bytes.`);
+        throw new HttpError(413, "payload_too_large", `The request body exceeds ${maxSize} bytes.`);
       },
-    }),
-  );
+    })(c, next);
+  });
   if (options.globalRateLimit !== false) app.use("*", rateLimit("global", (c) => clientIp(c)));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", SECURITY_SCHEMES.bearer);

@@ -2769,6 +2769,601 @@ export type Database = {
       }
     }
   }
+  vending: {
+    Tables: {
+      account_ledger: {
+        Row: {
+          amount_kobo: number
+          balance_after_kobo: number
+          created_at: string
+          created_by: string | null
+          customer_id: string
+          id: number
+          kind: string
+          note: string | null
+          vend_id: string | null
+        }
+        Insert: {
+          amount_kobo: number
+          balance_after_kobo: number
+          created_at?: string
+          created_by?: string | null
+          customer_id: string
+          id?: never
+          kind: string
+          note?: string | null
+          vend_id?: string | null
+        }
+        Update: {
+          amount_kobo?: number
+          balance_after_kobo?: number
+          created_at?: string
+          created_by?: string | null
+          customer_id?: string
+          id?: never
+          kind?: string
+          note?: string | null
+          vend_id?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "account_ledger_customer_id_fkey"
+            columns: ["customer_id"]
+            isOneToOne: false
+            referencedRelation: "accounts"
+            referencedColumns: ["customer_id"]
+          },
+          {
+            foreignKeyName: "account_ledger_vend_id_fkey"
+            columns: ["vend_id"]
+            isOneToOne: false
+            referencedRelation: "vends"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      accounts: {
+        Row: {
+          balance_kobo: number
+          created_at: string
+          customer_id: string
+          updated_at: string
+        }
+        Insert: {
+          balance_kobo?: number
+          created_at?: string
+          customer_id: string
+          updated_at?: string
+        }
+        Update: {
+          balance_kobo?: number
+          created_at?: string
+          customer_id?: string
+          updated_at?: string
+        }
+        Relationships: []
+      }
+      alerts: {
+        Row: {
+          acknowledged_at: string | null
+          acknowledged_by: string | null
+          details: Json
+          id: number
+          kind: string
+          message: string
+          raised_at: string
+        }
+        Insert: {
+          acknowledged_at?: string | null
+          acknowledged_by?: string | null
+          details?: Json
+          id?: never
+          kind: string
+          message: string
+          raised_at?: string
+        }
+        Update: {
+          acknowledged_at?: string | null
+          acknowledged_by?: string | null
+          details?: Json
+          id?: never
+          kind?: string
+          message?: string
+          raised_at?: string
+        }
+        Relationships: []
+      }
+      batch_rejections: {
+        Row: {
+          batch_id: string
+          code: string
+          disco_code: string | null
+          line: number
+          message: string
+          meter_number: string | null
+        }
+        Insert: {
+          batch_id: string
+          code: string
+          disco_code?: string | null
+          line: number
+          message: string
+          meter_number?: string | null
+        }
+        Update: {
+          batch_id?: string
+          code?: string
+          disco_code?: string | null
+          line?: number
+          message?: string
+          meter_number?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "batch_rejections_batch_id_fkey"
+            columns: ["batch_id"]
+            isOneToOne: false
+            referencedRelation: "batches"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      batches: {
+        Row: {
+          accepted_count: number
+          attention_count: number
+          completed_at: string | null
+          created_at: string
+          created_count: number
+          failed_count: number
+          file_name: string | null
+          file_sha256: string | null
+          id: string
+          pending_count: number
+          rejected_count: number
+          row_count: number
+          status: string
+          submitted_count: number
+          succeeded_count: number
+          uploaded_by: string
+        }
+        Insert: {
+          accepted_count?: number
+          attention_count?: number
+          completed_at?: string | null
+          created_at?: string
+          created_count?: number
+          failed_count?: number
+          file_name?: string | null
+          file_sha256?: string | null
+          id?: string
+          pending_count?: number
+          rejected_count?: number
+          row_count?: number
+          status?: string
+          submitted_count?: number
+          succeeded_count?: number
+          uploaded_by: string
+        }
+        Update: {
+          accepted_count?: number
+          attention_count?: number
+          completed_at?: string | null
+          created_at?: string
+          created_count?: number
+          failed_count?: number
+          file_name?: string | null
+          file_sha256?: string | null
+          id?: string
+          pending_count?: number
+          rejected_count?: number
+          row_count?: number
+          status?: string
+          submitted_count?: number
+          succeeded_count?: number
+          uploaded_by?: string
+        }
+        Relationships: []
+      }
+      discos: {
+        Row: {
+          code: string
+          is_up: boolean
+          name: string
+          status_checked_at: string | null
+        }
+        Insert: {
+          code: string
+          is_up?: boolean
+          name: string
+          status_checked_at?: string | null
+        }
+        Update: {
+          code?: string
+          is_up?: boolean
+          name?: string
+          status_checked_at?: string | null
+        }
+        Relationships: []
+      }
+      meters: {
+        Row: {
+          address: string | null
+          created_at: string
+          customer_id: string
+          disco_code: string
+          id: string
+          max_vend_kobo: number | null
+          meter_number: string
+          min_vend_kobo: number | null
+          outstanding_kobo: number | null
+          tariff: string | null
+          tariff_class: string | null
+          vend_type: string
+          verified_at: string
+          verified_name: string | null
+        }
+        Insert: {
+          address?: string | null
+          created_at?: string
+          customer_id: string
+          disco_code: string
+          id?: string
+          max_vend_kobo?: number | null
+          meter_number: string
+          min_vend_kobo?: number | null
+          outstanding_kobo?: number | null
+          tariff?: string | null
+          tariff_class?: string | null
+          vend_type: string
+          verified_at?: string
+          verified_name?: string | null
+        }
+        Update: {
+          address?: string | null
+          created_at?: string
+          customer_id?: string
+          disco_code?: string
+          id?: string
+          max_vend_kobo?: number | null
+          meter_number?: string
+          min_vend_kobo?: number | null
+          outstanding_kobo?: number | null
+          tariff?: string | null
+          tariff_class?: string | null
+          vend_type?: string
+          verified_at?: string
+          verified_name?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "meters_disco_code_fkey"
+            columns: ["disco_code"]
+            isOneToOne: false
+            referencedRelation: "discos"
+            referencedColumns: ["code"]
+          },
+        ]
+      }
+      vend_queue: {
+        Row: {
+          action: string
+          attempts: number
+          available_at: string
+          lane: string
+          last_error: string | null
+          locked_until: string | null
+          requery_delays: number[]
+          vend_id: string
+        }
+        Insert: {
+          action: string
+          attempts?: number
+          available_at?: string
+          lane?: string
+          last_error?: string | null
+          locked_until?: string | null
+          requery_delays?: number[]
+          vend_id: string
+        }
+        Update: {
+          action?: string
+          attempts?: number
+          available_at?: string
+          lane?: string
+          last_error?: string | null
+          locked_until?: string | null
+          requery_delays?: number[]
+          vend_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "vend_queue_vend_id_fkey"
+            columns: ["vend_id"]
+            isOneToOne: true
+            referencedRelation: "vends"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      vendor_calls: {
+        Row: {
+          called_at: string
+          endpoint: string
+          http_status: number | null
+          id: number
+          latency_ms: number
+          outcome: string
+          response_code: number | null
+          signature_valid: boolean | null
+          summary: Json
+          vend_id: string | null
+        }
+        Insert: {
+          called_at?: string
+          endpoint: string
+          http_status?: number | null
+          id?: never
+          latency_ms: number
+          outcome: string
+          response_code?: number | null
+          signature_valid?: boolean | null
+          summary?: Json
+          vend_id?: string | null
+        }
+        Update: {
+          called_at?: string
+          endpoint?: string
+          http_status?: number | null
+          id?: never
+          latency_ms?: number
+          outcome?: string
+          response_code?: number | null
+          signature_valid?: boolean | null
+          summary?: Json
+          vend_id?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "vendor_calls_vend_id_fkey"
+            columns: ["vend_id"]
+            isOneToOne: false
+            referencedRelation: "vends"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      vendor_state: {
+        Row: {
+          breaker_state: string
+          last_call_at: string | null
+          last_latency_ms: number | null
+          paused: boolean
+          paused_at: string | null
+          paused_reason: string | null
+          singleton: boolean
+          updated_at: string
+        }
+        Insert: {
+          breaker_state?: string
+          last_call_at?: string | null
+          last_latency_ms?: number | null
+          paused?: boolean
+          paused_at?: string | null
+          paused_reason?: string | null
+          singleton?: boolean
+          updated_at?: string
+        }
+        Update: {
+          breaker_state?: string
+          last_call_at?: string | null
+          last_latency_ms?: number | null
+          paused?: boolean
+          paused_at?: string | null
+          paused_reason?: string | null
+          singleton?: boolean
+          updated_at?: string
+        }
+        Relationships: []
+      }
+      vends: {
+        Row: {
+          amount_generated_kobo: number | null
+          amount_kobo: number
+          batch_id: string | null
+          batch_line: number | null
+          created_at: string
+          customer_id: string
+          disco_code: string
+          email: string | null
+          finalized_at: string | null
+          funding: string
+          id: string
+          meter_id: string | null
+          meter_number: string
+          name: string | null
+          next_requery_at: string | null
+          order_id: string
+          parcels: Json | null
+          payment_id: string | null
+          phone: string
+          receipt_no: string | null
+          requeries: number
+          status: string
+          submissions: number
+          submitted_at: string | null
+          tax_kobo: number | null
+          token: string | null
+          units: number | null
+          updated_at: string
+          vend_ref: string | null
+          vend_type: string
+          vendor_code: number | null
+          vendor_message: string | null
+        }
+        Insert: {
+          amount_generated_kobo?: number | null
+          amount_kobo: number
+          batch_id?: string | null
+          batch_line?: number | null
+          created_at?: string
+          customer_id: string
+          disco_code: string
+          email?: string | null
+          finalized_at?: string | null
+          funding: string
+          id?: string
+          meter_id?: string | null
+          meter_number: string
+          name?: string | null
+          next_requery_at?: string | null
+          order_id: string
+          parcels?: Json | null
+          payment_id?: string | null
+          phone: string
+          receipt_no?: string | null
+          requeries?: number
+          status?: string
+          submissions?: number
+          submitted_at?: string | null
+          tax_kobo?: number | null
+          token?: string | null
+          units?: number | null
+          updated_at?: string
+          vend_ref?: string | null
+          vend_type: string
+          vendor_code?: number | null
+          vendor_message?: string | null
+        }
+        Update: {
+          amount_generated_kobo?: number | null
+          amount_kobo?: number
+          batch_id?: string | null
+          batch_line?: number | null
+          created_at?: string
+          customer_id?: string
+          disco_code?: string
+          email?: string | null
+          finalized_at?: string | null
+          funding?: string
+          id?: string
+          meter_id?: string | null
+          meter_number?: string
+          name?: string | null
+          next_requery_at?: string | null
+          order_id?: string
+          parcels?: Json | null
+          payment_id?: string | null
+          phone?: string
+          receipt_no?: string | null
+          requeries?: number
+          status?: string
+          submissions?: number
+          submitted_at?: string | null
+          tax_kobo?: number | null
+          token?: string | null
+          units?: number | null
+          updated_at?: string
+          vend_ref?: string | null
+          vend_type?: string
+          vendor_code?: number | null
+          vendor_message?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "vends_batch_id_fkey"
+            columns: ["batch_id"]
+            isOneToOne: false
+            referencedRelation: "batches"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "vends_disco_code_fkey"
+            columns: ["disco_code"]
+            isOneToOne: false
+            referencedRelation: "discos"
+            referencedColumns: ["code"]
+          },
+          {
+            foreignKeyName: "vends_meter_id_fkey"
+            columns: ["meter_id"]
+            isOneToOne: false
+            referencedRelation: "meters"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      wallet_snapshots: {
+        Row: {
+          balance_kobo: number
+          checked_at: string
+          id: number
+        }
+        Insert: {
+          balance_kobo: number
+          checked_at?: string
+          id?: never
+        }
+        Update: {
+          balance_kobo?: number
+          checked_at?: string
+          id?: never
+        }
+        Relationships: []
+      }
+      worker_leases: {
+        Row: {
+          lane: string
+          lease_until: string
+          worker_id: string
+        }
+        Insert: {
+          lane: string
+          lease_until: string
+          worker_id: string
+        }
+        Update: {
+          lane?: string
+          lease_until?: string
+          worker_id?: string
+        }
+        Relationships: []
+      }
+    }
+    Views: {
+      [_ in never]: never
+    }
+    Functions: {
+      create_vend: {
+        Args: {
+          amount_kobo: number
+          disco_code: string
+          email?: string
+          meter_number: string
+          name?: string
+          order_id?: string
+          phone: string
+          vend_type: string
+        }
+        Returns: Json
+      }
+      resume_queue: { Args: never; Returns: Json }
+      top_up_account: {
+        Args: { amount_kobo: number; customer_id: string; note?: string }
+        Returns: Json
+      }
+      vend_counts: {
+        Args: { window_from: string; window_to: string }
+        Returns: Json
+      }
+    }
+    Enums: {
+      [_ in never]: never
+    }
+    CompositeTypes: {
+      [_ in never]: never
+    }
+  }
 }
 
 type DatabaseWithoutInternals = Omit<Database, "__InternalSupabase">
@@ -2899,6 +3494,9 @@ export const Constants = {
     Enums: {},
   },
   tracking: {
+    Enums: {},
+  },
+  vending: {
     Enums: {},
   },
 } as const

@@ -4,6 +4,7 @@ import { db } from "../../shared/db.ts";
 import { createApp, jsonResponse, metrics, requireRoles, route } from "../../shared/http.ts";
 import { type JobRunCount, renderPrometheus } from "../../shared/metrics.ts";
 import { redis } from "../../shared/redis.ts";
+import { vendingMetrics, vendingStatus } from "../../shared/vending/observability.ts";
 import {
   cronJobsCheck,
   databaseCheck,
@@ -46,6 +47,10 @@ const StatusReport = z.object({
   cronJobs: ProbeResult,
   netQueue: ProbeResult,
   latestMigration: ProbeResult,
+  vending: ProbeResult.meta({
+    description:
+      "BuyPower: breaker state, last call latency, wallet balance, queue depth, pending requeries.",
+  }),
 }).meta({ id: "HealthStatus" });
 
 app.openapi(
@@ -65,12 +70,13 @@ app.openapi(
   }),
   async (c) => {
     const sql = db();
-    const [database, redisProbe, cronJobs, netQueue, migration] = await Promise.all([
+    const [database, redisProbe, cronJobs, netQueue, migration, vending] = await Promise.all([
       probe(databaseCheck(sql)),
       probe(redisCheck(redis())),
       probe(cronJobsCheck(sql)),
       probe(netQueueCheck(sql)),
       probe(latestMigrationCheck(sql)),
+      probe(() => vendingStatus(sql)),
     ]);
     const status: "ok" | "degraded" | "down" = !database.ok
       ? "down"
@@ -85,6 +91,7 @@ app.openapi(
       cronJobs,
       netQueue,
       latestMigration: migration,
+      vending,
     };
     return status === "down" ? c.json(report, 503) : c.json(report, 200);
   },
@@ -111,7 +118,7 @@ app.openapi(
     select job_name, status, count(*)::int as runs,
            extract(epoch from max(finished_at))::float8 as last_finished_epoch
     from ops.job_runs group by job_name, status order by job_name, status`;
-    const body = await renderPrometheus(redis(), jobRuns);
+    const body = (await renderPrometheus(redis(), jobRuns)) + (await vendingMetrics(db()));
     return c.text(body, 200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" });
   },
 );

@@ -5,8 +5,10 @@ import { requireRole } from "../../shared/auth.ts";
 import { caller, createApp } from "../../shared/http.ts";
 import type { PipelineJob } from "./jobs/job.ts";
 import { plansImport } from "./jobs/plans-import.ts";
+import { vendingProcess } from "./jobs/vending-process.ts";
+import { vendingRefresh } from "./jobs/vending-refresh.ts";
 
-export const JOBS: PipelineJob[] = [plansImport];
+export const JOBS: PipelineJob[] = [plansImport, vendingProcess, vendingRefresh];
 
 const app = createApp("pipeline", { globalRateLimit: false });
 

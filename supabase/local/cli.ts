@@ -17,6 +17,7 @@ import { RespConnection } from "./resp.ts";
 import { functionEntries } from "./gateway.ts";
 import { anonKey, ROOT, serviceRoleKey, type StackConfig, stackConfig } from "./stack.ts";
 import { runAllTests } from "./test_runner.ts";
+import { LOCAL_BUYPOWER_API_KEY, standin as buypowerStandin, standinPort } from "./standins/buypower.ts";
 import { TYPES_FILE, writeTypes } from "./types.ts";
 import {
   checkStack,
@@ -78,11 +79,19 @@ async function terminate(pid: number): Promise<void> {
 // as Supabase's edge runtime serves a function from several isolates at once; the first also runs
 // the pg_net worker.
 // The local Realtime is its own process too (supabase/local/realtime/main.ts), proxied by the gateways.
-const pidFile = (role: Role) => pidFileOf(config, role);
-const logFile = (role: Role) => logFileOf(config, role);
+// Provider stand-ins (supabase/local/standins/<name>.ts) run beside them as their own processes.
+const STANDIN_PROCESSES = ["buypower"] as const;
+type Process = Role | typeof STANDIN_PROCESSES[number];
+const PROCESSES: Process[] = [...ROLES, ...STANDIN_PROCESSES];
+const isStandIn = (role: Process): role is typeof STANDIN_PROCESSES[number] =>
+  (STANDIN_PROCESSES as readonly string[]).includes(role);
+const pidFile = (role: Process) =>
+  isStandIn(role) ? `${config.stateDir}/${role}.pid` : pidFileOf(config, role);
+const logFile = (role: Process) =>
+  isStandIn(role) ? `${config.stateDir}/${role}.log` : logFileOf(config, role);
 
 async function stopServe(): Promise<void> {
-  for (const role of ROLES) {
+  for (const role of PROCESSES) {
     await terminate(Number(await Deno.readTextFile(pidFile(role)).catch(() => "0")));
     await Deno.remove(pidFile(role)).catch(() => {});
   }
@@ -105,13 +114,17 @@ async function freePorts(): Promise<void> {
 
 const REALTIME_SCRIPT = "supabase/local/realtime/main.ts";
 
-async function spawnBackground(role: Role): Promise<number> {
+async function spawnBackground(role: Process): Promise<number> {
   // Load tests hold thousands of sockets at once: lift the descriptor limit as far as allowed.
   const log = logFile(role);
   const script =
     `cd "${ROOT}" && { ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null; }; ` +
     `nohup "${Deno.execPath()}" run -A --unstable-net ${
-      role === "realtime" ? REALTIME_SCRIPT : `supabase/local/serve.ts ${role}`
+      role === "realtime"
+        ? REALTIME_SCRIPT
+        : isStandIn(role)
+        ? `supabase/local/standins/${role}.ts`
+        : `supabase/local/serve.ts ${role}`
     } >> "${log}" 2>&1 & echo $!`;
   const pid = Number(
     (await run("sh", ["-c", script], { env: { PB_INSTANCE: String(config.instance) } })).trim(),
@@ -126,14 +139,14 @@ async function answers(url: string, init: RequestInit = {}): Promise<boolean> {
   return response?.ok ?? false;
 }
 
-const logSize = (role: Role) => Deno.stat(logFile(role)).then((info) => info.size, () => 0);
+const logSize = (role: Process) => Deno.stat(logFile(role)).then((info) => info.size, () => 0);
 
-async function readLogFrom(role: Role, offset: number): Promise<string> {
+async function readLogFrom(role: Process, offset: number): Promise<string> {
   const text = await Deno.readFile(logFile(role)).catch(() => new Uint8Array());
   return new TextDecoder().decode(text.subarray(offset));
 }
 
-async function waitFor(role: Role, pid: number, ready: () => Promise<boolean>): Promise<void> {
+async function waitFor(role: Process, pid: number, ready: () => Promise<boolean>): Promise<void> {
   for (let i = 0; i < 600; i++) {
     if (await ready()) return;
     if (!isAlive(pid)) break;
@@ -162,6 +175,13 @@ async function clearServe(): Promise<void> {
 async function startServe(): Promise<void> {
   await cacheFunctionDependencies();
   await Deno.mkdir(config.stateDir, { recursive: true });
+  // Provider stand-ins first: functions call them from their first request on.
+  const buypowerPid = await spawnBackground("buypower");
+  await waitFor(
+    "buypower",
+    buypowerPid,
+    () => answers(buypowerStandin.healthUrl(config)),
+  );
   const bridgePid = await spawnBackground("bridge");
   await waitFor("bridge", bridgePid, () =>
     answers(config.bridgeUrl, {
@@ -291,7 +311,12 @@ async function printSummary(): Promise<void> {
     say(
       `  Redis REST  ${config.bridgeUrl}   token: ${config.bridgeToken}   (redis://127.0.0.1:${config.redisPort})`,
     );
-    say(`  Logs        ${logFiles(config).join(", ")}`);
+    say(
+      `  BuyPower    http://127.0.0.1:${
+        standinPort(config.instance)
+      }/v2 (sandbox stand-in)   key: ${LOCAL_BUYPOWER_API_KEY}`,
+    );
+    say(`  Logs        ${[...logFiles(config), ...STANDIN_PROCESSES.map(logFile)].join(", ")}`);
     say("");
     say("Dev tokens (Authorization: Bearer <token>); user tokens are valid for 7 days:");
     say(`  anon          ${await anonKey()}`);

@@ -2,6 +2,7 @@
 // local ports (API 54321, DB 54322); PB_INSTANCE=n shifts every port by 100*n so that several
 // stacks (for parallel work) can run on one machine without touching each other.
 import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from "jose";
+import { LOCAL_BUYPOWER_API_KEY, standinPort } from "./standins/buypower.ts";
 
 export const ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
 
@@ -118,5 +119,8 @@ export async function functionEnv(config = stackConfig()): Promise<Record<string
     JWT_SECRET: LOCAL_JWT_SECRET,
     UPSTASH_REDIS_REST_URL: config.bridgeUrl,
     UPSTASH_REDIS_REST_TOKEN: config.bridgeToken,
+    // The local BuyPower sandbox (supabase/local/standins/buypower.ts) in place of idev.buypower.ng.
+    BUYPOWER_API_BASE: `http://127.0.0.1:${standinPort(config.instance)}/v2`,
+    BUYPOWER_API_KEY: LOCAL_BUYPOWER_API_KEY,
   };
 }

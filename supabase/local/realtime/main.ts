@@ -18,8 +18,9 @@ globalThis.addEventListener("unhandledrejection", (event) => {
 });
 const say = (msg: string, fields: Record<string, unknown> = {}) => log("info", msg, fields);
 
-// Authorization probes and replays; Realtime's own pool to the tenant database is small too.
-const sql = postgres(config.dbUrl, {
+// Authorization probes and replays; Realtime's own pool to the tenant database is small too. Realtime
+// connects as supabase_admin, as Supabase's self-hosted stack configures it (DB_USER: supabase_admin).
+const sql = postgres(config.adminDbUrl, {
   max: 4,
   prepare: false,
   onnotice: () => {},
@@ -33,7 +34,7 @@ async function startReplication() {
   for (let attempt = 1;; attempt++) {
     try {
       return await followMessages(
-        config.dbUrl,
+        config.adminDbUrl,
         (row) => server.deliver(row),
         (error) => log("warn", "realtime: replication", { error: String(error) }),
       );

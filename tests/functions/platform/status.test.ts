@@ -15,6 +15,7 @@ Deno.test("every part of the running stack is up, a registered stand-in included
       "gateway",
       "gateway-2",
       "functions",
+      "realtime",
       "pg_net worker",
       "stand-in probe",
     ]);
@@ -31,6 +32,7 @@ Deno.test("a stack with nothing listening is down part by part, each with its re
     redisPort: 9,
     apiUrl: "http://127.0.0.1:9",
     bridgeUrl: "http://127.0.0.1:9",
+    realtimePort: 9,
     stateDir: await Deno.makeTempDir(),
   };
   const failing = startFakeServer(() => new Response("down", { status: 503 }));
@@ -39,6 +41,7 @@ Deno.test("a stack with nothing listening is down part by part, each with its re
     assert.deepEqual(results.filter((r) => !r.error), []);
     assert.match(results.find((r) => r.name === "stand-in probe")!.error!, /HTTP 503/);
     assert.match(results.find((r) => r.name === "gateway")!.error!, /no process/);
+    assert.match(results.find((r) => r.name === "realtime")!.error!, /port 9/);
   } finally {
     await failing.close();
     await Deno.remove(nothing.stateDir, { recursive: true });
