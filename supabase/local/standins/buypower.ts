@@ -214,9 +214,9 @@ export class BuyPowerSandbox {
   }
 }
 
-/** The stand-in's port: 54340 on instance 0, shifted by 100 per instance like the rest of the stack. */
+/** The stand-in's port: 54341 on instance 0 (54340 is the local Realtime), shifted by 100 per instance like the rest of the stack. */
 export function standinPort(instance = Number(Deno.env.get("PB_INSTANCE") ?? "0")): number {
-  return 54340 + instance * 100;
+  return 54341 + instance * 100;
 }
 
 /** What `./dev status` checks (supabase/local/standins/README.md). */
