@@ -15,6 +15,23 @@ for await (const entry of Deno.readDir(new URL("scenarios/", here))) {
 }
 scenarios.sort((a, b) => a.name.localeCompare(b.name));
 
+// Benchmarks simulate many clients by their X-Forwarded-For entries, so the stack must trust the
+// bench as one more proxy (PB_TRUSTED_PROXY_HOPS=2, as `./dev test` does): `./dev start` again with
+// it, which keeps the database and restarts only the gateways. BENCH_KEEP_STACK=1 skips this.
+if (Deno.env.get("BENCH_KEEP_STACK") !== "1") {
+  console.error("restarting the gateways with PB_TRUSTED_PROXY_HOPS=2 (the bench simulates many clients)");
+  const started = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "--quiet", "start"],
+    env: { PB_TRUSTED_PROXY_HOPS: "2" },
+    stdout: "null",
+    stderr: "inherit",
+  }).output();
+  if (!started.success) {
+    console.error("./dev start failed; see above");
+    Deno.exit(1);
+  }
+}
+
 const ctx = await createContext();
 const health = await fetch(`${ctx.functionsUrl}/health`).catch(() => null);
 await health?.body?.cancel();

@@ -1,16 +1,15 @@
-// Who is calling. Bearer tokens are verified with jose: HS256 against the project secret (legacy
-// projects and the local stack) or the project's asymmetric keys from its JWKS. An unverified claim
-// is never trusted.
-import {
-  createLocalJWKSet,
-  createRemoteJWKSet,
-  decodeProtectedHeader,
-  type JWTPayload,
-  jwtVerify,
-} from "jose";
+// Who is calling. Supabase's own server SDK (@supabase/server) verifies what it knows: the new API
+// keys (sb_publishable_ as the anonymous key, sb_secret_ as a service key, from
+// SUPABASE_PUBLISHABLE_KEYS / SUPABASE_SECRET_KEYS) and user tokens signed with the project's
+// asymmetric signing keys (SUPABASE_JWKS or the project's JWKS endpoint). It refuses legacy
+// HS256 tokens and the legacy anon / service_role JWT keys by design, which Supabase still issues
+// until the end of 2026; those are verified here with jose against the project's JWT secret. An
+// unverified claim is never trusted.
+import { extractCredentials, verifyCredentials } from "@supabase/server/core";
+import { decodeProtectedHeader, type JWTPayload, jwtVerify } from "jose";
 import type { Claims } from "./db.ts";
 import { type Env, env } from "./env.ts";
-import { forbidden, unauthorized } from "./errors.ts";
+import { unauthorized } from "./errors.ts";
 
 export type StaffRole = "admin" | "analyst" | "sales" | "support";
 
@@ -34,7 +33,6 @@ const anonymousCaller = (): Caller => ({
   authenticated: false,
 });
 
-type KeyResolver = ReturnType<typeof createLocalJWKSet>;
 type VerifiedCache = Map<string, { claims: Claims; expiresAt: number }>;
 
 /**
@@ -44,23 +42,50 @@ type VerifiedCache = Map<string, { claims: Claims; expiresAt: number }>;
  * token checked against one project's keys is never taken as checked against another's.
  */
 interface Keyring {
-  jwks?: KeyResolver;
   verified: VerifiedCache;
+  sdk?: SdkEnv;
 }
 const keyrings = new Map<string, Keyring>();
 
+const keyringOfEnv = new WeakMap<Env, Keyring>();
+
 function keyringFor(config: Env): Keyring {
-  const keys = `${config.JWT_SECRET ?? ""}\u0000${config.SUPABASE_JWKS ?? config.SUPABASE_URL}`;
-  let keyring = keyrings.get(keys);
+  let keyring = keyringOfEnv.get(config);
+  if (keyring) return keyring;
+  const keys = [
+    config.JWT_SECRET ?? "",
+    config.SUPABASE_JWKS ?? config.SUPABASE_URL,
+    config.SUPABASE_SERVICE_ROLE_KEY,
+    JSON.stringify(config.SUPABASE_SECRET_KEYS),
+    JSON.stringify(config.SUPABASE_PUBLISHABLE_KEYS),
+  ].join("\u0000");
+  keyring = keyrings.get(keys);
   if (!keyring) keyrings.set(keys, keyring = { verified: new Map() });
+  keyringOfEnv.set(config, keyring);
   return keyring;
 }
 
-function jwksFor(keyring: Keyring, config: Env): KeyResolver {
-  keyring.jwks ??= config.SUPABASE_JWKS
-    ? createLocalJWKSet(JSON.parse(config.SUPABASE_JWKS))
-    : createRemoteJWKSet(new URL("/auth/v1/.well-known/jwks.json", config.SUPABASE_URL)) as KeyResolver;
-  return keyring.jwks;
+/** What @supabase/server verifies against, from this project's environment (not the process's). */
+type SdkEnv = ReturnType<typeof buildSdkEnv>;
+
+function sdkEnv(config: Env): SdkEnv {
+  const keyring = keyringFor(config);
+  keyring.sdk ??= buildSdkEnv(config);
+  return keyring.sdk;
+}
+
+function buildSdkEnv(config: Env) {
+  const legacyService: Record<string, string> = config.SUPABASE_SERVICE_ROLE_KEY.startsWith("sb_secret_")
+    ? { default: config.SUPABASE_SERVICE_ROLE_KEY }
+    : {};
+  return {
+    url: config.SUPABASE_URL,
+    publishableKeys: config.SUPABASE_PUBLISHABLE_KEYS,
+    secretKeys: { ...legacyService, ...config.SUPABASE_SECRET_KEYS },
+    jwks: config.SUPABASE_JWKS
+      ? JSON.parse(config.SUPABASE_JWKS)
+      : new URL("/auth/v1/.well-known/jwks.json", config.SUPABASE_URL),
+  };
 }
 
 // Verified tokens, by their exact text: a browser sends the same token with every request until
@@ -89,38 +114,39 @@ export async function verifyJwt(token: string, config: Env = env()): Promise<Cla
   const keyring = keyringFor(config);
   const known = cachedClaims(keyring.verified, token);
   if (known) return known;
-  const claims = await verifySignature(token, config, keyring);
+  const claims = await verifySignature(token, config);
   remember(keyring.verified, token, claims);
   return claims;
 }
 
-async function verifySignature(token: string, config: Env, keyring: Keyring): Promise<Claims> {
+async function verifySignature(token: string, config: Env): Promise<Claims> {
   let payload: JWTPayload;
+  let alg: string | undefined;
   try {
-    const { alg } = decodeProtectedHeader(token);
-    if (alg === "HS256") {
+    ({ alg } = decodeProtectedHeader(token));
+  } catch {
+    throw unauthorized("The bearer token is invalid or expired.");
+  }
+  if (alg === "HS256") {
+    // Legacy: the project's shared JWT secret (legacy projects, legacy API keys, the local stack).
+    try {
       if (!config.JWT_SECRET) throw new Error("HS256 token but no JWT_SECRET configured");
       ({ payload } = await jwtVerify(token, new TextEncoder().encode(config.JWT_SECRET), {
         algorithms: ["HS256"],
       }));
-    } else {
-      ({ payload } = await jwtVerify(token, jwksFor(keyring, config), {
-        algorithms: ["ES256", "RS256", "EdDSA"],
-      }));
+    } catch {
+      throw unauthorized("The bearer token is invalid or expired.");
     }
-  } catch {
-    throw unauthorized("The bearer token is invalid or expired.");
+  } else {
+    const { data, error } = await verifyCredentials({ token, apikey: null }, {
+      auth: "user",
+      env: sdkEnv(config),
+    });
+    if (error || !data?.jwtClaims) throw unauthorized("The bearer token is invalid or expired.");
+    payload = data.jwtClaims as JWTPayload;
   }
   if (typeof payload.role !== "string") throw unauthorized("The bearer token carries no role.");
   return payload as Claims;
-}
-
-function constantTimeEqual(a: string, b: string): boolean {
-  const left = new TextEncoder().encode(a);
-  const right = new TextEncoder().encode(b);
-  let diff = left.length ^ right.length;
-  for (let i = 0; i < Math.max(left.length, right.length); i++) diff |= (left[i] ?? 0) ^ (right[i] ?? 0);
-  return diff === 0;
 }
 
 const STAFF_ROLES = new Set<string>(["admin", "analyst", "sales", "support"]);
@@ -140,30 +166,30 @@ export function callerFromClaims(claims: Claims): Caller {
   };
 }
 
-/** Resolves the caller from `Authorization: Bearer` (or the `apikey` header browsers also send). */
-export async function resolveCaller(headers: Headers, config: Env = env()): Promise<Caller> {
-  const bearer = headers.get("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
-  const token = bearer ?? headers.get("apikey") ?? undefined;
-  if (!token) return anonymousCaller();
-  // Opaque secret keys (sb_secret_...) are compared, not decoded.
-  if (!token.startsWith("eyJ")) {
-    if (constantTimeEqual(token, config.SUPABASE_SERVICE_ROLE_KEY)) {
-      return callerFromClaims({ role: "service_role" });
-    }
-    throw unauthorized("The API key is not valid for this project.");
-  }
-  return callerFromClaims(await verifyJwt(token, config));
+/** An opaque API key (sb_publishable_ / sb_secret_) as the caller it stands for; 401 when unknown. */
+async function callerForApiKey(key: string, config: Env): Promise<Caller> {
+  const { data } = await verifyCredentials({ token: null, apikey: key }, {
+    auth: ["secret:*", "publishable:*"],
+    env: sdkEnv(config),
+  });
+  if (data?.authMode === "secret") return callerFromClaims({ role: "service_role" });
+  if (data?.authMode === "publishable") return { ...anonymousCaller(), authenticated: true };
+  throw unauthorized("The API key is not valid for this project.");
 }
 
-/** Throws 401 for anonymous callers and 403 unless the caller is service_role or holds a role. */
-export function requireRole(caller: Caller, roles: StaffRole[]): void {
-  if (caller.role === "service_role") return;
-  if (caller.role !== "authenticated") throw unauthorized();
-  if (!caller.staffRole || !roles.includes(caller.staffRole)) {
-    throw forbidden(
-      roles.length
-        ? `This needs one of the roles: ${roles.join(", ")}.`
-        : "Only the service role may call this.",
-    );
-  }
+/**
+ * Resolves the caller from `Authorization: Bearer` (a user token, a legacy JWT key, or an sb_ key)
+ * or, without one, the `apikey` header browsers also send. No credential at all is the anonymous
+ * caller; a credential that does not verify is 401, never a silent downgrade to anonymous.
+ */
+export async function resolveCaller(source: Request | Headers, config: Env = env()): Promise<Caller> {
+  const request = source instanceof Request
+    ? source
+    : new Request("http://caller.invalid/", { headers: source });
+  const { token: bearer, apikey } = extractCredentials(request);
+  const token = bearer?.trim() || apikey?.trim() || undefined;
+  if (!token) return anonymousCaller();
+  if (token.startsWith("sb_")) return await callerForApiKey(token, config);
+  if (!token.startsWith("eyJ")) throw unauthorized("The API key is not valid for this project.");
+  return callerFromClaims(await verifyJwt(token, config));
 }

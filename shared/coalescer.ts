@@ -32,11 +32,6 @@ export class Coalescer<T, R> {
     private readonly options: CoalescerOptions,
   ) {}
 
-  /** Queued jobs not yet sent (for tests and metrics). */
-  get waiting(): number {
-    return this.queue.length;
-  }
-
   submit(job: T, size: number): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ job, size, resolve, reject });

@@ -1,30 +1,39 @@
-// RFC 4180 CSV for every module: a writer that is safe to open in spreadsheets (no formula
-// injection) and a parser for imports (quoted fields, doubled quotes, CRLF, LF or CR line ends,
-// newlines inside quotes, a byte-order mark) that keeps the line each record starts on, so a rejected
-// row can be reported where the sender's editor shows it.
+// CSV for every module over maintained libraries: csv-parse reads imports (quoted fields, doubled
+// quotes, CRLF/LF/CR, newlines inside quotes, a byte-order mark; streaming for large files) and
+// csv-stringify writes exports. What the libraries do not do is kept here: each record keeps the
+// line it starts on, so a rejected row is reported where the sender's editor shows it, and exported
+// fields are neutralized against spreadsheet formula injection (OWASP).
+import { type InfoRecord, type Options, parse as parseStream } from "csv-parse";
+import { parse } from "csv-parse/sync";
+import { stringify } from "csv-stringify/sync";
 
 const FORMULA_START = /^[=+\-@\t\r]/;
+const LINE_BREAK = /\r\n|\r|\n/g;
 
 /** Quotes a field if it holds a quote, comma or line break, as RFC 4180 requires. */
 export function csvQuote(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  return stringify([[text]], { record_delimiter: "" });
 }
 
-/** One field: neutralizes a leading formula character with a quote (OWASP), then quotes if needed. */
-export function csvField(value: unknown): string {
+/** One field as text: a leading formula character is neutralized with a quote. */
+function neutralized(value: unknown): string {
   if (value === null || value === undefined) return "";
-  let text = value instanceof Date
+  const text = value instanceof Date
     ? value.toISOString()
     : typeof value === "object"
     ? JSON.stringify(value)
     : String(value);
-  if (FORMULA_START.test(text)) text = `'${text}`;
-  return csvQuote(text);
+  return FORMULA_START.test(text) ? `'${text}` : text;
+}
+
+/** One field, neutralized and quoted as needed. */
+export function csvField(value: unknown): string {
+  return csvQuote(neutralized(value));
 }
 
 /** One record terminated by CRLF, as RFC 4180 specifies. */
 export function csvRow(values: unknown[]): string {
-  return values.map(csvField).join(",") + "\r\n";
+  return stringify([values.map(neutralized)], { record_delimiter: "\r\n", quoted_empty: false });
 }
 
 export class CsvError extends Error {
@@ -40,57 +49,78 @@ export interface CsvRecord {
   cells: string[];
 }
 
-/**
- * Parses CSV text into records. Blank lines are skipped; an opening quote may follow spaces. Throws
- * CsvError on an unterminated quoted field.
- */
-export function parseCsvRecords(text: string): CsvRecord[] {
-  const records: CsvRecord[] = [];
-  let cells: string[] = [];
-  let cell = "";
-  let quoted = false;
-  let line = 1;
-  let recordLine = 1;
-  let quoteLine = 0;
-  const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const endRecord = () => {
-    cells.push(cell);
-    if (!(cells.length === 1 && cells[0].trim() === "")) records.push({ line: recordLine, cells });
-    cells = [];
-    cell = "";
+const PARSE_OPTIONS: Options = {
+  bom: true,
+  relax_column_count: true,
+  // Files mix line ends (a CR-only export appended to a CRLF one); each ends a record.
+  record_delimiter: ["\r\n", "\n", "\r"],
+  skip_empty_lines: true,
+  skip_records_with_empty_values: true,
+  // An opening quote may follow spaces, as spreadsheets write it.
+  ltrim: true,
+};
+
+/** Options that turn each record into a CsvRecord as it is parsed (csv-parse types only arrays here). */
+function withLines(track: (endLine: number) => void): Options {
+  const toRecord = (cells: string[], context: InfoRecord) => {
+    track(context.lines);
+    return { line: startLine(cells, context.lines), cells };
   };
-  for (let i = 0; i < source.length; i++) {
-    const ch = source[i];
-    if (quoted) {
-      if (ch === '"' && source[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') {
-        quoted = false;
-      } else {
-        if (ch === "\n") line++;
-        cell += ch;
-      }
-    } else if (ch === '"' && cell.trim() === "") {
-      quoted = true;
-      quoteLine = line;
-      cell = "";
-    } else if (ch === ",") {
-      cells.push(cell);
-      cell = "";
-    } else if (ch === "\r" && source[i + 1] === "\n") {
-      // CRLF: the LF ends the record on the next turn.
-    } else if (ch === "\n" || ch === "\r") {
-      endRecord();
-      line++;
-      recordLine = line;
-    } else {
-      cell += ch;
-    }
+  return { ...PARSE_OPTIONS, on_record: toRecord as unknown as Options["on_record"] };
+}
+
+/** The line a record starts on: where it ends, less the line breaks inside its quoted fields. */
+function startLine(cells: string[], endLine: number): number {
+  return endLine - cells.reduce((breaks, cell) => breaks + (cell.match(LINE_BREAK)?.length ?? 0), 0);
+}
+
+function unterminated(error: unknown, lastRecordEnd: number): never {
+  const code = (error as { code?: string }).code;
+  if (code === "CSV_QUOTE_NOT_CLOSED") {
+    // csv-parse reports where the file ends; the open quote's record starts after the last record.
+    const line = lastRecordEnd + 1;
+    throw new CsvError(`Unterminated quoted field starting on line ${line}.`, line);
   }
-  if (quoted) throw new CsvError(`Unterminated quoted field starting on line ${quoteLine}.`, quoteLine);
-  if (cell !== "" || cells.length) endRecord();
-  return records;
+  throw new CsvError(String((error as Error).message ?? error), lastRecordEnd + 1);
+}
+
+/** Parses CSV text into records with their start lines; CsvError on an unterminated quoted field. */
+export function parseCsvRecords(text: string): CsvRecord[] {
+  let lastRecordEnd = 0;
+  try {
+    return parse(text, withLines((end) => lastRecordEnd = end)) as unknown as CsvRecord[];
+  } catch (error) {
+    unterminated(error, lastRecordEnd);
+  }
+}
+
+/**
+ * Streams records with their start lines from a byte stream (vending's 100,000-row files), never
+ * holding the whole file: backpressure flows from the consumer of the iterator to the reader.
+ */
+export async function* csvRecordStream(source: ReadableStream<Uint8Array>): AsyncGenerator<CsvRecord> {
+  let lastRecordEnd = 0;
+  const parser = parseStream(withLines((end) => lastRecordEnd = end));
+  const pump = (async () => {
+    const decoder = new TextDecoder();
+    try {
+      for await (const chunk of source) {
+        if (!parser.write(decoder.decode(chunk, { stream: true }))) {
+          await new Promise((resolve) => parser.once("drain", resolve));
+        }
+      }
+      parser.end(decoder.decode());
+    } catch (error) {
+      parser.destroy(error as Error);
+    }
+  })();
+  try {
+    for await (const record of parser) yield record as CsvRecord;
+  } catch (error) {
+    unterminated(error, lastRecordEnd);
+  } finally {
+    await pump;
+  }
 }
 
 /** The records' cells alone. */

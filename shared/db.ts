@@ -57,7 +57,8 @@ const QUALIFIED_NAME = /^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/;
 const ARGUMENT_NAME = /^[a-z_][a-z0-9_]*$/;
 
 type Runner = Sql | Tx;
-export type RpcArgs = Record<string, unknown>;
+/** Named arguments (`{ usage_kwh: [900] }` → `usage_kwh => $1`), or positional ones in signature order. */
+export type RpcArgs = Record<string, unknown> | readonly unknown[];
 
 function isJsonValue(value: unknown): boolean {
   if (value === null || typeof value !== "object") return false;
@@ -76,14 +77,15 @@ function isJsonValue(value: unknown): boolean {
 function call(runner: Runner, fn: string, args: RpcArgs) {
   if (!QUALIFIED_NAME.test(fn)) throw new Error(`rpc: "${fn}" is not a schema-qualified function name`);
   const [schema, name] = fn.split(".");
-  const fragments = Object.entries(args).filter(([, value]) => value !== undefined).map(([arg, value]) => {
-    if (!ARGUMENT_NAME.test(arg)) throw new Error(`rpc: "${arg}" is not an argument name`);
-    // postgres.js types parameters by their JS type; the values here are checked at runtime instead.
-    const param = (isJsonValue(value)
-      ? runner.json(value as postgres.JSONValue)
-      : value) as postgres.SerializableParameter;
-    return runner`${runner(arg)} => ${param}`;
-  });
+  // postgres.js types parameters by their JS type; the values here are checked at runtime instead.
+  const param = (value: unknown) =>
+    (isJsonValue(value) ? runner.json(value as postgres.JSONValue) : value) as postgres.SerializableParameter;
+  const fragments = Array.isArray(args)
+    ? args.map((value) => runner`${param(value)}`)
+    : Object.entries(args).filter(([, value]) => value !== undefined).map(([arg, value]) => {
+      if (!ARGUMENT_NAME.test(arg)) throw new Error(`rpc: "${arg}" is not an argument name`);
+      return runner`${runner(arg)} => ${param(value)}`;
+    });
   const list = fragments.reduce(
     (all, fragment, index) => index ? runner`${all}, ${fragment}` : fragment,
     runner``,
@@ -94,7 +96,9 @@ function call(runner: Runner, fn: string, args: RpcArgs) {
 /**
  * Calls a function that returns one value (json, jsonb, a scalar) and returns it:
  * `await rpc<Summary>(tx, "energy.compare_plans", { usage_kwh: [900], zip: "75001" })`.
- * Arguments left undefined are omitted, so the function's defaults apply.
+ * Named arguments left undefined are omitted, so the function's defaults apply. Positional arguments
+ * (`rpc(tx, "tracking.analytics_overview", [from, to])`) suit the shared conventions' fixed shapes,
+ * such as an analytics window, whose parameter names are the owner's business.
  */
 export async function rpc<T>(runner: Runner, fn: string, args: RpcArgs = {}): Promise<T> {
   const [row] = await runner`select ${call(runner, fn, args)} as result`;

@@ -17,11 +17,17 @@ export class HttpError extends Error {
     message: string,
     readonly details: ErrorDetail[] = [],
     readonly headers: Record<string, string> = {},
+    /** True when this answer counts towards blocking the client's address (shared/ipblock.ts). */
+    readonly abuse = false,
   ) {
     super(message);
     this.name = "HttpError";
   }
 }
+
+/** A refusal that also counts towards blocking the address, e.g. a filled honeypot. */
+export const abusive = (status: ContentfulStatusCode, code: string, message: string) =>
+  new HttpError(status, code, message, [], {}, true);
 
 export const badRequest = (code: string, message: string, details: ErrorDetail[] = []) =>
   new HttpError(400, code, message, details);

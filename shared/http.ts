@@ -2,8 +2,8 @@
 // basePath('/<name>'), request ids, one masked JSON log line and metrics per request, the error
 // envelope (validation included), the 1 MiB body limit, CORS, caller resolution, route-scoped role
 // middleware, rate limits and the function's OpenAPI 3.1 document.
-import { OpenAPIHono } from "@hono/zod-openapi";
-import type { Context, MiddlewareHandler } from "hono";
+import { OpenAPIHono, type RouteConfig } from "@hono/zod-openapi";
+import type { Context, Env, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
@@ -21,7 +21,16 @@ import {
   unprocessable,
   zodDetails,
 } from "./errors.ts";
-import { ErrorEnvelope, guard, jsonResponse, route, SECURITY_SCHEMES } from "./openapi.ts";
+import {
+  ErrorEnvelope,
+  errorResponse as errorResponseDoc,
+  guard,
+  jsonResponse,
+  route,
+  SECURITY_SCHEMES,
+} from "./openapi.ts";
+import { hostileIssues, jsonNestsDeeperThan, MAX_JSON_DEPTH } from "./hostile.ts";
+import { IpBlocker, parseAllowlist } from "./ipblock.ts";
 import { log } from "./log.ts";
 import { MetricsBuffer } from "./metrics.ts";
 import { createLimiter, type Limiter, rateClasses, type RateClassName } from "./ratelimit.ts";
@@ -34,6 +43,8 @@ export interface AppVariables {
   requestId: string;
   functionName: string;
   callerPromise?: Promise<Caller>;
+  /** Set when the answer counts towards blocking the client's address (e.g. a honeypot hit). */
+  abuse?: string;
 }
 export type AppEnv = { Variables: AppVariables };
 export type AppContext = Context<AppEnv>;
@@ -70,10 +81,66 @@ export const metrics = new MetricsBuffer(
   (error) => log("warn", "metrics not recorded", { error: String(error) }),
 );
 
-/** The first address in X-Forwarded-For, as set by Supabase's edge (and the local gateway). */
-export function clientIp(c: Context): string {
-  const forwarded = c.req.header("x-forwarded-for")?.split(",")[0]?.trim();
-  return forwarded || c.req.header("x-real-ip") || "unknown";
+let sharedBlocker: IpBlocker | undefined;
+export function ipBlocker(): IpBlocker {
+  sharedBlocker ??= new IpBlocker(() => redis(), {
+    threshold: env().IP_BLOCK_THRESHOLD,
+    windowSeconds: env().IP_BLOCK_WINDOW_SECONDS,
+    blockSeconds: env().IP_BLOCK_SECONDS,
+    allowlist: parseAllowlist(env().IP_BLOCK_ALLOWLIST),
+  });
+  return sharedBlocker;
+}
+
+const IP_ADDRESS = /^[0-9a-f.:]{2,45}$/i;
+
+/**
+ * The client's address: the X-Forwarded-For entry added by the outermost trusted proxy
+ * (TRUSTED_PROXY_HOPS from the right; Supabase's edge and the local gateway each append the address
+ * they accepted the connection from). Entries further left were written by the client and are never
+ * used; "unknown" when there is no usable entry.
+ */
+export function clientIp(c: Context, trustedHops = env().TRUSTED_PROXY_HOPS): string {
+  const entries = (c.req.header("x-forwarded-for") ?? "").split(",").map((entry) => entry.trim())
+    .filter(Boolean);
+  const entry = entries[Math.max(0, entries.length - trustedHops)];
+  return entry && IP_ADDRESS.test(entry) ? entry : "unknown";
+}
+
+/**
+ * JSON (and sendBeacon's text/plain) bodies nesting deeper than any schema are refused before any
+ * parser or walker sees them; the text stays cached for the validators.
+ */
+function refuseDeepJson(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const type = c.req.header("content-type")?.split(";")[0].trim().toLowerCase() ?? "";
+    if ((type === "application/json" || type === "text/plain" || type.endsWith("+json")) && c.req.raw.body) {
+      if (jsonNestsDeeperThan(await c.req.text())) {
+        throw badRequest("nesting_too_deep", `The body nests deeper than ${MAX_JSON_DEPTH} levels.`);
+      }
+    }
+    await next();
+  };
+}
+
+/** Statuses that count as a failed request towards blocking the address (with the abuse flag). */
+const FAILURE_STATUSES = new Set([401, 422]);
+
+/** 403 ip_blocked for a blocked address, before anything else of the request runs. */
+function refuseBlocked(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const status = await ipBlocker().check(clientIp(c));
+    if (status.blocked) {
+      throw new HttpError(
+        403,
+        "ip_blocked",
+        `Too many failed requests from your address; retry after ${status.retryAfterSeconds} s.`,
+        [],
+        { "Retry-After": String(Math.max(1, status.retryAfterSeconds)) },
+      );
+    }
+    await next();
+  };
 }
 
 function observe(functionName: string): MiddlewareHandler<AppEnv> {
@@ -97,10 +164,14 @@ function observe(functionName: string): MiddlewareHandler<AppEnv> {
       durationMs,
     });
     metrics.record({ fn: functionName, method: c.req.method, route, status: c.res.status, durationMs });
+    const failure = c.get("abuse") ?? (FAILURE_STATUSES.has(c.res.status) ? `status_${c.res.status}` : null);
+    // Counted in the background; recordFailure never throws.
+    if (failure) ipBlocker().recordFailure(clientIp(c), failure, functionName);
   };
 }
 
 export function errorResponse(c: Context<AppEnv>, error: HttpError): Response {
+  if (error.abuse) c.set("abuse", error.code);
   for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
   return c.json(errorBody(error, c.get("requestId") ?? "unknown"), error.status);
 }
@@ -160,7 +231,10 @@ export function createApp(functionName: string, options: AppOptions = {}): OpenA
       },
     })(c, next);
   });
+  app.use("*", refuseBlocked());
+  app.use("*", refuseDeepJson());
   if (options.globalRateLimit !== false) app.use("*", rateLimit("global", (c) => clientIp(c)));
+  documentAppErrors(app, options);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", SECURITY_SCHEMES.bearer);
   app.openAPIRegistry.registerComponent("securitySchemes", "apikey", SECURITY_SCHEMES.apikey);
@@ -176,14 +250,74 @@ export function createApp(functionName: string, options: AppOptions = {}): OpenA
     (c) => c.json(openApiDocument(app, functionName, options), 200),
   );
 
-  app.notFound((c) =>
-    errorResponse(
-      c,
-      new HttpError(404, "route_not_found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`),
-    )
-  );
+  const allowedMethods = methodsByPath(app, options);
+  app.notFound((c) => {
+    const path = new URL(c.req.url).pathname;
+    const allowed = allowedMethods(path);
+    if (allowed.length) {
+      return errorResponse(
+        c,
+        new HttpError(
+          405,
+          "method_not_allowed",
+          `${c.req.method} is not allowed here; use ${allowed.join(", ")}.`,
+          [],
+          {
+            Allow: allowed.join(", "),
+          },
+        ),
+      );
+    }
+    return errorResponse(c, new HttpError(404, "route_not_found", `No route for ${c.req.method} ${path}.`));
+  });
   app.onError((error, c) => errorResponse(c, toHttpError(error, c, functionName)));
   return app;
+}
+
+/**
+ * What every route of the app may answer besides its own errors — the block check and, unless the
+ * app opts out, the global rate class — added to each route's documented responses at registration.
+ */
+function documentAppErrors(app: OpenAPIHono<AppEnv>, options: AppOptions): void {
+  const register = app.openapi;
+  const blocked = "ip_blocked: too many failed requests (401, 422, honeypot hits) came from this address; " +
+    "Retry-After says when the block ends.";
+  app.openapi = ((config: RouteConfig, handler: never, hook: never) => {
+    const responses: RouteConfig["responses"] = { ...config.responses };
+    const roles = responses[403];
+    responses[403] = roles && "description" in roles
+      ? { ...roles, description: `${roles.description} Or ${blocked}` }
+      : errorResponseDoc(blocked);
+    if (options.globalRateLimit !== false) {
+      responses[429] ??= errorResponseDoc(
+        "rate_limited: the global rate class for this address is exhausted; Retry-After says when to retry.",
+      );
+    }
+    return register({ ...config, responses }, handler, hook);
+  }) as typeof app.openapi;
+}
+
+/**
+ * The methods the app answers for a path (for 405's Allow), from its registered routes. Built on
+ * first use, when every route is registered; HEAD comes with GET (Hono answers it), OPTIONS with CORS.
+ */
+function methodsByPath(app: OpenAPIHono<AppEnv>, options: AppOptions): (path: string) => string[] {
+  let patterns: { pattern: RegExp; method: string }[] | undefined;
+  return (path) => {
+    patterns ??= app.routes
+      .filter((r) => r.method !== "ALL")
+      .map((r) => ({
+        method: r.method,
+        pattern: new RegExp(
+          `^${r.path.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\/:[^/]+/g, "/[^/]+")}/?$`,
+        ),
+      }));
+    const methods = new Set(patterns.filter((p) => p.pattern.test(path)).map((p) => p.method));
+    if (methods.size === 0) return [];
+    if (methods.has("GET")) methods.add("HEAD");
+    if (options.cors) methods.add("OPTIONS");
+    return [...methods].sort();
+  };
 }
 
 const VALIDATION_TARGETS: Record<string, string> = {
@@ -196,7 +330,11 @@ const VALIDATION_TARGETS: Record<string, string> = {
 };
 
 /** The document `GET /<name>/openapi.json` serves; paths carry the base path, servers the gateway's. */
-export function openApiDocument(app: OpenAPIHono<AppEnv>, functionName: string, options: AppOptions = {}) {
+export function openApiDocument<E extends Env>(
+  app: OpenAPIHono<E>,
+  functionName: string,
+  options: AppOptions = {},
+) {
   return app.getOpenAPI31Document({
     openapi: "3.1.0",
     info: {
@@ -235,6 +373,15 @@ function toHttpError(error: unknown, c: AppContext, functionName: string): HttpE
     // Hono's type lists only the registered 4xx codes; Response accepts any of them.
     const status = Number(sqlStatus) as ContentfulStatusCode;
     return new HttpError(status, pg.hint ?? "invalid_request", pg.message || "Invalid request.");
+  }
+  // Data exceptions (class 22: a value out of range or in no valid representation) come from input
+  // that slipped past a schema; the statement failed as a whole, so nothing was written.
+  if (typeof pg.code === "string" && pg.code.startsWith("22")) {
+    log("warn", "input refused by the database", { requestId: c.get("requestId"), sqlstate: pg.code });
+    return unprocessable("A value is outside what the database accepts.", [{
+      code: "invalid_value",
+      message: "A value is out of range or not valid text.",
+    }]);
   }
   log("error", "unhandled error", {
     requestId: c.get("requestId"),
@@ -360,14 +507,32 @@ function recordAbuseOnce(className: RateClassName, identity: string, c: AppConte
     .catch((error) => log("warn", "abuse event not recorded", { error: String(error) }));
 }
 
-/** Parses the body as JSON and validates it: 400 when it is not JSON, 422 when it does not fit. */
-export async function readJson<T>(c: AppContext, schema: z.ZodType<T>): Promise<T> {
+/**
+ * Parses the body as JSON and validates it: 400 when it is not JSON, 422 when it does not fit or
+ * carries text no field can hold (NUL, lone surrogates). For bodies whose items are checked one by
+ * one (tracking batches, lead imports), `itemized` leaves that text check to the item schemas, so one
+ * bad item is refused alone. For routes zod-openapi cannot validate (sendBeacon's text/plain).
+ */
+export async function readJson<T>(
+  c: AppContext,
+  schema: z.ZodType<T>,
+  options: { itemized?: boolean } = {},
+): Promise<T> {
   const text = await c.req.text();
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch {
     throw badRequest("malformed_json", "The request body is not valid JSON.");
+  }
+  if (!options.itemized) {
+    const issues = hostileIssues(data);
+    if (issues.length) {
+      throw unprocessable(
+        "The request body failed validation.",
+        issues.map((issue) => ({ path: issue.path.join("."), code: "custom", message: issue.message })),
+      );
+    }
   }
   return validate(schema, data, "The request body failed validation.");
 }

@@ -6,6 +6,7 @@
 import { createRoute, type RouteConfig } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { z } from "zod";
+import { refuseHostile } from "./hostile.ts";
 
 /** The error envelope every function answers with (shared/errors.ts). */
 export const ErrorEnvelope = z.object({
@@ -73,7 +74,7 @@ export type KernelRouteConfig = RouteConfig & {
  * typed by their success responses; errors are thrown (HttpError), never returned.
  */
 export function route<R extends KernelRouteConfig>(config: R): Omit<R, "errors"> {
-  const { errors: extra = {}, ...rest } = config;
+  const { errors: extra = {}, ...rest } = withHostileChecks(config);
   const errors: Partial<Record<ErrorStatus, string>> = {};
   const request = rest.request;
   const middleware = rest.middleware === undefined
@@ -105,6 +106,40 @@ export function route<R extends KernelRouteConfig>(config: R): Omit<R, "errors">
     ...(security ? { security } : {}),
     responses,
   } as R);
+}
+
+/**
+ * Every declared query, path, header and JSON body schema also refuses text no field can hold (NUL,
+ * lone surrogates) and excessive nesting, as the envelope's 422 with the offending paths.
+ */
+function withHostileChecks<R extends KernelRouteConfig>(config: R): R {
+  const request = config.request;
+  if (!request) return config;
+  const guarded = <S>(schema: S): S =>
+    schema instanceof z.ZodType ? schema.superRefine(refuseHostile) as S : schema;
+  const content = request.body?.content;
+  return {
+    ...config,
+    request: {
+      ...request,
+      ...(request.query ? { query: guarded(request.query) } : {}),
+      ...(request.params ? { params: guarded(request.params) } : {}),
+      ...(request.headers ? { headers: guarded(request.headers) } : {}),
+      ...(request.body && content
+        ? {
+          body: {
+            ...request.body,
+            content: Object.fromEntries(
+              Object.entries(content).map(([type, media]) => [
+                type,
+                media && "schema" in media ? { ...media, schema: guarded(media.schema) } : media,
+              ]),
+            ),
+          },
+        }
+        : {}),
+    },
+  };
 }
 
 /** Components every function's document shares. */

@@ -171,8 +171,8 @@ async function ingestRows(ctx: BenchContext, seconds: number, rounds: number): P
       unit: "events/s",
       anchor: "raw unnest insert",
       ratio: httpRate / rawRate,
-      target: ">= 0.4x",
-      met: httpRate / rawRate >= 0.4,
+      target: ">= 0.5x",
+      met: httpRate / rawRate >= 0.5,
     },
     {
       scenario: SCENARIO,
@@ -181,9 +181,8 @@ async function ingestRows(ctx: BenchContext, seconds: number, rounds: number): P
       value: round(httpRate),
       unit: "events/s",
       anchor: "one INSERT per event",
+      // Information only: the one-INSERT anchor shows what group commit buys, the target is vs raw.
       ratio: httpRate / naiveRate,
-      target: ">= 10x",
-      met: httpRate / naiveRate >= 10,
     },
     {
       scenario: SCENARIO,

@@ -1,97 +1,193 @@
 // analytics: admin and analyst dashboards over the tracking rollups — overview, funnel, journey,
-// popular configurations, performance percentiles and the live view.
+// popular configurations, performance percentiles and the live view. Every read runs as the caller
+// (the rollup policies apply in the database too); the staff check is route middleware, so nobody
+// learns the query rules without a role that may use them.
 import { z } from "zod";
-import { requireRole } from "../../shared/auth.ts";
+import { asUser, rpcAs } from "../../shared/db.ts";
 import { notFound } from "../../shared/errors.ts";
-import type { Tx } from "../../shared/db.ts";
-import { type AppContext, caller, createApp, readQuery } from "../../shared/http.ts";
+import { caller, createApp, jsonResponse, requireRoles, route } from "../../shared/http.ts";
 import { log } from "../../shared/log.ts";
 import { redis } from "../../shared/redis.ts";
-import { callAnalytics } from "../../shared/tracking/analytics.ts";
-import { resolveWindow, type Window, type WindowInput, WindowQuery } from "../../shared/window.ts";
+import { resolveWindow, WindowQuery } from "../../shared/window.ts";
 import { MetricName } from "../../shared/tracking/schemas.ts";
 
-const app = createApp("analytics", { cors: true });
-const STAFF = ["admin", "analyst"] as const;
+const app = createApp("analytics", {
+  cors: true,
+  description: "Dashboards over the tracking rollups (docs/api/tracking.md).",
+});
+const staff = requireRoles("admin", "analyst");
+const Report = z.looseObject({}).meta({ description: "The RPC's report, as docs/api/tracking.md shows it." });
 
-async function staff(c: AppContext) {
-  const who = await caller(c);
-  requireRole(who, [...STAFF]);
-  return who;
-}
+const windowNote = "Window: `range=24h|7d|30d|90d` ending now, or `from`/`to` (ISO 8601), at most 400 days.";
 
-/**
- * A staff-only GET answered by one analytics RPC over a window: the caller is checked before the
- * query string, so nobody learns the API's rules without a role that may use it.
- */
-function windowRoute<Q extends WindowInput>(
-  path: string,
-  schema: z.ZodType<Q>,
-  rpc: (tx: Tx, window: Window, query: Q) => Promise<{ result: unknown }[]>,
-) {
-  app.get(path, async (c) => {
-    const who = await staff(c);
-    const query = readQuery(c, schema);
+app.openapi(
+  route({
+    method: "get",
+    path: "/overview",
+    summary: "Sessions, events, conversions and their series over a window",
+    description: windowNote,
+    tags: ["analytics"],
+    middleware: [staff],
+    request: { query: WindowQuery },
+    responses: { 200: jsonResponse(Report, "Totals and a series per hour or day.") },
+  }),
+  async (c) => {
+    const window = resolveWindow(c.req.valid("query"));
+    const report = await rpcAs<Record<string, unknown>>(
+      (await caller(c)).claims,
+      "tracking.analytics_overview",
+      [window.from, window.to],
+    );
+    return c.json(report, 200);
+  },
+);
+
+app.openapi(
+  route({
+    method: "get",
+    path: "/funnel",
+    summary: "The conversion funnel over a window",
+    description: windowNote,
+    tags: ["analytics"],
+    middleware: [staff],
+    request: { query: WindowQuery },
+    responses: { 200: jsonResponse(Report, "Sessions reaching each funnel step.") },
+  }),
+  async (c) => {
+    const window = resolveWindow(c.req.valid("query"));
+    const report = await rpcAs<Record<string, unknown>>(
+      (await caller(c)).claims,
+      "tracking.analytics_funnel",
+      [window.from, window.to],
+    );
+    return c.json(report, 200);
+  },
+);
+
+const PopularQuery = WindowQuery.extend({ limit: z.coerce.number().int().min(1).max(100).default(10) });
+
+app.openapi(
+  route({
+    method: "get",
+    path: "/popular-configs",
+    summary: "The most frequent plan configurations over a window",
+    description: windowNote,
+    tags: ["analytics"],
+    middleware: [staff],
+    request: { query: PopularQuery },
+    responses: { 200: jsonResponse(Report, "Configurations by frequency.") },
+  }),
+  async (c) => {
+    const query = c.req.valid("query");
     const window = resolveWindow(query);
-    return c.json(await callAnalytics(who.claims, (tx) => rpc(tx, window, query)));
-  });
-}
-
-windowRoute(
-  "/overview",
-  WindowQuery,
-  (tx, window) => tx`select tracking.analytics_overview(${window.from}, ${window.to}) as result`,
+    const report = await rpcAs<Record<string, unknown>>(
+      (await caller(c)).claims,
+      "tracking.analytics_popular_configs",
+      [window.from, window.to, query.limit],
+    );
+    return c.json(report, 200);
+  },
 );
 
-windowRoute(
-  "/funnel",
-  WindowQuery,
-  (tx, window) => tx`select tracking.analytics_funnel(${window.from}, ${window.to}) as result`,
+const PerformanceQuery = WindowQuery.extend({ metric: MetricName });
+
+app.openapi(
+  route({
+    method: "get",
+    path: "/performance",
+    summary: "Percentiles of one performance metric over a window",
+    description: windowNote,
+    tags: ["analytics"],
+    middleware: [staff],
+    request: { query: PerformanceQuery },
+    responses: { 200: jsonResponse(Report, "p50/p75/p95/p99 per bucket.") },
+  }),
+  async (c) => {
+    const query = c.req.valid("query");
+    const window = resolveWindow(query);
+    const report = await rpcAs<Record<string, unknown>>(
+      (await caller(c)).claims,
+      "tracking.analytics_performance",
+      [query.metric, window.from, window.to],
+    );
+    return c.json(report, 200);
+  },
 );
 
-windowRoute(
-  "/popular-configs",
-  WindowQuery.extend({ limit: z.coerce.number().int().min(1).max(100).default(10) }),
-  (tx, window, query) =>
-    tx`select tracking.analytics_popular_configs(${window.from}, ${window.to}, ${query.limit}::int) as result`,
+app.openapi(
+  route({
+    method: "get",
+    path: "/journey",
+    summary: "One session's journey, event by event",
+    tags: ["analytics"],
+    middleware: [staff],
+    request: { query: z.object({ sessionId: z.uuid() }) },
+    responses: { 200: jsonResponse(Report, "The session and its events in order.") },
+    errors: { 404: "not_found: no tracking session with this id." },
+  }),
+  async (c) => {
+    const { sessionId } = c.req.valid("query");
+    const journey = await rpcAs<Record<string, unknown> | null>(
+      (await caller(c)).claims,
+      "tracking.analytics_journey",
+      [sessionId],
+    );
+    if (!journey) throw notFound("No tracking session with this id.");
+    return c.json(journey, 200);
+  },
 );
 
-windowRoute(
-  "/performance",
-  WindowQuery.extend({ metric: MetricName }),
-  (tx, window, query) =>
-    tx`select tracking.analytics_performance(${query.metric}, ${window.from}, ${window.to}) as result`,
+app.openapi(
+  route({
+    method: "get",
+    path: "/realtime",
+    summary: "The live view: active sessions and events of the last minutes, and shed batches",
+    tags: ["analytics"],
+    middleware: [staff],
+    responses: {
+      200: jsonResponse(
+        z.looseObject({ shedBatches: z.record(z.string(), z.number()) }),
+        "Live counters and the batches ingest shed, by reason.",
+      ),
+    },
+  }),
+  async (c) => {
+    const [result, shed] = await Promise.all([
+      rpcAs<Record<string, unknown>>((await caller(c)).claims, "tracking.analytics_realtime"),
+      redis().hgetall<Record<string, number>>("tracking:shed").catch((error) => {
+        log("warn", "shed counters unavailable", { error: String(error) });
+        return null;
+      }),
+    ]);
+    const counters = Object.fromEntries(
+      Object.entries(shed ?? {}).map(([kind, count]) => [kind, Number(count)]),
+    );
+    return c.json({ ...result, shedBatches: counters }, 200);
+  },
 );
 
-const JourneyQuery = z.object({ sessionId: z.uuid() });
-
-app.get("/journey", async (c) => {
-  const who = await staff(c);
-  const { sessionId } = readQuery(c, JourneyQuery);
-  const result = await callAnalytics(
-    who.claims,
-    (tx) => tx`select tracking.analytics_journey(${sessionId}::uuid) as result`,
-  );
-  if (!result) throw notFound("No tracking session with this id.");
-  return c.json(result);
-});
-
-app.get("/realtime", async (c) => {
-  const who = await staff(c);
-  const [result, shed] = await Promise.all([
-    callAnalytics<Record<string, unknown>>(
-      who.claims,
-      (tx) => tx`select tracking.analytics_realtime() as result`,
-    ),
-    redis().hgetall<Record<string, number>>("tracking:shed").catch((error) => {
-      log("warn", "shed counters unavailable", { error: String(error) });
-      return null;
-    }),
-  ]);
-  const counters = Object.fromEntries(
-    Object.entries(shed ?? {}).map(([kind, count]) => [kind, Number(count)]),
-  );
-  return c.json({ ...result, shedBatches: counters });
-});
+app.openapi(
+  route({
+    method: "get",
+    path: "/metrics",
+    summary: "Performance metric names with data in the last 90 days (for /analytics/performance)",
+    tags: ["analytics"],
+    middleware: [staff],
+    responses: {
+      200: jsonResponse(
+        z.object({ metrics: z.array(z.object({ name: z.string(), samples: z.number().int() })) }),
+        "Metric names with their sample counts, most sampled first.",
+      ),
+    },
+  }),
+  async (c) => {
+    const rows = await asUser((await caller(c)).claims, (tx) =>
+      tx<{ name: string; samples: number }[]>`
+      select name, sum(samples)::int8::float8 as samples from tracking.rollup_metrics
+      where grain = 'day' and bucket >= now() - interval '90 days'
+      group by name order by sum(samples) desc, name`);
+    return c.json({ metrics: rows.map((row) => ({ name: row.name, samples: Number(row.samples) })) }, 200);
+  },
+);
 
 export default app;

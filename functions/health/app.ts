@@ -1,7 +1,17 @@
 // health: liveness for load balancers, a dependency report and Prometheus metrics for operators.
 import { z } from "zod";
-import { db } from "../../shared/db.ts";
-import { createApp, jsonResponse, metrics, requireRoles, route } from "../../shared/http.ts";
+import { asUser, db } from "../../shared/db.ts";
+import { notFound } from "../../shared/errors.ts";
+import {
+  caller,
+  createApp,
+  ipBlocker,
+  jsonResponse,
+  metrics,
+  requireRoles,
+  route,
+} from "../../shared/http.ts";
+import { recordSecurityEvent } from "../../shared/security.ts";
 import { type JobRunCount, renderPrometheus } from "../../shared/metrics.ts";
 import { redis } from "../../shared/redis.ts";
 import { vendingMetrics, vendingStatus } from "../../shared/vending/observability.ts";
@@ -120,6 +130,83 @@ app.openapi(
     from ops.job_runs group by job_name, status order by job_name, status`;
     const body = (await renderPrometheus(redis(), jobRuns)) + (await vendingMetrics(db()));
     return c.text(body, 200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" });
+  },
+);
+
+const IpBlock = z.object({
+  id: z.number().int(),
+  ip: z.string(),
+  reason: z.string(),
+  failures: z.number().int(),
+  blockedAt: z.iso.datetime({ offset: true }),
+  blockedUntil: z.iso.datetime({ offset: true }),
+  liftedAt: z.iso.datetime({ offset: true }).nullable(),
+  liftedBy: z.uuid().nullable(),
+}).meta({ id: "IpBlock" });
+
+const admins = requireRoles("admin");
+
+app.openapi(
+  route({
+    method: "get",
+    path: "/ip-blocks",
+    summary: "Addresses blocked after too many failed requests",
+    description: "Active blocks by default; `all=true` adds ended and lifted ones (the latest 500).",
+    tags: ["security"],
+    middleware: [admins],
+    request: { query: z.object({ all: z.enum(["true", "false"]).default("false") }) },
+    responses: { 200: jsonResponse(z.object({ blocks: z.array(IpBlock) }), "Blocks, newest first.") },
+  }),
+  async (c) => {
+    const all = c.req.valid("query").all === "true";
+    const rows = await asUser((await caller(c)).claims, (tx) =>
+      tx`
+        select id::int, host(ip) as ip, reason, failures,
+               to_char(blocked_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "blockedAt",
+               to_char(blocked_until at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "blockedUntil",
+               to_char(lifted_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "liftedAt",
+               lifted_by as "liftedBy"
+        from ops.ip_blocks
+        where ${all} or (lifted_at is null and blocked_until > now())
+        order by blocked_at desc limit 500`);
+    return c.json({ blocks: rows.map((row) => IpBlock.parse(row)) }, 200);
+  },
+);
+
+app.openapi(
+  route({
+    method: "delete",
+    path: "/ip-blocks/{ip}",
+    summary: "Lift the active block of an address",
+    tags: ["security"],
+    middleware: [admins],
+    request: { params: z.object({ ip: z.union([z.ipv4(), z.ipv6()]) }) },
+    responses: { 200: jsonResponse(z.object({ lifted: z.array(IpBlock) }), "The blocks lifted.") },
+    errors: { 404: "not_found: this address has no active block." },
+  }),
+  async (c) => {
+    const { ip } = c.req.valid("param");
+    const who = await caller(c);
+    const rows = await asUser(who.claims, (tx) =>
+      tx`
+        update ops.ip_blocks set lifted_at = now(), lifted_by = ${who.userId ?? null}
+        where ip = ${ip}::inet and lifted_at is null and blocked_until > now()
+        returning id::int, host(ip) as ip, reason, failures,
+               to_char(blocked_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "blockedAt",
+               to_char(blocked_until at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "blockedUntil",
+               to_char(lifted_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "liftedAt",
+               lifted_by as "liftedBy"`);
+    if (rows.length === 0) throw notFound("This address has no active block.");
+    await ipBlocker().lift(ip);
+    await recordSecurityEvent({
+      kind: "ip_unblocked",
+      severity: "info",
+      ip,
+      userId: who.userId ?? null,
+      functionName: "health",
+      details: { blocks: rows.map((row) => row.id) },
+    });
+    return c.json({ lifted: rows.map((row) => IpBlock.parse(row)) }, 200);
   },
 );
 

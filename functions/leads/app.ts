@@ -250,6 +250,66 @@ app.openapi(
   async (c) => c.json(await bulkUpdate((await caller(c)).claims, c.req.valid("json")), 200),
 );
 
+// Lists callers need to build requests (import sources, office and owner ids for filters and
+// assignments); registered before /{id}, which would otherwise take their names for ids.
+const LeadSource = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  type: z.string(),
+  trustScore: z.number().int(),
+  active: z.boolean(),
+}).meta({ id: "LeadSource" });
+
+app.openapi(
+  route({
+    method: "get",
+    path: "/sources",
+    summary: "Lead sources (the `source` of an import)",
+    tags: ["reference"],
+    middleware: [readers],
+    responses: { 200: jsonResponse(z.object({ sources: z.array(LeadSource) }), "Every source, by name.") },
+  }),
+  async (c) => {
+    const sources = await asUser((await caller(c)).claims, (tx) =>
+      tx`
+      select id, name, type, trust_score as "trustScore", active from leads.sources order by name`);
+    return c.json({ sources: sources.map((row) => LeadSource.parse(row)) }, 200);
+  },
+);
+
+const Office = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  region: z.string(),
+  city: z.string().nullable(),
+  active: z.boolean(),
+  isDefault: z.boolean(),
+  owners: z.array(z.object({ userId: z.uuid(), displayName: z.string().nullable() })),
+}).meta({ id: "Office", description: "An office with the active members leads can be assigned to." });
+
+app.openapi(
+  route({
+    method: "get",
+    path: "/offices",
+    summary: "Regional offices and their owners (for officeId / ownerId filters and assignments)",
+    description: "An owner's display name is null where the caller may not read that profile.",
+    tags: ["reference"],
+    middleware: [readers],
+    responses: { 200: jsonResponse(z.object({ offices: z.array(Office) }), "Every office, by name.") },
+  }),
+  async (c) => {
+    const offices = await asUser((await caller(c)).claims, (tx) =>
+      tx`
+      select o.id, o.name, o.region, o.city, o.active, o.is_default as "isDefault",
+             coalesce((select jsonb_agg(jsonb_build_object('userId', m.user_id, 'displayName', p.display_name)
+                                        order by p.display_name nulls last, m.user_id)
+                       from leads.office_members m left join public.profiles p on p.id = m.user_id
+                       where m.office_id = o.id and m.active), '[]'::jsonb) as owners
+      from leads.regional_offices o order by o.name`);
+    return c.json({ offices: offices.map((row) => Office.parse(row)) }, 200);
+  },
+);
+
 app.openapi(
   route({
     method: "get",

@@ -2,16 +2,28 @@
 // plan features (search.find in Postgres: pg_trgm, unaccent, Levenshtein, population), every query
 // logged with its result count, and the popular / zero-result analytics for analysts.
 import { z } from "zod";
-import { requireRole } from "../../shared/auth.ts";
-import { asUser, db } from "../../shared/db.ts";
-import { type AppContext, caller, createApp, rateLimit, readQuery } from "../../shared/http.ts";
+import { resolveWindow, WindowQuery } from "../../shared/window.ts";
+import { db, rpcAs, rpcRows } from "../../shared/db.ts";
+import {
+  type AppContext,
+  caller,
+  createApp,
+  jsonResponse,
+  rateLimit,
+  requireRoles,
+  route,
+} from "../../shared/http.ts";
 import { ResultCache } from "./cache.ts";
 import { logQuery } from "./query-log.ts";
 
 // The search class (120/min per IP) replaces the global one (100/min) here: a class more generous
 // than the global limit only means something if it is not stacked under it. One Redis round trip
 // per keystroke instead of two.
-const app = createApp("search", { cors: true, globalRateLimit: false });
+const app = createApp("search", {
+  cors: true,
+  globalRateLimit: false,
+  description: "Typo-tolerant search and autocomplete over Texas places, providers, plans and features.",
+});
 
 const DOC_TYPES = ["city", "zip", "provider", "plan", "feature"] as const;
 
@@ -20,19 +32,21 @@ const sessionId = z.uuid().optional();
 
 const SearchQuery = z.object({
   q,
-  types: z.string().optional().transform((value, ctx) => {
-    if (!value) return null;
-    const types = [...new Set(value.split(",").map((t) => t.trim()).filter(Boolean))].sort();
-    const unknown = types.filter((t) => !(DOC_TYPES as readonly string[]).includes(t));
-    if (unknown.length) {
-      ctx.addIssue({
-        code: "custom",
-        message: `unknown types: ${unknown.join(", ")} (use ${DOC_TYPES.join(", ")})`,
-      });
-      return z.NEVER;
-    }
-    return types;
-  }),
+  types: z.string().optional().meta({ description: `Comma-separated: ${DOC_TYPES.join(", ")}.` }).transform(
+    (value, ctx) => {
+      if (!value) return null;
+      const types = [...new Set(value.split(",").map((t) => t.trim()).filter(Boolean))].sort();
+      const unknown = types.filter((t) => !(DOC_TYPES as readonly string[]).includes(t));
+      if (unknown.length) {
+        ctx.addIssue({
+          code: "custom",
+          message: `unknown types: ${unknown.join(", ")} (use ${DOC_TYPES.join(", ")})`,
+        });
+        return z.NEVER;
+      }
+      return types;
+    },
+  ),
   limit: z.coerce.number().int().min(1).max(50).default(10),
   sessionId,
 });
@@ -43,21 +57,26 @@ const AutocompleteQuery = z.object({
   sessionId,
 });
 
-const AnalyticsQuery = z.object({
-  days: z.coerce.number().int().min(1).max(365).default(30),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-});
+// The shared analytics window (range=24h|7d|30d|90d or from/to), as in leads and tracking.
+const AnalyticsQuery = WindowQuery.extend({ limit: z.coerce.number().int().min(1).max(100).default(20) });
 
 interface Found {
   doc_type: string;
   ref_id: string;
   label: string;
   subtitle: string | null;
-  payload: Record<string, unknown>;
+  payload: Record<string, z.core.util.JSONType>;
   score: number;
 }
 
-type Item = Record<string, unknown>;
+const SearchItem = z.looseObject({
+  type: z.enum(DOC_TYPES),
+  id: z.string(),
+  label: z.string(),
+  subtitle: z.string().nullable(),
+  score: z.number(),
+}).meta({ id: "SearchItem", description: "One document; its type's payload fields follow." });
+type Item = z.infer<typeof SearchItem>;
 type Mode = "search" | "autocomplete";
 
 const results = new ResultCache<Item[]>();
@@ -84,11 +103,14 @@ async function find(c: AppContext, request: FindRequest): Promise<Item[]> {
   const key = JSON.stringify([request.mode, text, request.types, request.limit]);
   let items = results.get(key);
   if (!items) {
-    const rows = await db()<Found[]>`
-      select doc_type, ref_id, label, subtitle, payload, score
-      from search.find(${request.q}, ${request.types}::text[], ${request.limit}, ${request.mode})`;
+    const rows = await rpcRows<Found>(db(), "search.find", {
+      q: request.q,
+      types: request.types,
+      max_results: request.limit,
+      mode: request.mode,
+    });
     items = rows.map((row) => ({
-      type: row.doc_type,
+      type: row.doc_type as Item["type"],
       id: row.ref_id,
       label: row.label,
       subtitle: row.subtitle,
@@ -108,28 +130,81 @@ async function find(c: AppContext, request: FindRequest): Promise<Item[]> {
   return items;
 }
 
-app.get("/", rateLimit("search"), async (c) => {
-  const query = readQuery(c, SearchQuery);
-  const items = await find(c, { ...query, mode: "search" });
-  return c.json({ query: query.q, items });
-});
+const SearchAnswer = z.object({ query: z.string(), items: z.array(SearchItem) });
 
-app.get("/autocomplete", rateLimit("search"), async (c) => {
-  const query = readQuery(c, AutocompleteQuery);
-  const items = await find(c, { ...query, types: null, mode: "autocomplete" });
-  return c.json({ query: query.q, items });
-});
+app.openapi(
+  route({
+    method: "get",
+    path: "/",
+    summary: "Search cities, ZIP codes, providers, plans and features (typo-tolerant)",
+    tags: ["search"],
+    middleware: [rateLimit("search")],
+    request: { query: SearchQuery },
+    responses: { 200: jsonResponse(SearchAnswer, "The best matches, best first.") },
+  }),
+  async (c) => {
+    const query = c.req.valid("query");
+    const items = await find(c, { ...query, mode: "search" });
+    return c.json({ query: query.q, items }, 200);
+  },
+);
 
-app.get("/analytics", rateLimit("api"), async (c) => {
-  const who = await caller(c);
-  requireRole(who, ["admin", "analyst"]);
-  const query = readQuery(c, AnalyticsQuery);
-  const [row] = await asUser(
-    who.claims,
-    (tx) =>
-      tx`select search.query_analytics(now() - make_interval(days => ${query.days}), now(), ${query.limit}) as analytics`,
-  );
-  return c.json(row.analytics);
-});
+app.openapi(
+  route({
+    method: "get",
+    path: "/autocomplete",
+    summary: "Autocomplete as the user types (prefix-weighted, typo-tolerant)",
+    tags: ["search"],
+    middleware: [rateLimit("search")],
+    request: { query: AutocompleteQuery },
+    responses: { 200: jsonResponse(SearchAnswer, "Suggestions, best first.") },
+  }),
+  async (c) => {
+    const query = c.req.valid("query");
+    const items = await find(c, { ...query, types: null, mode: "autocomplete" });
+    return c.json({ query: query.q, items }, 200);
+  },
+);
+
+app.openapi(
+  route({
+    method: "get",
+    path: "/analytics",
+    summary: "Popular and zero-result queries",
+    tags: ["analytics"],
+    middleware: [requireRoles("admin", "analyst"), rateLimit("api")],
+    request: { query: AnalyticsQuery },
+    responses: { 200: jsonResponse(z.looseObject({}), "Popular queries and queries that found nothing.") },
+  }),
+  async (c) => {
+    const query = c.req.valid("query");
+    const window = resolveWindow(query);
+    const analytics = await rpcAs<Record<string, unknown>>(
+      (await caller(c)).claims,
+      "search.query_analytics",
+      [window.from, window.to, query.limit],
+    );
+    return c.json(analytics, 200);
+  },
+);
+
+const Feature = z.object({ id: z.string(), label: z.string(), subtitle: z.string().nullable() });
+
+app.openapi(
+  route({
+    method: "get",
+    path: "/features",
+    summary: "Plan features search knows (ids for filters and the `feature` type)",
+    tags: ["search"],
+    middleware: [rateLimit("search")],
+    responses: { 200: jsonResponse(z.object({ features: z.array(Feature) }), "Every feature, by label.") },
+  }),
+  async (c) => {
+    // search.documents is public (policy `using (true)`), so one statement on the service connection.
+    const rows = await db()<{ id: string; label: string; subtitle: string | null }[]>`
+      select ref_id as id, label, subtitle from search.documents where doc_type = 'feature' order by label`;
+    return c.json({ features: rows.map((row) => ({ ...row })) }, 200);
+  },
+);
 
 export default app;

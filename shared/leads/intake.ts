@@ -1,7 +1,7 @@
 // How leads enter: web capture (one lead, anonymous callers) and bulk import of discovered B2B leads
 // (JSON or CSV). Both validate first and hand the database one statement, so nothing half-writes.
 import { asService } from "../db.ts";
-import { badRequest, type ErrorDetail, unprocessable, zodDetails } from "../errors.ts";
+import { abusive, badRequest, type ErrorDetail, unprocessable, zodDetails } from "../errors.ts";
 import { type AppContext, readJson } from "../http.ts";
 import { recordSecurityEvent } from "../security.ts";
 import { CsvError, csvObjects } from "../csv.ts";
@@ -41,7 +41,7 @@ export async function rejectHoneypot(input: CaptureInput, ip: string): Promise<v
     functionName: "leads",
     details: { formType: input.formType ?? null },
   });
-  throw badRequest("spam_detected", "The submission was rejected.");
+  throw abusive(400, "spam_detected", "The submission was rejected.");
 }
 
 /** Records (without blocking) inputs that carry script or SQL fragments. */
@@ -100,7 +100,7 @@ export async function readImportBody(c: AppContext): Promise<ImportRequest> {
   if (/^text\/csv/i.test(c.req.header("content-type") ?? "")) {
     return parseCsvImport(await c.req.text(), c.req.query("source"));
   }
-  const { source, leads } = await readJson(c, ImportEnvelopeSchema);
+  const { source, leads } = await readJson(c, ImportEnvelopeSchema, { itemized: true });
   return { source, rows: leads };
 }
 

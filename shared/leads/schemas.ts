@@ -1,6 +1,7 @@
 // Input shapes of the leads API (zod), with the normalizations the database relies on: lower-case
 // e-mail, E.164 phone, five-digit ZIP, snake_case industry.
 import { z } from "zod";
+import { refuseHostile } from "../hostile.ts";
 
 /** E.164 from what people type: "+44 20 7946 0958", "(713) 555-0100", "1-713-555-0100". North
  * American numbers without a country code get +1. Returns null when it cannot be a phone number. */
@@ -108,7 +109,7 @@ export const CaptureSchema = z.strictObject({ ...leadFields, website: z.string()
 export type CaptureInput = z.infer<typeof CaptureSchema>;
 
 /** One row of POST /leads/import (JSON objects or CSV rows with these column names). */
-export const ImportRowSchema = z.strictObject(leadFields).superRefine(leadRules);
+export const ImportRowSchema = z.strictObject(leadFields).superRefine(leadRules).superRefine(refuseHostile);
 export type ImportRow = z.infer<typeof ImportRowSchema>;
 
 export const ImportEnvelopeSchema = z.strictObject({

@@ -5,12 +5,12 @@
 // rejected.
 import { db } from "../db.ts";
 import { HttpError, unprocessable } from "../errors.ts";
-import { env } from "../env.ts";
 import { metrics } from "../http.ts";
 import { log } from "../log.ts";
 import { type BreakerOptions, CircuitBreaker } from "../breaker.ts";
 import { Coalescer, type Settled } from "../coalescer.ts";
 import type { Rejection, SessionInput } from "./schemas.ts";
+import { trackingSettings } from "./settings.ts";
 
 export type IngestKind = "events" | "snapshots" | "metrics";
 
@@ -80,10 +80,10 @@ let sharedCoalescer: Coalescer<IngestRequest, number> | undefined;
  * 2,000 events per call.
  */
 function eventCoalescer(): Coalescer<IngestRequest, number> {
-  const settings = env();
+  const settings = trackingSettings();
   sharedCoalescer ??= new Coalescer(storeEventGroup, {
-    maxCalls: settings.TRACKING_COALESCE_CALLS ?? 1,
-    maxItems: settings.TRACKING_COALESCE_MAX_EVENTS ?? 2000,
+    maxCalls: settings.TRACKING_COALESCE_CALLS,
+    maxItems: settings.TRACKING_COALESCE_MAX_EVENTS,
   });
   return sharedCoalescer;
 }
@@ -91,7 +91,7 @@ function eventCoalescer(): Coalescer<IngestRequest, number> {
 let sharedBreaker: CircuitBreaker | undefined;
 /** One breaker per isolate, shared by the three ingest routes (they share the database). */
 function ingestBreaker(): CircuitBreaker {
-  const settings = env();
+  const settings = trackingSettings();
   const overrides: Partial<BreakerOptions> = {
     p95ThresholdMs: settings.TRACKING_BREAKER_P95_MS,
     openMs: settings.TRACKING_BREAKER_OPEN_MS,

@@ -2,6 +2,7 @@
 // validated as a whole: a bad envelope is a 4xx. Items are validated one by one, so one bad event is
 // rejected with its index while the valid ones land.
 import { z } from "zod";
+import { hostileIssues, hostileText } from "../hostile.ts";
 
 export const MAX_ITEMS_PER_BATCH = 500;
 /** Clocks drift; anything further in the future than this is refused. */
@@ -9,12 +10,16 @@ export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
 /** Late delivery (offline tabs, retries) is accepted up to this age; retention must exceed it. */
 export const MAX_LATENESS_MS = 7 * 24 * 3600 * 1000;
 
-// PostgreSQL text and jsonb cannot hold NUL; refusing it here keeps such input a 4xx.
-const noNul = (value: string) => !value.includes("\u0000");
-const text = (max: number) => z.string().max(max).refine(noNul, "must not contain NUL characters");
+// PostgreSQL text and jsonb cannot hold NUL or lone surrogates; refusing them here keeps such an item
+// a rejection by index (the kernel refuses nesting deeper than 64 levels before parsing).
+const text = (max: number) =>
+  z.string().max(max).refine(
+    (value) => hostileText(value) === null,
+    "must not contain NUL or lone surrogates",
+  );
 const jsonObject = z.record(z.string(), z.unknown()).refine(
-  (value) => !JSON.stringify(value).includes("\\u0000"),
-  "must not contain NUL characters",
+  (value) => hostileIssues(value).length === 0,
+  "must not contain NUL, lone surrogates or nesting deeper than 64 levels",
 );
 const timestamp = z.iso.datetime({ offset: true });
 /** A performance metric's name, as ingest stores it and analytics asks for it. */

@@ -15,7 +15,7 @@ import {
 } from "./postgres.ts";
 import { RespConnection } from "./resp.ts";
 import { functionEntries } from "./gateway.ts";
-import { anonKey, ROOT, serviceRoleKey, type StackConfig, stackConfig } from "./stack.ts";
+import { anonKey, localApiKeys, ROOT, serviceRoleKey, type StackConfig, stackConfig } from "./stack.ts";
 import { runAllTests } from "./test_runner.ts";
 import { LOCAL_BUYPOWER_API_KEY, standin as buypowerStandin, standinPort } from "./standins/buypower.ts";
 import { TYPES_FILE, writeTypes } from "./types.ts";
@@ -211,7 +211,8 @@ async function startServe(): Promise<void> {
 
 /** Vault secrets that pg_cron jobs read to call functions through pg_net (never hard-coded). */
 async function storeVaultSecrets(): Promise<void> {
-  const key = await serviceRoleKey();
+  // The new secret key, as on a project after the legacy JWT keys are gone (pipeline verifies it).
+  const key = (await localApiKeys(config)).secret;
   await psql(config, [
     "-c",
     `
@@ -282,6 +283,7 @@ async function printSummary(): Promise<void> {
     for (const [label, id] of DEV_USERS) {
       tokens.push([label, await mintUserToken(sql, id, { expiresIn: 7 * 24 * 3600 }, config)]);
     }
+    const keys = await localApiKeys(config);
     const variables: Array<[string, string]> = [
       ["SUPABASE_URL", config.apiUrl],
       ["FUNCTIONS_URL", `${config.apiUrl}/functions/v1`],
@@ -290,6 +292,8 @@ async function printSummary(): Promise<void> {
       ["SERVICE_ROLE_KEY", await serviceRoleKey()],
       ["SUPABASE_ANON_KEY", await anonKey()],
       ["SUPABASE_SERVICE_ROLE_KEY", await serviceRoleKey()],
+      ["PUBLISHABLE_KEY", keys.publishable],
+      ["SECRET_KEY", keys.secret],
       ["UPSTASH_REDIS_REST_URL", config.bridgeUrl],
       ["UPSTASH_REDIS_REST_TOKEN", config.bridgeToken],
       ...tokens.map(([label, token]): [string, string] => [`${label.toUpperCase()}_TOKEN`, token]),
@@ -322,6 +326,9 @@ async function printSummary(): Promise<void> {
     say(`  anon          ${await anonKey()}`);
     say(`  service_role  ${await serviceRoleKey()}`);
     for (const [label, token] of tokens) say(`  ${label.padEnd(13)} ${token}`);
+    say("API keys (new format; apikey header or Authorization: Bearer):");
+    say(`  publishable   ${keys.publishable}`);
+    say(`  secret        ${keys.secret}`);
     say("");
     say("Next:");
     say(`  source ${envFile()}   # exports ${variables.map(([name]) => name).join(", ")}`);
@@ -398,6 +405,9 @@ const commands: Record<string, () => Promise<unknown>> = {
     );
   },
   test: async () => {
+    // The harness stands in for a trusted proxy in front of the gateway, so tests can simulate many
+    // client addresses (X-Forwarded-For); the functions trust one more hop than by default.
+    Deno.env.set("PB_TRUSTED_PROXY_HOPS", Deno.env.get("PB_TRUSTED_PROXY_HOPS") ?? "2");
     await reset();
     const { failed } = await runAllTests(config, Deno.args.slice(1));
     Deno.exit(failed > 0 ? 1 : 0);

@@ -1,6 +1,7 @@
 // The functions gateway: /functions/v1/<name>/* reaches that function's Hono app as /<name>/*, as
 // on Supabase; verify_jwt from config.toml is enforced first. It also serves the project's JWKS.
 import { parse } from "smol-toml";
+import { functionDocuments, serveApiDocs } from "../../shared/apidocs.ts";
 import { verifyJwt } from "../../shared/auth.ts";
 import { parseEnv } from "../../shared/env.ts";
 import { log } from "../../shared/log.ts";
@@ -85,6 +86,9 @@ export function createGateway(
     if (url.pathname === "/auth/v1/.well-known/jwks.json" || url.pathname === "/auth/v1/jwks") {
       return Response.json(await publicJwks(config));
     }
+    // The merged API reference of every function (Swagger UI from the local npm package).
+    const docs = await serveApiDocs(url.pathname, () => functionDocuments(apps));
+    if (docs) return docs;
     const match = url.pathname.match(/^\/functions\/v1\/([\w-]+)(\/.*)?$/);
     if (!match) return Response.json({ message: "no Route matched with those values" }, { status: 404 });
     const app = apps.get(match[1]);

@@ -108,6 +108,26 @@ export async function signEs256(claims: Record<string, unknown>, config = stackC
   return new SignJWT(claims).setProtectedHeader({ alg: "ES256", typ: "JWT", kid: jwk.kid }).sign(key);
 }
 
+/**
+ * The local project's new-format API keys (sb_publishable_ / sb_secret_), derived from the local JWT
+ * secret and the instance so every instance has its own and they survive restarts without a file.
+ */
+export async function localApiKeys(config = stackConfig()): Promise<{ publishable: string; secret: string }> {
+  const key = await crypto.subtle.importKey("raw", secret, { name: "HMAC", hash: "SHA-256" }, false, [
+    "sign",
+  ]);
+  const derive = async (kind: string) => {
+    const mac = new Uint8Array(
+      await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${kind}:${config.instance}`)),
+    );
+    return btoa(String.fromCharCode(...mac)).replace(/[^A-Za-z0-9]/g, "").slice(0, 32);
+  };
+  return {
+    publishable: `sb_publishable_${await derive("publishable")}`,
+    secret: `sb_secret_${await derive("secret")}`,
+  };
+}
+
 /** The environment Supabase gives every edge function, plus this project's own secrets. */
 export async function functionEnv(config = stackConfig()): Promise<Record<string, string>> {
   return {
@@ -122,5 +142,11 @@ export async function functionEnv(config = stackConfig()): Promise<Record<string
     // The local BuyPower sandbox (supabase/local/standins/buypower.ts) in place of idev.buypower.ng.
     BUYPOWER_API_BASE: `http://127.0.0.1:${standinPort(config.instance)}/v2`,
     BUYPOWER_API_KEY: LOCAL_BUYPOWER_API_KEY,
+    SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: (await localApiKeys(config)).publishable }),
+    SUPABASE_SECRET_KEYS: JSON.stringify({ default: (await localApiKeys(config)).secret }),
+    // Tests and benches that simulate many clients run as one more trusted proxy (PB_TRUSTED_PROXY_HOPS=2).
+    ...(Deno.env.get("PB_TRUSTED_PROXY_HOPS")
+      ? { TRUSTED_PROXY_HOPS: Deno.env.get("PB_TRUSTED_PROXY_HOPS")! }
+      : {}),
   };
 }

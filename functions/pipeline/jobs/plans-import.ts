@@ -3,7 +3,7 @@
 // is reported with its line and reason; a file that is not an export at all is refused with 422 and
 // only its rejection report is kept. A successful import refreshes market stats and search documents.
 import { z } from "zod";
-import { asService, db } from "../../../shared/db.ts";
+import { asService, db, rpc } from "../../../shared/db.ts";
 import { type DownloadedFeed, FeedError, fetchFeed, rememberFeed } from "../../../shared/energy/feed.ts";
 import { ExportFormatError, parseExport, type RowRejection } from "../../../shared/energy/powertochoose.ts";
 import { HttpError, unprocessable } from "../../../shared/errors.ts";
@@ -28,11 +28,13 @@ const REPORTED_REJECTIONS = 200;
 
 /** Records an import refused as a whole, with its one-line rejection report. */
 async function recordRefusal(source: string, status: string, reason: string, feedUrl: string | null) {
-  const sql = db();
-  const report = sql.json([{ line: 1, idKey: null, reason }]);
-  const [row] = await sql`
-    select private.record_failed_import(${source}, ${status}, ${reason}, ${report}, ${feedUrl}) as result`;
-  return row.result as { importId: number };
+  return await rpc<{ importId: number }>(db(), "private.record_failed_import", {
+    source,
+    status,
+    error: reason,
+    rejections: [{ line: 1, idKey: null, reason }],
+    feed_url: feedUrl,
+  });
 }
 
 /** The CSV to import: the request body, or the feed it names (null when the feed is unchanged). */
@@ -75,9 +77,9 @@ async function refreshDerivedData(): Promise<Record<string, unknown>> {
   return { marketAnalyticsRunId: Number(row.market_run), searchRefreshRunId: Number(row.search_run) };
 }
 
-async function run(c: AppContext): Promise<Response> {
+async function run(c: AppContext): Promise<Record<string, unknown>> {
   const input = await readExport(c);
-  if (input.csv === null) return c.json({ status: "unchanged", reason: input.note, feedUrl: input.feedUrl });
+  if (input.csv === null) return { status: "unchanged", reason: input.note, feedUrl: input.feedUrl };
   let parsed;
   try {
     parsed = parseExport(input.csv);
@@ -87,12 +89,13 @@ async function run(c: AppContext): Promise<Response> {
     throw new HttpError(422, error.code, error.message, [{ message: error.message, importId }]);
   }
   const { summary, rejections } = await asService(async (tx) => {
-    const rows = tx.json(parsed.rows as never);
-    const parseRejections = tx.json(parsed.rejections as never);
-    const [row] = await tx`
-      select private.import_plans(${input.source}, ${rows}, ${parseRejections}, ${input.feedUrl}, ${parsed.rowsTotal})
-        as result`;
-    const summary = row.result as ImportSummary;
+    const summary = await rpc<ImportSummary>(tx, "private.import_plans", {
+      source: input.source,
+      plan_rows: parsed.rows,
+      parse_rejections: parsed.rejections,
+      feed_url: input.feedUrl,
+      rows_total: parsed.rowsTotal,
+    });
     const rejections = await tx<RowRejection[]>`
       select line, id_key as "idKey", reason from energy.plan_import_rejections
       where import_id = ${summary.importId} order by line limit ${REPORTED_REJECTIONS}`;
@@ -107,11 +110,28 @@ async function run(c: AppContext): Promise<Response> {
   }
   if (input.feed && input.feedUrl) await rememberFeed(db(), input.feedUrl, input.feed);
   const derived = await refreshDerivedData();
-  return c.json({ ...summary, rejections, ...derived });
+  return { ...summary, rejections, ...derived };
 }
 
 export const plansImport: PipelineJob = {
   name: "plans-import",
   description: "Imports a PowerToChoose CSV export (body text/csv, or JSON {feedUrl}).",
+  request: {
+    body: {
+      // Not required as JSON: the export itself is the other media type (checked by parseExport).
+      required: false,
+      content: {
+        "application/json": { schema: FeedRequest },
+        "text/csv": { schema: z.string().meta({ description: "A PowerToChoose CSV export." }) },
+        "text/plain": { schema: z.string().meta({ description: "The same export, as text/plain." }) },
+      },
+    },
+  },
+  errors: {
+    415: "unsupported_media_type: send the export as text/csv, or {feedUrl} as JSON.",
+    422:
+      "validation_failed / not_an_export: the body or the file is not an export; its rejection is recorded.",
+    502: "feed_unavailable: the feed could not be fetched; the failure is recorded.",
+  },
   run,
 };

@@ -5,17 +5,16 @@
 import { processQueue } from "../../../shared/vending/worker.ts";
 import { vendingEnv } from "../../../shared/vending/config.ts";
 import { vendorDeps } from "../../../shared/vending/service.ts";
-import type { AppContext } from "../../../shared/http.ts";
 import { log } from "../../../shared/log.ts";
 import type { PipelineJob } from "./job.ts";
 
-async function run(c: AppContext): Promise<Response> {
+async function run(): Promise<Record<string, unknown>> {
   const report = await processQueue(vendorDeps(), {
     concurrency: vendingEnv().VENDING_CONCURRENCY,
     budgetMs: 45_000,
   });
   log("info", "vending queue worked", { ...report });
-  return c.json(report);
+  return { ...report };
 }
 
 export const vendingProcess: PipelineJob = {

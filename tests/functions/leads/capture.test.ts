@@ -160,6 +160,20 @@ dbTest(
   },
 );
 
+dbTest("a client cannot escape the leads limit by writing its own X-Forwarded-For entries", async () => {
+  const ip = uniqueIp();
+  // The harness is the trusted proxy in front of the gateway: everything left of its entry is the
+  // client's own writing, a different "address" on every request.
+  const spoofed = (i: number) => `198.51.100.${i + 1}, ${ip}`;
+  for (let i = 0; i < 5; i++) {
+    const response = await api("leads", { body: consumer(), ip: spoofed(i) });
+    assert.equal(response.status, 201, response.text);
+  }
+  const refused = await api("leads", { body: consumer(), ip: spoofed(5) });
+  assert.equal(refused.status, 429);
+  assert.equal(envelope(refused).code, "rate_limited");
+});
+
 dbTest("a business lead gets product recommendations and a hot band", async () => {
   const response = await api("leads", {
     body: {

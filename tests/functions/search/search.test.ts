@@ -107,3 +107,15 @@ dbTest("search: queries that differ only after unaccent are cached apart", async
     );
   }
 });
+
+dbTest("search/features lists the feature documents search knows", async () => {
+  const response = await api("search/features");
+  assert.equal(response.status, 200, response.text);
+  const expected = await sql()`
+    select ref_id from search.documents where doc_type = 'feature' order by label`;
+  assert.ok(expected.length > 0, "the reference data has features");
+  assert.deepEqual(
+    response.body.features.map((f: { id: string }) => f.id),
+    expected.map((row) => row.ref_id),
+  );
+});

@@ -1,7 +1,7 @@
 // GET /analytics/* over real HTTP: roles, windows, and numbers that match what was tracked. The
 // sessions live in a private hour five days back, so parallel tests never share their buckets.
 import assert from "node:assert/strict";
-import { api, dbTest, envelope, tokenFor } from "../../support/harness.ts";
+import { api, dbTest, envelope, sql, tokenFor } from "../../support/harness.ts";
 import { rollPast, rollUntil, sendUntilAcknowledged } from "./_helpers.ts";
 
 const HOUR = 3600_000;
@@ -213,4 +213,19 @@ dbTest("the live view counts active sessions and recent events", async () => {
   assert.ok(response.body.events >= 5);
   assert.ok(response.body.eventsByType.page_view >= 3);
   assert.equal(typeof response.body.shedBatches, "object");
+});
+
+dbTest("analytics/metrics lists the metric names with data, for staff only", async () => {
+  const token = await tokenFor("analyst");
+  const response = await api("analytics/metrics", { token });
+  assert.equal(response.status, 200, response.text);
+  const expected = await sql()`
+    select distinct name from tracking.rollup_metrics
+    where grain = 'day' and bucket >= now() - interval '90 days' order by name`;
+  assert.deepEqual(
+    response.body.metrics.map((m: { name: string }) => m.name).sort(),
+    expected.map((row) => row.name),
+  );
+  assert.equal((await api("analytics/metrics", { token: await tokenFor("sales") })).status, 403);
+  assert.equal((await api("analytics/metrics")).status, 401);
 });

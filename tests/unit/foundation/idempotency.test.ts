@@ -1,9 +1,9 @@
 // The Idempotency-Key middleware in-process, against the local database's ops.idempotency_keys.
-import "../support/function-env.ts";
+import "../../support/function-env.ts";
 import assert from "node:assert/strict";
-import { createApp } from "../../shared/http.ts";
-import { idempotent } from "../../shared/idempotency.ts";
-import { dbTest, sql } from "../support/harness.ts";
+import { createApp } from "../../../shared/http.ts";
+import { idempotent } from "../../../shared/idempotency.ts";
+import { dbTest, sql } from "../../support/harness.ts";
 
 function testApp() {
   const app = createApp("idem", { globalRateLimit: false });

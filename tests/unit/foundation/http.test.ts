@@ -1,9 +1,9 @@
 // The HTTP kernel in-process: envelope, limits, validation, request ids and 500s without internals.
-import "../support/function-env.ts";
+import "../../support/function-env.ts";
 import assert from "node:assert/strict";
 import { z } from "zod";
-import { createApp, MAX_BODY_BYTES, rateLimit, readJson, readQuery } from "../../shared/http.ts";
-import { dbTest, sql, uniqueIp } from "../support/harness.ts";
+import { createApp, MAX_BODY_BYTES, rateLimit, readJson, readQuery } from "../../../shared/http.ts";
+import { dbTest, sql, uniqueIp } from "../../support/harness.ts";
 
 const app = createApp("kernel", { cors: true });
 app.post(

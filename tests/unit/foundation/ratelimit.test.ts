@@ -6,8 +6,8 @@ import {
   DEFAULT_RATE_CLASSES,
   FAIL_OPEN_BUDGET_MS,
   rateClasses,
-} from "../../shared/ratelimit.ts";
-import { config, dbTest } from "../support/harness.ts";
+} from "../../../shared/ratelimit.ts";
+import { config, dbTest } from "../../support/harness.ts";
 
 Deno.test("the default classes are the documented ones", () => {
   assert.deepEqual(DEFAULT_RATE_CLASSES, {

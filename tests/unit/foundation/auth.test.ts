@@ -1,11 +1,11 @@
 // Token verification: HS256 with the project secret, asymmetric keys from JWKS, opaque keys.
-import "../support/function-env.ts";
+import "../../support/function-env.ts";
 import assert from "node:assert/strict";
 import { SignJWT } from "jose";
-import { requireRole, resolveCaller, verifyJwt } from "../../shared/auth.ts";
-import { parseEnv } from "../../shared/env.ts";
-import { HttpError } from "../../shared/errors.ts";
-import { serviceRoleKey, signEs256, signHs256 } from "../../supabase/local/stack.ts";
+import { resolveCaller, verifyJwt } from "../../../shared/auth.ts";
+import { parseEnv } from "../../../shared/env.ts";
+import { HttpError } from "../../../shared/errors.ts";
+import { localApiKeys, serviceRoleKey, signEs256, signHs256 } from "../../../supabase/local/stack.ts";
 
 const now = () => Math.floor(Date.now() / 1000);
 const bearer = (token: string) => new Headers({ authorization: `Bearer ${token}` });
@@ -49,19 +49,41 @@ Deno.test("an unknown user_role claim grants nothing", async () => {
   const caller = await resolveCaller(
     bearer(await signHs256({ sub: "u3", role: "authenticated", user_role: "superuser", exp: now() + 60 })),
   );
+  assert.equal(caller.role, "authenticated");
   assert.equal(caller.staffRole, null);
-  assert.throws(() => requireRole(caller, ["admin"]), isStatus(403));
 });
 
-Deno.test("requireRole: anon 401, wrong role 403, right role and service_role pass", async () => {
-  const anon = await resolveCaller(new Headers());
-  assert.throws(() => requireRole(anon, ["admin"]), isStatus(401));
-  const analyst = await resolveCaller(
-    bearer(await signHs256({ sub: "a", role: "authenticated", user_role: "analyst", exp: now() + 60 })),
+Deno.test("new API keys: sb_publishable_ is the anonymous caller, sb_secret_ the service role", async () => {
+  const keys = await localApiKeys();
+  const publishable = await resolveCaller(new Headers({ apikey: keys.publishable }));
+  assert.equal(publishable.role, "anon");
+  assert.equal(publishable.authenticated, true);
+  assert.equal((await resolveCaller(bearer(keys.secret))).role, "service_role");
+  assert.equal((await resolveCaller(new Headers({ apikey: keys.secret }))).role, "service_role");
+  // A user token wins over the publishable key browsers send beside it.
+  const user = await resolveCaller(
+    new Headers({
+      apikey: keys.publishable,
+      authorization: `Bearer ${await signEs256({ sub: "u9", role: "authenticated", exp: now() + 60 })}`,
+    }),
   );
-  assert.throws(() => requireRole(analyst, ["admin"]), isStatus(403));
-  requireRole(analyst, ["admin", "analyst"]);
-  requireRole(await resolveCaller(bearer(await serviceRoleKey())), ["admin"]);
+  assert.equal(user.userId, "u9");
+  await assert.rejects(() => resolveCaller(bearer(`${keys.secret}x`)), isStatus(401));
+  await assert.rejects(() => resolveCaller(new Headers({ apikey: "sb_publishable_unknown" })), isStatus(401));
+  // A key of another project is refused, however it is sent.
+  const other = { ...parseEnv(Deno.env.toObject()), SUPABASE_SECRET_KEYS: { default: "sb_secret_other" } };
+  await assert.rejects(() => resolveCaller(bearer(keys.secret), other), isStatus(401));
+  assert.equal((await resolveCaller(bearer("sb_secret_other"), other)).role, "service_role");
+});
+
+Deno.test("ES256 tokens that do not verify are 401: another key, expired, no kid", async () => {
+  const { generateKeyPair } = await import("jose");
+  const { privateKey } = await generateKeyPair("ES256");
+  const foreign = await new SignJWT({ role: "authenticated", sub: "x", exp: now() + 60 })
+    .setProtectedHeader({ alg: "ES256", kid: "someone-elses" }).sign(privateKey);
+  await assert.rejects(() => resolveCaller(bearer(foreign)), isStatus(401));
+  const expired = await signEs256({ role: "authenticated", sub: "x", exp: now() - 10 });
+  await assert.rejects(() => resolveCaller(bearer(expired)), isStatus(401));
 });
 
 Deno.test("a verified token is remembered only until its own expiry", async () => {

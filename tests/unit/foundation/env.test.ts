@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ConfigError, parseEnv } from "../../shared/env.ts";
+import { ConfigError, parseEnv } from "../../../shared/env.ts";
 
 const complete = {
   SUPABASE_URL: "http://127.0.0.1:54321",

@@ -2,7 +2,7 @@
 // counters gathered between flushes leave in one pipeline, summed.
 import assert from "node:assert/strict";
 import type { Redis } from "@upstash/redis";
-import { MetricsBuffer } from "../../shared/metrics.ts";
+import { MetricsBuffer } from "../../../shared/metrics.ts";
 
 function recordingRedis() {
   const pipelines: Array<Array<[string, string, string, number]>> = [];

@@ -1,10 +1,10 @@
 // The kernel's route API in-process: declared schemas validate with the envelope (422, 400, 415),
 // route-scoped role middleware answers 401/403 before validation, the RPC helper calls functions by
 // named arguments, and every app serves its OpenAPI 3.1 document with the envelope documented.
-import "../support/function-env.ts";
+import "../../support/function-env.ts";
 import assert from "node:assert/strict";
 import { z } from "zod";
-import { rpc, rpcRows } from "../../shared/db.ts";
+import { rpc, rpcRows } from "../../../shared/db.ts";
 import {
   caller,
   createApp,
@@ -14,9 +14,9 @@ import {
   requireService,
   requireUser,
   route,
-} from "../../shared/http.ts";
-import { dbTest, sql, tokenFor, uniqueIp } from "../support/harness.ts";
-import { anonKey, serviceRoleKey, signHs256 } from "../../supabase/local/stack.ts";
+} from "../../../shared/http.ts";
+import { dbTest, sql, tokenFor, uniqueIp } from "../../support/harness.ts";
+import { anonKey, serviceRoleKey, signHs256 } from "../../../supabase/local/stack.ts";
 
 const app = createApp("kernel-routes");
 const Item = z.object({ name: z.string().min(1), count: z.number().int().max(10) });
@@ -159,6 +159,7 @@ dbTest(
       "413",
       "415",
       "422",
+      "429",
       "500",
     ]);
     for (
@@ -172,7 +173,15 @@ dbTest(
     }
     assert.match(post.description, /Roles: admin, analyst/);
     assert.deepEqual(post.security, [{ bearer: [] }, { apikey: [] }]);
-    assert.deepEqual(Object.keys(doc.paths["/kernel-routes/me"].get.responses).sort(), ["200", "401", "500"]);
+    // Every route also documents the kernel's own refusals: the block check and the global rate class.
+    assert.deepEqual(Object.keys(doc.paths["/kernel-routes/me"].get.responses).sort(), [
+      "200",
+      "401",
+      "403",
+      "429",
+      "500",
+    ]);
+    assert.match(post.responses["403"].description, /^forbidden: .* Or ip_blocked: /);
   },
 );
 
@@ -203,6 +212,11 @@ dbTest("rpc calls a function by named arguments, JSON for objects; rpcRows retur
         at: new Date("2026-03-01T00:00:00Z"),
       }),
       { label: "x", total: null, extra: { nested: [{ deep: 1 }] }, year: 2026 },
+    );
+    // Positional arguments follow the signature's order.
+    assert.deepEqual(
+      await rpc(sql(), "kernel_rpc_test.describe", ["pos", [4], { p: 1 }]),
+      { label: "pos", total: 4, extra: { p: 1 }, year: null },
     );
     const rows = await rpcRows<{ key: string; value: string }>(sql(), "kernel_rpc_test.pairs", {
       prefix: "k_",

@@ -8,7 +8,7 @@ import type { HttpError } from "../../../shared/errors.ts";
 import { ingest, type IngestRequest, storeEventGroup } from "../../../shared/tracking/ingest.ts";
 import { toEventRow } from "../../../shared/tracking/rows.ts";
 import { dbTest, sql } from "../../support/harness.ts";
-import { makeEvents, storedEventCount, type TestEvent } from "./_helpers.ts";
+import { makeEvents, storedEventCount, type TestEvent } from "../../functions/tracking/_helpers.ts";
 
 function batch(sessionId: string, events: TestEvent[], device?: "mobile" | "desktop"): IngestRequest {
   return {

@@ -1,7 +1,7 @@
 // The local gateway's contract: path rewriting to /<name>/*, verify_jwt, X-Forwarded-For.
 import assert from "node:assert/strict";
-import { createGateway } from "../../supabase/local/gateway.ts";
-import { anonKey, functionEnv, signHs256, stackConfig } from "../../supabase/local/stack.ts";
+import { createGateway } from "../../../supabase/local/gateway.ts";
+import { anonKey, functionEnv, signHs256, stackConfig } from "../../../supabase/local/stack.ts";
 
 const config = stackConfig();
 const info = {

@@ -6,10 +6,12 @@ import {
   csvField,
   csvObjects,
   csvQuote,
+  type CsvRecord,
+  csvRecordStream,
   csvRow,
   parseCsv,
   parseCsvRecords,
-} from "../../shared/csv.ts";
+} from "../../../shared/csv.ts";
 
 Deno.test("CSV fields are quoted per RFC 4180 and formulas are neutralized", () => {
   assert.equal(csvField('say "hi", then go'), '"say ""hi"", then go"');
@@ -54,4 +56,35 @@ Deno.test("bare CR ends a record, blank lines are skipped, an opening quote may 
   ]);
   assert.equal(csvQuote("-5"), "-5", "plain quoting leaves numbers alone (the feed's own format)");
   assert.equal(csvQuote('a"b'), '"a""b"');
+});
+
+Deno.test("a byte stream is parsed record by record with start lines, across chunk boundaries", async () => {
+  const text = 'id,note\r\n1,"multi\nline"\r\n2,plain\r\n' +
+    Array.from({ length: 2000 }, (_, i) => `${i + 3},x\r\n`).join("");
+  const bytes = new TextEncoder().encode(text);
+  const source = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (let i = 0; i < bytes.length; i += 7) controller.enqueue(bytes.subarray(i, i + 7));
+      controller.close();
+    },
+  });
+  const records: CsvRecord[] = [];
+  for await (const record of csvRecordStream(source)) records.push(record);
+  assert.equal(records.length, 2003);
+  assert.deepEqual(records.slice(0, 4).map((r) => [r.line, r.cells]), [
+    [1, ["id", "note"]],
+    [2, ["1", "multi\nline"]],
+    [4, ["2", "plain"]],
+    [5, ["3", "x"]],
+  ]);
+  assert.equal(records.at(-1)!.line, 2004);
+  const broken = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(new TextEncoder().encode('a,b\r\nc,"open\r\n'));
+      controller.close();
+    },
+  });
+  await assert.rejects(async () => {
+    for await (const _ of csvRecordStream(broken)) { /* drain */ }
+  }, (error: unknown) => error instanceof CsvError && error.line === 2);
 });

@@ -2,8 +2,8 @@
 import assert from "node:assert/strict";
 import { Ratelimit } from "@upstash/ratelimit";
 import { Redis } from "@upstash/redis";
-import { sha1Hex, stripUnknownScriptFlags } from "../../supabase/local/upstash_bridge.ts";
-import { config, dbTest } from "../support/harness.ts";
+import { sha1Hex, stripUnknownScriptFlags } from "../../../supabase/local/upstash_bridge.ts";
+import { config, dbTest } from "../../support/harness.ts";
 
 const redis = new Redis({ url: config.bridgeUrl, token: config.bridgeToken, enableTelemetry: false });
 const key = (name: string) => `test:bridge:${crypto.randomUUID()}:${name}`;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { maskText, maskValue } from "../../shared/log.ts";
+import { maskText, maskValue } from "../../../shared/log.ts";
 
 Deno.test("masks e-mail addresses but keeps the domain", () => {
   assert.equal(maskText("lead from jane.doe+promo@example.com arrived"), "lead from ***@example.com arrived");

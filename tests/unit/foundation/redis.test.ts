@@ -1,11 +1,11 @@
 // Redis group commit: concurrent commands share one /pipeline call while another is in flight, each
 // caller gets its own answer (errors included), and transactions pass straight through. First on a
 // fake requester that records calls, then against the real bridge and Redis.
-import "../support/function-env.ts";
+import "../../support/function-env.ts";
 import assert from "node:assert/strict";
 import type { Requester, UpstashRequest, UpstashResponse } from "@upstash/redis";
-import { CoalescingRequester, redis } from "../../shared/redis.ts";
-import { dbTest } from "../support/harness.ts";
+import { CoalescingRequester, redis } from "../../../shared/redis.ts";
+import { dbTest } from "../../support/harness.ts";
 
 /** A fake Upstash endpoint: answers each command with its first argument, "FAIL" with an error. */
 function fakeUpstash() {
