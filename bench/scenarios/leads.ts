@@ -41,14 +41,24 @@ function leadBody(i: number, prefix: string) {
 }
 
 async function captureRows(ctx: BenchContext, seconds: number): Promise<BenchRow[]> {
-  // The anchor: the same row written by one plain INSERT per request over 50 pooled connections.
+  // The anchor: the same row a capture stores, written by one plain INSERT per request over 50 pooled
+  // connections. "The same row" includes what capture adds to the input (source, office, owner, score,
+  // status, reasons, routing), taken from one capture made first: its foreign keys (source, office,
+  // owner) cost the anchor the same key-share locks on the same parent rows that captures take.
+  const [probe] = await ctx.sql`select leads.capture(${ctx.sql.json(leadBody(0, "probe"))}) ->> 'id' as id`;
+  const [stored] = await ctx.sql`
+    select source_id, office_id, owner_id, score, trust_score, status, score_reasons, routing
+    from leads.leads where id = ${probe.id}::uuid`;
   const anchor = await concurrentLoad(async (i) => {
     const b = leadBody(i, "anchor");
     await ctx.sql`
       insert into leads.leads (kind, first_name, last_name, email, phone, company_name, industry, company_size,
-                               form_type, latitude, longitude)
+                               form_type, latitude, longitude, source_id, office_id, owner_id, score, trust_score,
+                               status, score_reasons, routing)
       values (${b.kind}, ${b.firstName}, ${b.lastName}, ${b.email}, ${b.phone}, ${b.companyName}, ${b.industry},
-              ${b.companySize}, ${b.formType}, ${b.latitude}, ${b.longitude})`;
+              ${b.companySize}, ${b.formType}, ${b.latitude}, ${b.longitude}, ${stored.source_id}, ${stored.office_id},
+              ${stored.owner_id}, ${stored.score}, ${stored.trust_score}, ${stored.status},
+              ${ctx.sql.json(stored.score_reasons)}, ${ctx.sql.json(stored.routing)})`;
   }, { connections: CONNECTIONS, durationSeconds: seconds });
 
   // The database half of a capture alone (dedupe, insert, score, recommend, route, history, rollup):
