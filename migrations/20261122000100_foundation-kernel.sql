@@ -1,9 +1,26 @@
 -- Foundation: extensions, the private and ops schemas, roles (RBAC through the custom access token
 -- hook), account lockout (password verification hook), job bookkeeping for pg_cron pipelines.
 
+-- Every extension the migrations use is created here, the way Supabase documents each, so that
+-- `supabase db push` on a fresh project needs nothing switched on by hand: pg_cron in pg_catalog,
+-- the others in schema extensions (pg_net puts its functions and tables in its own schema net).
 create extension if not exists pg_cron with schema pg_catalog;
 create extension if not exists pg_trgm with schema extensions;
 create extension if not exists unaccent with schema extensions;
+create extension if not exists pgcrypto with schema extensions;
+-- pg_net as Supabase's own migrations create it (`create extension if not exists pg_net schema
+-- extensions`; its API lives in schema net). Skipped only where pg_net cannot be installed, or where
+-- schema net already exists without it: a local stand-in (supabase/local/platform.sql) that speaks
+-- pg_net's SQL surface. An installed pg_net owns schema net, so `if not exists` leaves it alone.
+do $$
+begin
+  if exists (select 1 from pg_catalog.pg_available_extensions where name = 'pg_net')
+     and (exists (select 1 from pg_catalog.pg_extension where extname = 'pg_net')
+          or not exists (select 1 from pg_catalog.pg_namespace where nspname = 'net')) then
+    create extension if not exists pg_net with schema extensions;
+  end if;
+end
+$$;
 grant usage on schema cron to postgres;
 
 -- Nothing is executable by anon/authenticated unless a migration grants it explicitly (basejump).

@@ -50,3 +50,16 @@ $$;
 
 create trigger on_auth_user_created after insert on auth.users
   for each row execute function private.create_profile_for_new_user();
+
+-- Comments: what each table, column and RPC holds (Studio shows them; tests/db/foundation/08-comments).
+
+comment on table public.profiles is 'One profile per auth user, created by the auth.users trigger; the customer edits display_name and marketing_opt_in.';
+comment on column public.profiles.id is 'The auth user (auth.users.id).';
+comment on column public.profiles.email is 'E-mail copied from auth.users at sign-up.';
+comment on column public.profiles.phone is 'Phone copied from auth.users at sign-up (E.164).';
+comment on column public.profiles.display_name is 'Name shown in the app, at most 120 characters.';
+comment on column public.profiles.marketing_opt_in is 'Whether the customer agreed to marketing messages.';
+comment on column public.profiles.created_at is 'When the profile was created.';
+comment on column public.profiles.updated_at is 'Last change, maintained by a trigger.';
+comment on function public.custom_access_token_hook(jsonb) is 'Supabase Auth hook: copies the users staff role into the JWT as user_role.';
+comment on function public.hook_password_verification_attempt(jsonb) is 'Supabase Auth hook: rejects sign-ins after 5 failed passwords within 15 minutes and records them.';

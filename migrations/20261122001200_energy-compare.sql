@@ -280,3 +280,53 @@ grant execute on function energy.compare_plans(int[], text, bigint, bigint[], js
   to anon, authenticated, service_role;
 comment on function energy.compare_plans(int[], text, bigint, bigint[], jsonb, uuid, int, text) is
   'Ranks the active plans at a ZIP or city by estimated annual cost (or compares 2-5 plans) and logs the comparison.';
+
+-- Published contracts ---------------------------------------------------------------------------------
+-- What other modules may read of energy's data (docs/api/energy.md, tests/db/energy/90-contracts).
+-- Other modules call these, never energy's tables; a change to the tables behind them must keep
+-- these answers and fails energy's own tests when it does not.
+
+-- Centroid and market facts of the given ZIP codes (one row per known ZIP; unknown ones are absent).
+-- Invoker: energy.zips is public reference data.
+create or replace function energy.zip_facts(zips text[])
+returns table (zip text, latitude double precision, longitude double precision, deregulated boolean, county text)
+language plpgsql stable set search_path = '' as $$
+begin
+  if coalesce(cardinality(zip_facts.zips), 0) = 0 then
+    return;
+  end if;
+  return query
+  select z.zip, z.latitude, z.longitude, z.deregulated, z.county
+  from energy.zips z
+  where z.zip = any (zip_facts.zips);
+end;
+$$;
+comment on function energy.zip_facts(text[]) is
+  'Published contract: centroid, deregulation and county of the given ZIP codes (unknown ZIPs are absent).';
+
+-- Plan comparisons per tracking session: how many, and the average monthly usage of the latest one.
+-- One row per distinct session id given (0 and null when the session compared nothing).
+create or replace function energy.session_comparisons(session_ids uuid[])
+returns table (session_id uuid, comparisons int, last_usage_kwh numeric)
+language plpgsql stable set search_path = '' as $$
+begin
+  if coalesce(cardinality(session_comparisons.session_ids), 0) = 0 then
+    return;
+  end if;
+  return query
+  select s.id, coalesce(c.comparisons, 0), c.last_usage_kwh
+  from (select distinct u.id from unnest(session_comparisons.session_ids) as u(id) where u.id is not null) s
+  left join lateral (
+    select count(*)::int as comparisons,
+           (array_agg(p.usage_kwh::numeric order by p.created_at desc, p.id desc))[1] as last_usage_kwh
+    from energy.plan_comparisons p
+    where p.session_id = s.id
+  ) c on true;
+end;
+$$;
+comment on function energy.session_comparisons(uuid[]) is
+  'Published contract: plan comparisons per tracking session and the usage (kWh) of the latest one.';
+
+revoke execute on function energy.zip_facts(text[]), energy.session_comparisons(uuid[]) from public, anon, authenticated;
+grant execute on function energy.zip_facts(text[]) to authenticated, service_role;
+grant execute on function energy.session_comparisons(uuid[]) to service_role;

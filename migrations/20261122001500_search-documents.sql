@@ -198,3 +198,25 @@ comment on function private.refresh_search_documents() is
 -- A fresh deploy can search its cities, ZIPs and features at once; plans and providers follow with the
 -- first import (the pipeline refreshes the documents after each one).
 select private.refresh_search_documents();
+
+-- Published contracts ---------------------------------------------------------------------------------
+-- What other modules may read of search's data (docs/api/search.md, tests/db/search/90-contracts).
+
+-- Searches per tracking session: one row per distinct session id given (0 when it searched nothing).
+create or replace function search.session_searches(session_ids uuid[])
+returns table (session_id uuid, searches int)
+language plpgsql stable set search_path = '' as $$
+begin
+  if coalesce(cardinality(session_searches.session_ids), 0) = 0 then
+    return;
+  end if;
+  return query
+  select s.id, (select count(*)::int from search.queries q where q.session_id = s.id)
+  from (select distinct u.id from unnest(session_searches.session_ids) as u(id) where u.id is not null) s;
+end;
+$$;
+comment on function search.session_searches(uuid[]) is
+  'Published contract: the number of searches logged per tracking session.';
+
+revoke execute on function search.session_searches(uuid[]) from public, anon, authenticated;
+grant execute on function search.session_searches(uuid[]) to service_role;

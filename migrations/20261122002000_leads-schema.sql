@@ -1,6 +1,6 @@
 -- Leads: consumer leads from the plan marketplace (seed 000) and discovered industrial B2B leads
--- (seed 001) in one model. Tables, indexes, row-level security and grants; the scoring, routing and
--- capture logic lives in the following leads-* migrations.
+-- (seed 001) in one model. Tables, indexes and their triggers; row-level security and grants are in
+-- leads-policies, history, scoring, routing, capture and dashboards in the following leads-* files.
 
 create schema if not exists leads;
 grant usage on schema leads to anon, authenticated, service_role;
@@ -49,7 +49,7 @@ create trigger regional_offices_turns after insert or delete on leads.regional_o
 
 -- The next round-robin turn of an office.
 create or replace function private.leads_office_turn(office_id uuid) returns bigint
-language sql volatile security definer set search_path = '' as $$
+language sql volatile set search_path = '' as $$
   select nextval(private.leads_office_sequence(office_id)::regclass)
 $$;
 
@@ -166,6 +166,7 @@ create index leads_owner_idx on leads.leads (owner_id) where owner_id is not nul
 create index leads_email_created_idx on leads.leads (email, created_at desc) where email is not null;
 create index leads_phone_created_idx on leads.leads (phone, created_at desc) where phone is not null;
 create index leads_session_idx on leads.leads (session_id) where session_id is not null;
+create index leads_source_idx on leads.leads (source_id) where source_id is not null;
 create index leads_industry_idx on leads.leads (industry, created_at desc);
 create index leads_search_trgm_idx on leads.leads using gin (search_text extensions.gin_trgm_ops);
 create index leads_scored_idx on leads.leads (scored_at nulls first);
@@ -216,7 +217,7 @@ begin
   if tg_op = 'DELETE' and not exists (select 1 from leads.leads l where l.id = old.lead_id) then
     return old;
   end if;
-  raise exception 'leads.events is append-only' using errcode = '42501';
+  raise exception using errcode = 'PT403', hint = 'append_only', message = 'Lead history is append-only.';
 end;
 $$;
 create trigger events_append_only before update or delete on leads.events
@@ -264,98 +265,131 @@ create table leads.recommendation_rules (
 );
 create index recommendation_rules_product_idx on leads.recommendation_rules (product_id);
 
--- Row-level security ---------------------------------------------------------------------------------
-alter table leads.regional_offices enable row level security;
-alter table leads.office_members enable row level security;
-alter table leads.sources enable row level security;
-alter table leads.products enable row level security;
-alter table leads.leads enable row level security;
-alter table leads.events enable row level security;
-alter table leads.lead_recommendations enable row level security;
-alter table leads.scoring_rules enable row level security;
-alter table leads.recommendation_rules enable row level security;
+-- Comments: what each table, column and RPC holds (Studio shows them; tests/db/foundation/08-comments).
 
--- The offices the signed-in user works for. Definer: policies on leads must not depend on the
--- caller's right to read office_members. Stable, and wrapped in (select ...) by every policy.
-create or replace function private.leads_my_office_ids() returns uuid[]
-language sql stable security definer set search_path = '' as $$
-  select coalesce(array_agg(m.office_id), '{}')
-  from leads.office_members m
-  where m.user_id = (select auth.uid()) and m.active
-$$;
-grant execute on function private.leads_my_office_ids() to authenticated, service_role;
-
-create policy "staff read offices" on leads.regional_offices for select to authenticated
-  using ((select private.has_any_role(array['admin', 'analyst', 'sales', 'support'])));
-create policy "admins manage offices" on leads.regional_offices for all to authenticated
-  using ((select private.has_role('admin'))) with check ((select private.has_role('admin')));
-
-create policy "staff read office members" on leads.office_members for select to authenticated
-  using ((select private.has_any_role(array['admin', 'analyst', 'sales'])));
-create policy "admins manage office members" on leads.office_members for all to authenticated
-  using ((select private.has_role('admin'))) with check ((select private.has_role('admin')));
-
-create policy "staff read sources" on leads.sources for select to authenticated
-  using ((select private.has_any_role(array['admin', 'analyst', 'sales'])));
-create policy "admins manage sources" on leads.sources for all to authenticated
-  using ((select private.has_role('admin'))) with check ((select private.has_role('admin')));
-
-create policy "staff read products" on leads.products for select to authenticated
-  using ((select private.has_any_role(array['admin', 'analyst', 'sales'])));
-create policy "admins manage products" on leads.products for all to authenticated
-  using ((select private.has_role('admin'))) with check ((select private.has_role('admin')));
-
-create policy "staff read scoring rules" on leads.scoring_rules for select to authenticated
-  using ((select private.has_any_role(array['admin', 'analyst', 'sales'])));
-create policy "admins manage scoring rules" on leads.scoring_rules for all to authenticated
-  using ((select private.has_role('admin'))) with check ((select private.has_role('admin')));
-
-create policy "staff read recommendation rules" on leads.recommendation_rules for select to authenticated
-  using ((select private.has_any_role(array['admin', 'analyst', 'sales'])));
-create policy "admins manage recommendation rules" on leads.recommendation_rules for all to authenticated
-  using ((select private.has_role('admin'))) with check ((select private.has_role('admin')));
-
--- Leads: admin and analyst read all; sales read their offices' leads; a customer reads the leads
--- carrying their own (lower-cased) e-mail. Only admin and sales change leads; nobody deletes but admin.
-create policy "admins and analysts read all leads" on leads.leads for select to authenticated
-  using ((select private.has_any_role(array['admin', 'analyst'])));
-create policy "sales read their offices' leads" on leads.leads for select to authenticated
-  using ((select private.has_role('sales')) and office_id = any ((select private.leads_my_office_ids())::uuid[]));
-create policy "customers read leads with their e-mail" on leads.leads for select to authenticated
-  using (email = lower((select auth.jwt() ->> 'email')));
-create policy "admins update leads" on leads.leads for update to authenticated
-  using ((select private.has_role('admin'))) with check ((select private.has_role('admin')));
-create policy "sales update their offices' leads" on leads.leads for update to authenticated
-  using ((select private.has_role('sales')) and office_id = any ((select private.leads_my_office_ids())::uuid[]))
-  with check ((select private.has_role('sales')) and office_id = any ((select private.leads_my_office_ids())::uuid[]));
-create policy "admins insert leads" on leads.leads for insert to authenticated
-  with check ((select private.has_role('admin')));
-create policy "admins delete leads" on leads.leads for delete to authenticated
-  using ((select private.has_role('admin')));
-
--- Events and recommendations follow the visibility of their lead (the subquery runs under RLS).
--- History carries internal sales notes: staff only, never the customer the lead is about.
-create policy "staff read events of visible leads" on leads.events for select to authenticated
-  using ((select private.has_any_role(array['admin', 'analyst', 'sales'])) and lead_id in (select l.id from leads.leads l));
-create policy "staff add feedback to leads they may change" on leads.events for insert to authenticated
-  with check (
-    type = 'feedback' and actor_id = (select auth.uid())
-    and (select private.has_any_role(array['admin', 'sales']))
-    and lead_id in (select l.id from leads.leads l)
-  );
-create policy "read recommendations of visible leads" on leads.lead_recommendations for select to authenticated
-  using (lead_id in (select l.id from leads.leads l));
-
--- Grants: anon gets nothing (capture goes through the leads function); authenticated gets what the
--- policies above narrow down; service_role runs the pipelines.
-revoke all on all tables in schema leads from anon, authenticated;
-grant select on leads.regional_offices, leads.office_members, leads.sources, leads.products, leads.scoring_rules,
-  leads.recommendation_rules, leads.leads, leads.events, leads.lead_recommendations to authenticated;
-grant insert, update, delete on leads.regional_offices, leads.office_members, leads.sources, leads.products,
-  leads.scoring_rules, leads.recommendation_rules to authenticated;
-grant insert, delete on leads.leads to authenticated;
-grant update (status, office_id, owner_id, first_name, last_name, company_name, industry, company_size, city)
-  on leads.leads to authenticated;
-grant insert on leads.events to authenticated;
-grant all on all tables in schema leads to service_role;
-grant usage on all sequences in schema leads to authenticated, service_role;
+comment on table leads.regional_offices is 'Regional sales offices leads are routed to (nearest by great-circle distance; one default office for leads without a location).';
+comment on column leads.regional_offices.id is 'Office id.';
+comment on column leads.regional_offices.name is 'Unique office name.';
+comment on column leads.regional_offices.region is 'Sales region the office covers.';
+comment on column leads.regional_offices.address is 'Street address.';
+comment on column leads.regional_offices.city is 'City.';
+comment on column leads.regional_offices.state is 'State (two letters).';
+comment on column leads.regional_offices.contact_email is 'Office contact e-mail.';
+comment on column leads.regional_offices.contact_phone is 'Office contact phone (E.164).';
+comment on column leads.regional_offices.latitude is 'Office latitude (WGS 84), used for routing.';
+comment on column leads.regional_offices.longitude is 'Office longitude (WGS 84), used for routing.';
+comment on column leads.regional_offices.active is 'Inactive offices receive no new leads.';
+comment on column leads.regional_offices.is_default is 'The office for leads without any known location (at most one).';
+comment on column leads.regional_offices.created_at is 'When the office was added.';
+comment on table leads.office_members is 'Staff working each regional office; active sales members share its leads round-robin.';
+comment on column leads.office_members.office_id is 'The office.';
+comment on column leads.office_members.user_id is 'The staff member (auth.users.id).';
+comment on column leads.office_members.active is 'Inactive members get no new leads.';
+comment on column leads.office_members.added_at is 'When the member joined the office.';
+comment on table leads.sources is 'Where leads come from: consumer channels and B2B discovery sources, each with a trust score that feeds lead trust.';
+comment on column leads.sources.id is 'Source id.';
+comment on column leads.sources.name is 'Unique source name (capture uses "website" unless told otherwise).';
+comment on column leads.sources.type is 'Kind of source: web_form, directory, registry, crawler, partner, import or referral.';
+comment on column leads.sources.url is 'Where the source lives, if anywhere.';
+comment on column leads.sources.trust_score is 'How far the source is trusted, 0-100; changing it rescores its open leads.';
+comment on column leads.sources.last_crawled_at is 'When the last import from this source ran.';
+comment on column leads.sources.active is 'Inactive sources are kept for history.';
+comment on column leads.sources.created_at is 'When the source was added.';
+comment on table leads.products is 'Products recommended to business leads by leads.recommendation_rules.';
+comment on column leads.products.id is 'Product id.';
+comment on column leads.products.code is 'Unique product code (A-Z, 0-9, dashes).';
+comment on column leads.products.name is 'Product name.';
+comment on column leads.products.description is 'What the product is.';
+comment on column leads.products.category is 'Product family.';
+comment on column leads.products.recommendation_details is 'Who the product suits, shown with recommendations.';
+comment on column leads.products.image_url is 'Product image.';
+comment on column leads.products.active is 'Inactive products are never recommended.';
+comment on table leads.leads is 'Consumer and business leads with scores, reasons, routing and workflow status. Written only by leads.capture / leads.import_leads (service role) and by staff decisions under RLS.';
+comment on column leads.leads.id is 'Lead id.';
+comment on column leads.leads.kind is 'consumer (plan marketplace) or business (B2B discovery).';
+comment on column leads.leads.first_name is 'Contact first name.';
+comment on column leads.leads.last_name is 'Contact last name.';
+comment on column leads.leads.email is 'Contact e-mail, lower-case; with phone, the 24-hour de-duplication key.';
+comment on column leads.leads.phone is 'Contact phone (E.164); with e-mail, the de-duplication key.';
+comment on column leads.leads.company_name is 'Company (business leads).';
+comment on column leads.leads.industry is 'Industry (business leads), e.g. manufacturing.';
+comment on column leads.leads.company_size is 'Employees (business leads).';
+comment on column leads.leads.plant_locations is 'Plants of a business lead: [{name, latitude, longitude, annualKwh}].';
+comment on column leads.leads.zip is 'Texas ZIP code; its centroid routes the lead when nothing better is known.';
+comment on column leads.leads.city is 'City as given.';
+comment on column leads.leads.latitude is 'Routing point: explicit, the first plants, or the ZIP centroid.';
+comment on column leads.leads.longitude is 'Routing point: explicit, the first plants, or the ZIP centroid.';
+comment on column leads.leads.usage_kwh is 'Monthly usage in kWh as given (or last compared).';
+comment on column leads.leads.move_in_date is 'Planned move-in date (consumer leads).';
+comment on column leads.leads.form_type is 'Form the lead used, e.g. quote, enroll, newsletter.';
+comment on column leads.leads.utm_source is 'utm_source of the landing visit.';
+comment on column leads.leads.utm_medium is 'utm_medium of the landing visit.';
+comment on column leads.leads.utm_campaign is 'utm_campaign of the landing visit.';
+comment on column leads.leads.utm_term is 'utm_term of the landing visit.';
+comment on column leads.leads.utm_content is 'utm_content of the landing visit.';
+comment on column leads.leads.referrer is 'Referrer of the landing visit.';
+comment on column leads.leads.landing_page is 'Page the form was on.';
+comment on column leads.leads.consent is 'Marketing consent (required for consumer leads).';
+comment on column leads.leads.consent_at is 'When consent was given.';
+comment on column leads.leads.consent_version is 'Version of the consent text agreed to.';
+comment on column leads.leads.session_id is 'The visitors tracking session (tracking.sessions.id), a loose reference; engagement signals come from it.';
+comment on column leads.leads.source_id is 'Where the lead came from (leads.sources).';
+comment on column leads.leads.score is 'Lead score 0-100 from the active score rules.';
+comment on column leads.leads.trust_score is 'Trust score 0-100 from the active trust rules.';
+comment on column leads.leads.status is 'Workflow status: new, hot, warm, cold (score bands) or accepted, rejected, converted (decided by staff).';
+comment on column leads.leads.score_reasons is 'Rules that matched at the last scoring: [{code, signal, points, dimension}].';
+comment on column leads.leads.routing is 'How the lead was routed: {reasons, distanceKm}.';
+comment on column leads.leads.reason_codes is 'Every reason code that applies now (scoring, trust and routing), generated.';
+comment on column leads.leads.office_id is 'Regional office the lead is routed to.';
+comment on column leads.leads.owner_id is 'Sales member who owns the lead (round-robin).';
+comment on column leads.leads.submissions is 'How many times the contact submitted within 24 hours (merged repeats).';
+comment on column leads.leads.last_activity_at is 'Last submission or merge.';
+comment on column leads.leads.scored_at is 'When the lead was last scored.';
+comment on column leads.leads.status_changed_at is 'When the status last changed.';
+comment on column leads.leads.hot_at is 'First time the lead was hot (funnel milestone).';
+comment on column leads.leads.accepted_at is 'First time the lead was accepted (funnel milestone).';
+comment on column leads.leads.converted_at is 'When the lead converted (funnel milestone).';
+comment on column leads.leads.created_at is 'When the lead was captured.';
+comment on column leads.leads.updated_at is 'Last change, maintained by a trigger.';
+comment on column leads.leads.search_text is 'Lower-cased name, e-mail, company, city and industry for trigram search, generated.';
+comment on table leads.events is 'Append-only history of every lead: creation, merges, status and score changes, assignments and staff feedback.';
+comment on column leads.events.id is 'Event id, in order of occurrence.';
+comment on column leads.events.lead_id is 'The lead.';
+comment on column leads.events.type is 'created, merged, status_changed, score_changed, assigned or feedback.';
+comment on column leads.events.from_value is 'Value before the change.';
+comment on column leads.events.to_value is 'Value after the change.';
+comment on column leads.events.reason_code is 'Why: score_band, rescored, routed, duplicate_within_24h or the callers reason.';
+comment on column leads.events.note is 'Staff note (feedback), at most 2,000 characters.';
+comment on column leads.events.actor_id is 'Who made the change (auth.uid()), null for pipelines.';
+comment on column leads.events.actor_role is 'Role of the actor (staff role, service_role or system).';
+comment on column leads.events.details is 'Event-specific details (scores and reasons, routing, merged submission).';
+comment on column leads.events.occurred_at is 'When it happened.';
+comment on table leads.lead_recommendations is 'Products recommended to each business lead, best first, each with the reason it applies.';
+comment on column leads.lead_recommendations.lead_id is 'The lead.';
+comment on column leads.lead_recommendations.product_id is 'The recommended product.';
+comment on column leads.lead_recommendations.rank is '1 is the best recommendation.';
+comment on column leads.lead_recommendations.reason_code is 'Machine code of the matching rule.';
+comment on column leads.lead_recommendations.reason is 'Why the product suits the lead.';
+comment on column leads.lead_recommendations.created_at is 'When the recommendation was made.';
+comment on table leads.scoring_rules is 'Scoring as data: each active rule adds points to the score or trust dimension when a signal satisfies its condition.';
+comment on column leads.scoring_rules.id is 'Rule id.';
+comment on column leads.scoring_rules.dimension is 'score or trust.';
+comment on column leads.scoring_rules.signal is 'Signal the rule reads (e.g. comparisons, form_type, company_size).';
+comment on column leads.scoring_rules.operator is 'Condition: gte, lte, gt, lt, eq, in, between, present or true.';
+comment on column leads.scoring_rules.operand is 'Condition operand (JSON: number, string, array or [low, high]).';
+comment on column leads.scoring_rules.points is 'Points added when the rule matches (-100 to 100).';
+comment on column leads.scoring_rules.reason_code is 'Machine code reported with the lead, unique per dimension.';
+comment on column leads.scoring_rules.description is 'What the rule means, for people.';
+comment on column leads.scoring_rules.active is 'Inactive rules are ignored.';
+comment on column leads.scoring_rules.created_at is 'When the rule was added.';
+comment on table leads.recommendation_rules is 'Product recommendation rules: industry and plant profile of a business lead to products.';
+comment on column leads.recommendation_rules.id is 'Rule id.';
+comment on column leads.recommendation_rules.product_id is 'Product recommended when the rule matches.';
+comment on column leads.recommendation_rules.industries is 'Industries the rule applies to (null: any).';
+comment on column leads.recommendation_rules.min_plants is 'Minimum number of plants.';
+comment on column leads.recommendation_rules.min_company_size is 'Minimum employees.';
+comment on column leads.recommendation_rules.min_usage_kwh is 'Minimum usage in kWh.';
+comment on column leads.recommendation_rules.priority is 'Lower comes first in the ranking.';
+comment on column leads.recommendation_rules.reason_code is 'Machine code of the reason.';
+comment on column leads.recommendation_rules.reason is 'Why the product suits such a lead.';
+comment on column leads.recommendation_rules.active is 'Inactive rules are ignored.';

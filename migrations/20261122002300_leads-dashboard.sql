@@ -1,6 +1,7 @@
 -- Dashboard RPCs for analysts, sales and admins (seed 001's dashboard), each for a date range on
 -- created_at, under the caller's RLS (sales see their offices' numbers). Callable through the Data
--- API: supabase.schema('leads').rpc('dashboard_summary', { from_ts, to_ts }).
+-- API: supabase.schema('leads').rpc('dashboard_summary', { window_from, window_to }). Windows are
+-- [window_from, window_to), checked by private.require_window like every module's.
 --
 -- Why a rollup: scanning 100,000 leads costs more than the 50 ms budget on a small machine. Every
 -- change to leads appends signed deltas per (month, office, dimension, key) from statement-level
@@ -8,26 +9,11 @@
 -- into leads.rollup_monthly every minute. A dashboard reads whole months from rollup + pending deltas
 -- and only the partial months at the edges of its range from leads.leads itself, so it is exact.
 
-create or replace function private.leads_require_dashboard_role() returns void
-language plpgsql stable set search_path = '' as $$
-begin
-  if not (auth.role() = 'service_role' or private.has_any_role(array['admin', 'analyst', 'sales'])) then
-    raise exception 'the lead dashboards need the analyst, sales or admin role' using errcode = '42501';
-  end if;
-end;
-$$;
-grant execute on function private.leads_require_dashboard_role() to authenticated, service_role;
-
--- 0-20, 21-40, 41-60, 61-80, 81-100. No SET clause, so the planner can inline it.
-create or replace function private.leads_bucket(value int) returns text
-language sql immutable parallel safe as $$
-  select case when value <= 20 then '0-20' when value <= 40 then '21-40' when value <= 60 then '41-60'
-              when value <= 80 then '61-80' else '81-100' end
-$$;
-grant execute on function private.leads_bucket(int) to authenticated, service_role;
 
 -- Rollup ---------------------------------------------------------------------------------------------
 create table leads.rollup_monthly (
+  -- A surrogate key: the natural key (rollup_monthly_key) holds a nullable office_id.
+  id bigint generated always as identity primary key,
   month date not null,
   office_id uuid,
   dimension text not null check (dimension in ('all', 'status', 'industry', 'score_bucket', 'source', 'matrix')),
@@ -59,57 +45,83 @@ create index rollup_deltas_month_idx on leads.rollup_deltas (month);
 
 alter table leads.rollup_monthly enable row level security;
 alter table leads.rollup_deltas enable row level security;
-create policy "admins and analysts read the lead rollup" on leads.rollup_monthly for select to authenticated
-  using ((select private.has_any_role(array['admin', 'analyst'])));
-create policy "sales read their offices' rollup" on leads.rollup_monthly for select to authenticated
-  using ((select private.has_role('sales')) and office_id = any ((select private.leads_my_office_ids())::uuid[]));
-create policy "admins and analysts read pending rollup deltas" on leads.rollup_deltas for select to authenticated
-  using ((select private.has_any_role(array['admin', 'analyst'])));
-create policy "sales read their offices' pending deltas" on leads.rollup_deltas for select to authenticated
-  using ((select private.has_role('sales')) and office_id = any ((select private.leads_my_office_ids())::uuid[]));
+create policy "admins and analysts read the lead rollup, sales their offices'" on leads.rollup_monthly
+  for select to authenticated
+  using (
+    (select private.has_any_role(array['admin', 'analyst']))
+    or ((select private.has_role('sales')) and office_id = any ((select private.leads_my_office_ids())::uuid[]))
+  );
+create policy "admins and analysts read pending rollup deltas, sales their offices'" on leads.rollup_deltas
+  for select to authenticated
+  using (
+    (select private.has_any_role(array['admin', 'analyst']))
+    or ((select private.has_role('sales')) and office_id = any ((select private.leads_my_office_ids())::uuid[]))
+  );
 grant select on leads.rollup_monthly, leads.rollup_deltas to authenticated;
 grant all on leads.rollup_monthly, leads.rollup_deltas to service_role;
 
--- The (dimension, key) pairs one lead counts under. No SET clause, so the planner inlines it.
-create or replace function private.leads_fact_keys(status text, industry text, score int, trust_score int, source_id uuid)
-returns table (dimension text, key text)
-language sql immutable parallel safe as $$
-  select * from (values
-    ('all', ''), ('status', status), ('industry', coalesce(industry, 'unknown')),
-    ('score_bucket', private.leads_bucket(score)), ('source', coalesce(source_id::text, '')),
-    ('matrix', private.leads_bucket(score) || '|' || private.leads_bucket(trust_score))
-  ) as keys(dimension, key)
+-- The (dimension, key) pairs one lead counts under: all, status, industry, score bucket, source and
+-- the score x trust matrix. Kept as a lateral VALUES list in each query below rather than a function:
+-- a SQL function is inlined only without a SET clause, and every function here pins search_path.
+-- The signed rollup deltas of new and old row versions, grouped per (month, office, dimension, key).
+create or replace function private.leads_rollup_facts(new_versions leads.leads[], old_versions leads.leads[])
+returns table (month date, office_id uuid, dimension text, key text, leads bigint, score_sum bigint,
+               trust_sum bigint, hot_reached bigint, accepted_reached bigint, converted_reached bigint)
+language plpgsql stable set search_path = ''
+  set plan_cache_mode = force_generic_plan as $$
+begin
+  return query
+  with versions as (
+    select 1 as sign, v.* from unnest(new_versions) v
+    union all
+    select -1, v.* from unnest(old_versions) v
+  ), signed as (
+    select r.sign, r.created_at, r.office_id, r.score, r.trust_score, r.status, r.industry, r.source_id,
+           (r.hot_at is not null)::int as hot, (r.accepted_at is not null)::int as accepted,
+           (r.converted_at is not null)::int as converted,
+           case when r.score <= 20 then '0-20' when r.score <= 40 then '21-40' when r.score <= 60 then '41-60'
+                when r.score <= 80 then '61-80' else '81-100' end as score_bucket,
+           case when r.trust_score <= 20 then '0-20' when r.trust_score <= 40 then '21-40'
+                when r.trust_score <= 60 then '41-60' when r.trust_score <= 80 then '61-80' else '81-100' end
+             as trust_bucket
+    from versions r
+  )
+  select date_trunc('month', r.created_at, 'UTC')::date, r.office_id, k.dimension, k.key, sum(r.sign)::bigint,
+         sum(r.sign * r.score)::bigint, sum(r.sign * r.trust_score)::bigint, sum(r.sign * r.hot)::bigint,
+         sum(r.sign * r.accepted)::bigint, sum(r.sign * r.converted)::bigint
+  from signed r
+  cross join lateral (values
+    ('all', ''), ('status', r.status), ('industry', coalesce(r.industry, 'unknown')),
+    ('score_bucket', r.score_bucket), ('source', coalesce(r.source_id::text, '')),
+    ('matrix', r.score_bucket || '|' || r.trust_bucket)
+  ) as k(dimension, key)
+  group by 1, 2, 3, 4
+  having sum(r.sign) <> 0 or sum(r.sign * r.score) <> 0 or sum(r.sign * r.trust_score) <> 0
+      or sum(r.sign * r.hot) <> 0 or sum(r.sign * r.accepted) <> 0 or sum(r.sign * r.converted) <> 0;
+end;
 $$;
-grant execute on function private.leads_fact_keys(text, text, int, int, uuid) to authenticated, service_role;
 
 -- Appends the signed facts of a statement's changed rows: +1 for new versions, -1 for old ones.
 -- Changes that leave every counted fact as it was (e.g. last_activity_at) cancel out and add nothing.
+-- Static SQL per event (transition tables exist only for the trigger's own event; PL/pgSQL plans a
+-- branch only when it runs), so the statement is planned once per connection, not per capture.
 create or replace function private.leads_rollup_changes() returns trigger
-language plpgsql security definer set search_path = '' as $$
-declare
-  version_columns constant text := 'created_at, office_id, score, trust_score, status, industry, source_id, '
-    || '(hot_at is not null)::int as hot, (accepted_at is not null)::int as accepted, '
-    || '(converted_at is not null)::int as converted';
-  changed_rows text;
+language plpgsql security definer set search_path = ''
+  set plan_cache_mode = force_generic_plan as $$
 begin
-  -- Transition tables exist only for the trigger's own event, so the source is chosen per event.
-  changed_rows := case tg_op
-    when 'INSERT' then format('select 1 as sign, %s from new_rows', version_columns)
-    when 'DELETE' then format('select -1 as sign, %s from old_rows', version_columns)
-    else format('select 1 as sign, %1$s from new_rows union all select -1, %1$s from old_rows', version_columns)
-  end;
-  execute format($sql$
+  if tg_op = 'INSERT' then
     insert into leads.rollup_deltas (month, office_id, dimension, key, leads, score_sum, trust_sum, hot_reached,
                                      accepted_reached, converted_reached)
-    select date_trunc('month', r.created_at, 'UTC')::date, r.office_id, k.dimension, k.key, sum(r.sign),
-           sum(r.sign * r.score), sum(r.sign * r.trust_score), sum(r.sign * r.hot), sum(r.sign * r.accepted),
-           sum(r.sign * r.converted)
-    from (%s) r
-    cross join lateral private.leads_fact_keys(r.status, r.industry, r.score, r.trust_score, r.source_id) k
-    group by 1, 2, 3, 4
-    having sum(r.sign) <> 0 or sum(r.sign * r.score) <> 0 or sum(r.sign * r.trust_score) <> 0
-        or sum(r.sign * r.hot) <> 0 or sum(r.sign * r.accepted) <> 0 or sum(r.sign * r.converted) <> 0
-  $sql$, changed_rows);
+    select * from private.leads_rollup_facts(array(select row(n.*)::leads.leads from new_rows n), array[]::leads.leads[]);
+  elsif tg_op = 'DELETE' then
+    insert into leads.rollup_deltas (month, office_id, dimension, key, leads, score_sum, trust_sum, hot_reached,
+                                     accepted_reached, converted_reached)
+    select * from private.leads_rollup_facts(array[]::leads.leads[], array(select row(o.*)::leads.leads from old_rows o));
+  else
+    insert into leads.rollup_deltas (month, office_id, dimension, key, leads, score_sum, trust_sum, hot_reached,
+                                     accepted_reached, converted_reached)
+    select * from private.leads_rollup_facts(array(select row(n.*)::leads.leads from new_rows n), array(select row(o.*)::leads.leads from old_rows o));
+  end if;
   return null;
 end;
 $$;
@@ -123,7 +135,7 @@ create trigger leads_rollup_deletes after delete on leads.leads
 
 -- Folds pending deltas into the monthly rollup (sorted, so concurrent folds lock rows in one order).
 create or replace function private.leads_compact_rollup() returns bigint
-language sql volatile security definer set search_path = '' as $$
+language sql volatile set search_path = '' as $$
   with moved as (
     delete from leads.rollup_deltas returning *
   ), folded as (
@@ -149,17 +161,17 @@ select cron.schedule('leads-compact-rollup', '* * * * *',
 
 -- The facts (of the given dimensions) of a date range visible to the caller: whole months from the rollup (+ pending deltas),
 -- partial months at either edge straight from leads.leads. Invoker: RLS applies to all three.
-create or replace function private.leads_range_facts(from_ts timestamptz, to_ts timestamptz, dims text[])
+create or replace function private.leads_range_facts(window_from timestamptz, window_to timestamptz, dims text[])
 returns table (office_id uuid, dimension text, key text, leads bigint, score_sum bigint, trust_sum bigint,
                hot_reached bigint, accepted_reached bigint, converted_reached bigint)
 language sql stable set search_path = '' as $$
   with bounds as (
-    select case when from_ts = date_trunc('month', from_ts, 'UTC') then from_ts
-                else date_trunc('month', from_ts, 'UTC') + interval '1 month' end as full_from,
-           date_trunc('month', to_ts, 'UTC') as full_to
+    select case when window_from = date_trunc('month', window_from, 'UTC') then window_from
+                else date_trunc('month', window_from, 'UTC') + interval '1 month' end as full_from,
+           date_trunc('month', window_to, 'UTC') as full_to
   ), span as (
-    select case when b.full_to > b.full_from then b.full_from else to_ts end as full_from,
-           case when b.full_to > b.full_from then b.full_to else to_ts end as full_to
+    select case when b.full_to > b.full_from then b.full_from else window_to end as full_from,
+           case when b.full_to > b.full_from then b.full_to else window_to end as full_to
     from bounds b
   ), stored as (
     select r.office_id, r.dimension, r.key, r.leads, r.score_sum, r.trust_sum, r.hot_reached, r.accepted_reached,
@@ -179,8 +191,18 @@ language sql stable set search_path = '' as $$
            count(l.accepted_at)::bigint as accepted_reached, count(l.converted_at)::bigint as converted_reached
     from leads.leads l
     cross join span s
-    cross join lateral private.leads_fact_keys(l.status, l.industry, l.score, l.trust_score, l.source_id) k
-    where l.created_at >= from_ts and l.created_at < to_ts
+    cross join lateral (select
+      case when l.score <= 20 then '0-20' when l.score <= 40 then '21-40' when l.score <= 60 then '41-60'
+           when l.score <= 80 then '61-80' else '81-100' end as score_bucket,
+      case when l.trust_score <= 20 then '0-20' when l.trust_score <= 40 then '21-40'
+           when l.trust_score <= 60 then '41-60' when l.trust_score <= 80 then '61-80' else '81-100' end
+        as trust_bucket) b
+    cross join lateral (values
+      ('all', ''), ('status', l.status), ('industry', coalesce(l.industry, 'unknown')),
+      ('score_bucket', b.score_bucket), ('source', coalesce(l.source_id::text, '')),
+      ('matrix', b.score_bucket || '|' || b.trust_bucket)
+    ) as k(dimension, key)
+    where l.created_at >= window_from and l.created_at < window_to
       and (l.created_at < s.full_from or l.created_at >= s.full_to)
       and k.dimension = any (dims)
     group by 1, 2, 3
@@ -196,15 +218,16 @@ grant execute on function private.leads_range_facts(timestamptz, timestamptz, te
 -- Dashboards -------------------------------------------------------------------------------------------
 
 -- Totals, hot count, conversion rate and average scores.
-create or replace function leads.dashboard_summary(from_ts timestamptz, to_ts timestamptz) returns jsonb
+create or replace function leads.dashboard_summary(window_from timestamptz, window_to timestamptz) returns jsonb
 language plpgsql stable security invoker set search_path = '' as $$
 declare
   result jsonb;
 begin
-  perform private.leads_require_dashboard_role();
-  with facts as (select * from private.leads_range_facts(from_ts, to_ts, array['all', 'status']))
+  perform private.require_any_role(array['admin', 'analyst', 'sales']);
+  perform private.require_window(window_from, window_to);
+  with facts as (select * from private.leads_range_facts(window_from, window_to, array['all', 'status']))
   select jsonb_build_object(
-    'from', from_ts, 'to', to_ts,
+    'from', window_from, 'to', window_to,
     'total', coalesce(sum(f.leads) filter (where f.dimension = 'all'), 0),
     'hot', coalesce(sum(f.leads) filter (where f.dimension = 'status' and f.key = 'hot'), 0),
     'accepted', coalesce(sum(f.accepted_reached) filter (where f.dimension = 'all'), 0),
@@ -222,14 +245,15 @@ end;
 $$;
 
 -- Distribution by status, industry, score bucket, region (office) and source.
-create or replace function leads.dashboard_distribution(from_ts timestamptz, to_ts timestamptz) returns jsonb
+create or replace function leads.dashboard_distribution(window_from timestamptz, window_to timestamptz) returns jsonb
 language plpgsql stable security invoker set search_path = '' as $$
 declare
   result jsonb;
 begin
-  perform private.leads_require_dashboard_role();
+  perform private.require_any_role(array['admin', 'analyst', 'sales']);
+  perform private.require_window(window_from, window_to);
   with facts as (
-    select * from private.leads_range_facts(from_ts, to_ts, array['all', 'status', 'industry', 'score_bucket', 'source'])
+    select * from private.leads_range_facts(window_from, window_to, array['all', 'status', 'industry', 'score_bucket', 'source'])
   ), by_key as (
     select f.dimension, f.key, sum(f.leads) as n from facts f
     where f.dimension in ('status', 'industry', 'score_bucket', 'source') group by 1, 2 having sum(f.leads) > 0
@@ -255,18 +279,19 @@ end;
 $$;
 
 -- The lead quality matrix: score bucket x trust bucket counts.
-create or replace function leads.dashboard_quality_matrix(from_ts timestamptz, to_ts timestamptz) returns jsonb
+create or replace function leads.dashboard_quality_matrix(window_from timestamptz, window_to timestamptz) returns jsonb
 language plpgsql stable security invoker set search_path = '' as $$
 declare
   result jsonb;
 begin
-  perform private.leads_require_dashboard_role();
+  perform private.require_any_role(array['admin', 'analyst', 'sales']);
+  perform private.require_window(window_from, window_to);
   select coalesce(jsonb_agg(jsonb_build_object('scoreBucket', split_part(m.key, '|', 1),
                                                'trustBucket', split_part(m.key, '|', 2), 'count', m.n)
                             order by m.key), '[]')
     into result
   from (
-    select f.key, sum(f.leads) as n from private.leads_range_facts(from_ts, to_ts, array['matrix']) f
+    select f.key, sum(f.leads) as n from private.leads_range_facts(window_from, window_to, array['matrix']) f
     where f.dimension = 'matrix' group by 1 having sum(f.leads) > 0
   ) m;
   return result;
@@ -274,32 +299,34 @@ end;
 $$;
 
 -- The funnel discovered -> hot -> accepted -> converted (milestones reached, whatever the status now).
-create or replace function leads.dashboard_funnel(from_ts timestamptz, to_ts timestamptz) returns jsonb
+create or replace function leads.dashboard_funnel(window_from timestamptz, window_to timestamptz) returns jsonb
 language plpgsql stable security invoker set search_path = '' as $$
 declare
   result jsonb;
 begin
-  perform private.leads_require_dashboard_role();
+  perform private.require_any_role(array['admin', 'analyst', 'sales']);
+  perform private.require_window(window_from, window_to);
   select jsonb_build_array(
     jsonb_build_object('stage', 'discovered', 'count', coalesce(sum(f.leads), 0)),
     jsonb_build_object('stage', 'hot', 'count', coalesce(sum(f.hot_reached), 0)),
     jsonb_build_object('stage', 'accepted', 'count', coalesce(sum(f.accepted_reached), 0)),
     jsonb_build_object('stage', 'converted', 'count', coalesce(sum(f.converted_reached), 0)))
     into result
-  from private.leads_range_facts(from_ts, to_ts, array['all']) f
+  from private.leads_range_facts(window_from, window_to, array['all']) f
   where f.dimension = 'all';
   return result;
 end;
 $$;
 
 -- Top opportunities: the highest scoring open or accepted leads of the range (converted ones are won).
-create or replace function leads.dashboard_top_opportunities(from_ts timestamptz, to_ts timestamptz, max_rows int default 10)
+create or replace function leads.dashboard_top_opportunities(window_from timestamptz, window_to timestamptz, max_rows int default 10)
 returns jsonb
 language plpgsql stable security invoker set search_path = '' as $$
 declare
   result jsonb;
 begin
-  perform private.leads_require_dashboard_role();
+  perform private.require_any_role(array['admin', 'analyst', 'sales']);
+  perform private.require_window(window_from, window_to);
   select coalesce(jsonb_agg(jsonb_build_object(
            'id', t.id, 'kind', t.kind, 'companyName', t.company_name, 'firstName', t.first_name,
            'lastName', t.last_name, 'industry', t.industry, 'score', t.score, 'trustScore', t.trust_score,
@@ -308,7 +335,7 @@ begin
     into result
   from (
     select l.* from leads.leads l
-    where l.created_at >= from_ts and l.created_at < to_ts and l.status in ('new', 'hot', 'warm', 'accepted')
+    where l.created_at >= window_from and l.created_at < window_to and l.status in ('new', 'hot', 'warm', 'accepted')
     order by l.score desc, l.trust_score desc, l.id
     limit least(greatest(max_rows, 1), 100)
   ) t;
@@ -320,3 +347,35 @@ grant execute on function leads.dashboard_summary(timestamptz, timestamptz),
   leads.dashboard_distribution(timestamptz, timestamptz), leads.dashboard_quality_matrix(timestamptz, timestamptz),
   leads.dashboard_funnel(timestamptz, timestamptz), leads.dashboard_top_opportunities(timestamptz, timestamptz, int)
   to authenticated, service_role;
+
+-- Comments: what each table, column and RPC holds (Studio shows them; tests/db/foundation/08-comments).
+
+comment on table leads.rollup_monthly is 'Monthly lead dashboard facts per office, dimension and key, folded from leads.rollup_deltas every minute.';
+comment on column leads.rollup_monthly.id is 'Row id (the natural key is month, office, dimension, key).';
+comment on column leads.rollup_monthly.month is 'First day of the UTC month the leads were created in.';
+comment on column leads.rollup_monthly.office_id is 'Office the leads are routed to (null: unassigned).';
+comment on column leads.rollup_monthly.dimension is 'all, status, industry, score_bucket, source or matrix.';
+comment on column leads.rollup_monthly.key is 'Value of the dimension (e.g. hot, manufacturing, 61-80, 41-60|81-100).';
+comment on column leads.rollup_monthly.leads is 'Number of leads.';
+comment on column leads.rollup_monthly.score_sum is 'Sum of their scores.';
+comment on column leads.rollup_monthly.trust_sum is 'Sum of their trust scores.';
+comment on column leads.rollup_monthly.hot_reached is 'Leads that were ever hot.';
+comment on column leads.rollup_monthly.accepted_reached is 'Leads that were ever accepted.';
+comment on column leads.rollup_monthly.converted_reached is 'Leads that converted.';
+comment on table leads.rollup_deltas is 'Signed lead dashboard deltas appended by the leads triggers, waiting to be folded into leads.rollup_monthly.';
+comment on column leads.rollup_deltas.month is 'First day of the UTC month the leads were created in.';
+comment on column leads.rollup_deltas.office_id is 'Office the leads are routed to (null: unassigned).';
+comment on column leads.rollup_deltas.dimension is 'all, status, industry, score_bucket, source or matrix.';
+comment on column leads.rollup_deltas.key is 'Value of the dimension (e.g. hot, manufacturing, 61-80, 41-60|81-100).';
+comment on column leads.rollup_deltas.leads is 'Number of leads.';
+comment on column leads.rollup_deltas.score_sum is 'Sum of their scores.';
+comment on column leads.rollup_deltas.trust_sum is 'Sum of their trust scores.';
+comment on column leads.rollup_deltas.hot_reached is 'Leads that were ever hot.';
+comment on column leads.rollup_deltas.accepted_reached is 'Leads that were ever accepted.';
+comment on column leads.rollup_deltas.converted_reached is 'Leads that converted.';
+comment on column leads.rollup_deltas.id is 'Delta id, in order of appending.';
+comment on function leads.dashboard_summary(timestamptz, timestamptz) is 'Staff: totals, hot, accepted, converted, conversion rate and average scores of leads created in [window_from, window_to).';
+comment on function leads.dashboard_distribution(timestamptz, timestamptz) is 'Staff: leads of the window by status, industry, score bucket, region and source.';
+comment on function leads.dashboard_quality_matrix(timestamptz, timestamptz) is 'Staff: score bucket x trust bucket counts of the window.';
+comment on function leads.dashboard_funnel(timestamptz, timestamptz) is 'Staff: discovered, hot, accepted and converted counts of the window.';
+comment on function leads.dashboard_top_opportunities(timestamptz, timestamptz, int) is 'Staff: the highest-scoring open or accepted leads of the window (at most 100).';

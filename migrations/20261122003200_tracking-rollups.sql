@@ -1,4 +1,5 @@
--- Rollups: hourly and daily aggregates kept incrementally by pg_cron every minute.
+-- Rollups: hourly and daily aggregates kept incrementally by pg_cron every minute. This file holds the
+-- rollup tables, their policies, the horizon and the run; tracking-rollup-folds holds the folds.
 --
 -- Each run reads only rows received since the last watermark and below a safe upper bound below
 -- which every row is committed (tracking.rollup_horizon). Additive facts
@@ -142,7 +143,9 @@ $$;
 -- running a statement without an xid yet by that statement's start; idle transactions that wrote
 -- nothing (dashboards, lock holders) write later rows with later timestamps and do not hold it back.
 -- One second of margin covers the instant between a statement taking its start time and publishing
--- its state in pg_stat_activity.
+-- its state in pg_stat_activity. Only client backends write rows: a walsender (Realtime's logical
+-- replication connection is one, open all the time on a real project) reports an active statement
+-- since it connected and would freeze the horizon there; autovacuum and other workers never insert.
 create or replace function tracking.rollup_horizon() returns timestamptz
 language plpgsql volatile set search_path = '' as $$
 declare
@@ -155,7 +158,7 @@ begin
   from pg_catalog.pg_stat_activity a
   where a.datname = pg_catalog.current_database()
     and a.pid <> pg_catalog.pg_backend_pid()
-    and a.backend_type not like 'autovacuum%';
+    and a.backend_type = 'client backend';
   return least(pg_catalog.clock_timestamp(), coalesce(oldest, 'infinity'::timestamptz)) - interval '1 second';
 end;
 $$;
@@ -185,230 +188,6 @@ begin
 end;
 $$;
 
--- Folds the rows received in [since, horizon) into every rollup; returns the rollup rows touched.
--- Callers own the watermark (run_rollups); tests call it with explicit windows.
-create or replace function tracking.rollup_window(since timestamptz, horizon timestamptz) returns bigint
-language plpgsql volatile set search_path = '' as $$
-declare
-  touched bigint := 0;
-  n bigint;
-begin
-  -- Events by type and category. Late events fold into the (older) bucket they occurred in.
-  with src as (
-    select date_trunc('hour', e.occurred_at, 'UTC') as hour, e.type, coalesce(e.category, '') as category,
-           count(*) as events, coalesce(sum(e.time_spent_ms), 0) as spent
-    from tracking.events e
-    where e.received_at >= since and e.received_at < horizon
-    group by 1, 2, 3
-  ), expanded as (
-    select 'hour' as grain, hour as bucket, type, category, events, spent from src
-    union all
-    select 'day', date_trunc('day', hour, 'UTC'), type, category, sum(events), sum(spent) from src group by 2, 3, 4
-  ), upserted as (
-    insert into tracking.rollup_events as r (grain, bucket, type, category, events, time_spent_ms)
-    select grain, bucket, type, category, events, spent from expanded
-    on conflict (grain, bucket, type, category) do update
-      set events = r.events + excluded.events, time_spent_ms = r.time_spent_ms + excluded.time_spent_ms
-    returning 1
-  ) select count(*) into n from upserted;
-  touched := touched + n;
-
-  with src as (
-    select date_trunc('hour', e.occurred_at, 'UTC') as hour, coalesce(e.category, '') as category,
-           e.value, count(*) as selections
-    from tracking.events e
-    where e.received_at >= since and e.received_at < horizon and e.type = 'selection' and e.value is not null
-    group by 1, 2, 3
-  ), expanded as (
-    select 'hour' as grain, hour as bucket, category, value, selections from src
-    union all
-    select 'day', date_trunc('day', hour, 'UTC'), category, value, sum(selections) from src group by 2, 3, 4
-  ), upserted as (
-    insert into tracking.rollup_selections as r (grain, bucket, category, value, selections)
-    select grain, bucket, category, value, selections from expanded
-    on conflict (grain, bucket, category, value) do update set selections = r.selections + excluded.selections
-    returning 1
-  ) select count(*) into n from upserted;
-  touched := touched + n;
-
-  with src as (
-    select date_trunc('hour', s.occurred_at, 'UTC') as hour, s.trigger, count(*) as snapshots,
-           count(*) filter (where s.completion_percentage >= 100) as completed,
-           count(s.total_price) as priced, coalesce(sum(s.total_price), 0) as price_sum,
-           min(s.total_price) as price_min, max(s.total_price) as price_max
-    from tracking.snapshots s
-    where s.received_at >= since and s.received_at < horizon
-    group by 1, 2
-  ), expanded as (
-    select 'hour' as grain, hour as bucket, trigger, snapshots, completed, priced, price_sum, price_min, price_max
-    from src
-    union all
-    select 'day', date_trunc('day', hour, 'UTC'), trigger, sum(snapshots), sum(completed), sum(priced),
-           sum(price_sum), min(price_min), max(price_max)
-    from src group by 2, 3
-  ), upserted as (
-    insert into tracking.rollup_snapshots as r
-      (grain, bucket, trigger, snapshots, completed, priced, price_sum, price_min, price_max)
-    select * from expanded
-    on conflict (grain, bucket, trigger) do update set
-      snapshots = r.snapshots + excluded.snapshots,
-      completed = r.completed + excluded.completed,
-      priced = r.priced + excluded.priced,
-      price_sum = r.price_sum + excluded.price_sum,
-      price_min = least(r.price_min, excluded.price_min),
-      price_max = greatest(r.price_max, excluded.price_max)
-    returning 1
-  ) select count(*) into n from upserted;
-  touched := touched + n;
-
-  touched := touched + tracking.rollup_metrics_between(since, horizon);
-  touched := touched + tracking.rollup_sessions_between(since, horizon);
-  return touched;
-end;
-$$;
-
-create or replace function tracking.rollup_metrics_between(since timestamptz, horizon timestamptz) returns bigint
-language plpgsql volatile set search_path = '' as $$
-declare
-  n bigint;
-  m bigint;
-begin
-  with src as (
-    select date_trunc('hour', p.occurred_at, 'UTC') as hour, p.name, tracking.metric_bin(p.value) as bin,
-           count(*) as samples, sum(p.value) as value_sum, min(p.value) as value_min, max(p.value) as value_max
-    from tracking.performance_metrics p
-    where p.received_at >= since and p.received_at < horizon
-    group by 1, 2, 3
-  ), bins as (
-    select 'hour' as grain, hour as bucket, name, bin, samples from src
-    union all
-    select 'day', date_trunc('day', hour, 'UTC'), name, bin, sum(samples) from src group by 2, 3, 4
-  ), stats as (
-    select 'hour' as grain, hour as bucket, name, sum(samples) as samples, sum(value_sum) as value_sum,
-           min(value_min) as value_min, max(value_max) as value_max
-    from src group by 2, 3
-    union all
-    select 'day', date_trunc('day', hour, 'UTC'), name, sum(samples), sum(value_sum), min(value_min),
-           max(value_max)
-    from src group by 2, 3
-  ), upserted_bins as (
-    insert into tracking.rollup_metric_bins as r (grain, bucket, name, bin, samples)
-    select grain, bucket, name, bin, samples from bins
-    on conflict (grain, bucket, name, bin) do update set samples = r.samples + excluded.samples
-    returning 1
-  ), upserted_stats as (
-    insert into tracking.rollup_metrics as r (grain, bucket, name, samples, value_sum, value_min, value_max)
-    select grain, bucket, name, samples, value_sum, value_min, value_max from stats
-    on conflict (grain, bucket, name) do update set
-      samples = r.samples + excluded.samples,
-      value_sum = r.value_sum + excluded.value_sum,
-      value_min = least(r.value_min, excluded.value_min),
-      value_max = greatest(r.value_max, excluded.value_max)
-    returning 1
-  )
-  select (select count(*) from upserted_bins) + (select count(*) from upserted_stats) into n;
-
-  -- Percentiles of the touched buckets from their complete histograms (now including this run).
-  with hours as (
-    select distinct date_trunc('hour', p.occurred_at, 'UTC') as hour, p.name
-    from tracking.performance_metrics p
-    where p.received_at >= since and p.received_at < horizon
-  ), touched_buckets as (
-    select 'hour' as grain, hour as bucket, name from hours
-    union
-    select 'day', date_trunc('day', hour, 'UTC'), name from hours
-  ), ranked as (
-    select b.grain, b.bucket, b.name, tracking.metric_bin_value(b.bin) as value,
-           sum(b.samples) over (partition by b.grain, b.bucket, b.name order by b.bin) as running,
-           sum(b.samples) over (partition by b.grain, b.bucket, b.name) as total
-    from tracking.rollup_metric_bins b
-    join touched_buckets t on t.grain = b.grain and t.bucket = b.bucket and t.name = b.name
-  ), percentiles as (
-    select grain, bucket, name,
-           min(value) filter (where running >= 0.50 * total) as p50,
-           min(value) filter (where running >= 0.95 * total) as p95,
-           min(value) filter (where running >= 0.99 * total) as p99
-    from ranked group by 1, 2, 3
-  ), updated as (
-    update tracking.rollup_metrics r
-    set p50 = least(greatest(p.p50, r.value_min), r.value_max),
-        p95 = least(greatest(p.p95, r.value_min), r.value_max),
-        p99 = least(greatest(p.p99, r.value_min), r.value_max)
-    from percentiles p
-    where r.grain = p.grain and r.bucket = p.bucket and r.name = p.name
-    returning 1
-  ) select count(*) into m from updated;
-  return n;
-end;
-$$;
-
-create or replace function tracking.rollup_sessions_between(since timestamptz, horizon timestamptz) returns bigint
-language plpgsql volatile set search_path = '' as $$
-declare
-  hours timestamptz[];
-  days timestamptz[];
-  n bigint;
-  m bigint;
-begin
-  select coalesce(array_agg(distinct date_trunc('hour', s.started_at, 'UTC')), '{}')
-    into hours
-  from tracking.sessions s
-  where s.last_seen_at >= since and s.last_seen_at < horizon;
-  if cardinality(hours) = 0 then
-    return 0;
-  end if;
-  select array_agg(distinct date_trunc('day', h, 'UTC')) into days from unnest(hours) h;
-
-  delete from tracking.rollup_sessions where grain = 'hour' and bucket = any (hours);
-  delete from tracking.rollup_funnel where grain = 'hour' and bucket = any (hours);
-
-  with hour_sessions as (
-    select date_trunc('hour', s.started_at, 'UTC') as bucket, s.device_type, s.completion_level, s.steps_mask,
-           greatest(0, extract(epoch from (coalesce(s.last_event_at, s.started_at) - s.started_at)) * 1000)::bigint
-             as duration_ms
-    from unnest(hours) h
-    join tracking.sessions s on s.started_at >= h and s.started_at < h + interval '1 hour'
-  ), by_device as (
-    insert into tracking.rollup_sessions (grain, bucket, device_type, sessions, conversions, orders, duration_ms_sum)
-    select 'hour', bucket, device_type, count(*), count(*) filter (where completion_level >= 2),
-           count(*) filter (where completion_level = 3), sum(duration_ms)
-    from hour_sessions group by bucket, device_type
-    returning 1
-  ), steps as (
-    select f.position, (select bit_or(1 << (g.position - 1)) from tracking.funnel_steps g
-                        where g.position <= f.position) as required
-    from tracking.funnel_steps f
-  ), by_step as (
-    insert into tracking.rollup_funnel (grain, bucket, position, sessions)
-    select 'hour', hs.bucket, st.position, count(*) filter (where hs.steps_mask & st.required = st.required)
-    from hour_sessions hs cross join steps st
-    group by hs.bucket, st.position
-    returning 1
-  ) select (select count(*) from by_device) + (select count(*) from by_step) into n;
-
-  -- Days are rebuilt from their hourly rows, which are now all current.
-  delete from tracking.rollup_sessions where grain = 'day' and bucket = any (days);
-  delete from tracking.rollup_funnel where grain = 'day' and bucket = any (days);
-  insert into tracking.rollup_sessions (grain, bucket, device_type, sessions, conversions, orders, duration_ms_sum)
-  select 'day', date_trunc('day', r.bucket, 'UTC'), r.device_type, sum(r.sessions), sum(r.conversions),
-         sum(r.orders), sum(r.duration_ms_sum)
-  from tracking.rollup_sessions r
-  where r.grain = 'hour' and r.bucket >= (select min(d) from unnest(days) d)
-    and date_trunc('day', r.bucket, 'UTC') = any (days)
-  group by 2, 3;
-  get diagnostics m = row_count;
-  n := n + m;
-  insert into tracking.rollup_funnel (grain, bucket, position, sessions)
-  select 'day', date_trunc('day', r.bucket, 'UTC'), r.position, sum(r.sessions)
-  from tracking.rollup_funnel r
-  where r.grain = 'hour' and r.bucket >= (select min(d) from unnest(days) d)
-    and date_trunc('day', r.bucket, 'UTC') = any (days)
-  group by 2, 3;
-  get diagnostics m = row_count;
-  return n + m;
-end;
-$$;
-
 -- Rebuilds every rollup from the raw rows still retained (after a funnel change, or a bulk load
 -- with historic received_at values); the next run continues incrementally from here.
 create or replace function tracking.rebuild_rollups() returns bigint
@@ -422,12 +201,76 @@ begin
 end;
 $$;
 
-revoke execute on function tracking.run_rollups(), tracking.rebuild_rollups(), tracking.rollup_horizon(),
-  tracking.rollup_window(timestamptz, timestamptz),
-  tracking.rollup_metrics_between(timestamptz, timestamptz), tracking.rollup_sessions_between(timestamptz, timestamptz)
+revoke execute on function tracking.run_rollups(), tracking.rebuild_rollups(), tracking.rollup_horizon()
   from public, anon, authenticated;
 grant execute on function tracking.metric_bin(double precision), tracking.metric_bin_value(int)
   to authenticated, service_role;
 
 select cron.schedule('tracking-rollups', '* * * * *',
   $$select private.run_job('tracking-rollups', 'select tracking.run_rollups()')$$);
+
+-- Comments: what each table, column and RPC holds (Studio shows them; tests/db/foundation/08-comments).
+
+comment on table tracking.rollup_state is 'The rollup watermark: raw rows received before processed_until are folded into the rollups.';
+comment on column tracking.rollup_state.name is 'Watermark name (rollups).';
+comment on column tracking.rollup_state.processed_until is 'Rows received before this are folded.';
+comment on column tracking.rollup_state.last_run_at is 'When the last run finished.';
+comment on column tracking.rollup_state.last_rows is 'Rollup rows the last run touched.';
+comment on table tracking.rollup_events is 'Events per hour and day by type and category.';
+comment on column tracking.rollup_events.grain is 'hour or day (UTC).';
+comment on column tracking.rollup_events.bucket is 'Start of the hour or day.';
+comment on column tracking.rollup_events.type is 'Event type.';
+comment on column tracking.rollup_events.category is 'Event category (empty for none).';
+comment on column tracking.rollup_events.events is 'Number of events.';
+comment on column tracking.rollup_events.time_spent_ms is 'Sum of time spent.';
+comment on table tracking.rollup_selections is 'Selections per hour and day by category and value (popular options).';
+comment on column tracking.rollup_selections.grain is 'hour or day (UTC).';
+comment on column tracking.rollup_selections.bucket is 'Start of the hour or day.';
+comment on column tracking.rollup_selections.category is 'Selection category (empty for none).';
+comment on column tracking.rollup_selections.value is 'Selected value.';
+comment on column tracking.rollup_selections.selections is 'Number of selections.';
+comment on table tracking.rollup_snapshots is 'Snapshots per hour and day by trigger, with completion and price statistics.';
+comment on column tracking.rollup_snapshots.grain is 'hour or day (UTC).';
+comment on column tracking.rollup_snapshots.bucket is 'Start of the hour or day.';
+comment on column tracking.rollup_snapshots.trigger is 'Snapshot trigger.';
+comment on column tracking.rollup_snapshots.snapshots is 'Number of snapshots.';
+comment on column tracking.rollup_snapshots.completed is 'Snapshots at 100 % completion.';
+comment on column tracking.rollup_snapshots.priced is 'Snapshots with a price.';
+comment on column tracking.rollup_snapshots.price_sum is 'Sum of prices.';
+comment on column tracking.rollup_snapshots.price_min is 'Lowest price.';
+comment on column tracking.rollup_snapshots.price_max is 'Highest price.';
+comment on table tracking.rollup_metric_bins is 'Metric histograms per hour and day in 5 % logarithmic bins (percentiles stay exact under late samples).';
+comment on column tracking.rollup_metric_bins.grain is 'hour or day (UTC).';
+comment on column tracking.rollup_metric_bins.bucket is 'Start of the hour or day.';
+comment on column tracking.rollup_metric_bins.name is 'Metric name.';
+comment on column tracking.rollup_metric_bins.bin is 'Bin number (tracking.metric_bin).';
+comment on column tracking.rollup_metric_bins.samples is 'Samples in the bin.';
+comment on table tracking.rollup_metrics is 'Metric statistics per hour and day, percentiles recomputed from the bins.';
+comment on column tracking.rollup_metrics.grain is 'hour or day (UTC).';
+comment on column tracking.rollup_metrics.bucket is 'Start of the hour or day.';
+comment on column tracking.rollup_metrics.name is 'Metric name.';
+comment on column tracking.rollup_metrics.samples is 'Number of samples.';
+comment on column tracking.rollup_metrics.value_sum is 'Sum of values.';
+comment on column tracking.rollup_metrics.value_min is 'Smallest value.';
+comment on column tracking.rollup_metrics.value_max is 'Largest value.';
+comment on column tracking.rollup_metrics.p50 is 'Median.';
+comment on column tracking.rollup_metrics.p95 is '95th percentile.';
+comment on column tracking.rollup_metrics.p99 is '99th percentile.';
+comment on table tracking.rollup_sessions is 'Sessions per start hour and day by device: conversions, orders and duration.';
+comment on column tracking.rollup_sessions.grain is 'hour or day (UTC).';
+comment on column tracking.rollup_sessions.bucket is 'Start of the hour or day.';
+comment on column tracking.rollup_sessions.device_type is 'Device type.';
+comment on column tracking.rollup_sessions.sessions is 'Sessions started.';
+comment on column tracking.rollup_sessions.conversions is 'Sessions that completed or ordered.';
+comment on column tracking.rollup_sessions.orders is 'Sessions that attempted an order.';
+comment on column tracking.rollup_sessions.duration_ms_sum is 'Sum of session durations.';
+comment on table tracking.rollup_funnel is 'Sessions per start hour and day that reached each funnel step (and every step before it).';
+comment on column tracking.rollup_funnel.grain is 'hour or day (UTC).';
+comment on column tracking.rollup_funnel.bucket is 'Start of the hour or day.';
+comment on column tracking.rollup_funnel.position is 'Funnel step.';
+comment on column tracking.rollup_funnel.sessions is 'Sessions that reached it.';
+comment on function tracking.metric_bin(double precision) is 'The 5 % logarithmic histogram bin of a metric value.';
+comment on function tracking.metric_bin_value(int) is 'The representative value of a histogram bin.';
+comment on function tracking.rollup_horizon() is 'The safe upper bound of a rollup run: every row received below it is committed.';
+comment on function tracking.run_rollups() is 'The per-minute rollup job: folds rows received since the watermark and advances it.';
+comment on function tracking.rebuild_rollups() is 'Rebuilds every rollup from the raw rows still retained.';

@@ -1,20 +1,12 @@
 -- Admin analytics RPCs. Security invoker: they read the rollups (and, for journeys and the live
 -- view, raw rows) under the caller's RLS; the `analytics` edge function calls them through asUser,
--- and dashboards may call them through the Data API. Time windows are [p_from, p_to); buckets are
--- UTC hours for spans up to 7 days and UTC days beyond.
+-- and dashboards may call them through the Data API. Windows are [window_from, window_to), checked by
+-- private.require_window like every module's; buckets are UTC hours for spans up to 7 days and UTC
+-- days beyond. Refusals raise PT4xx (private.require_any_role).
 
-create or replace function tracking.require_analyst() returns void
-language plpgsql stable set search_path = '' as $$
-begin
-  if not (private.has_any_role(array['admin', 'analyst']) or auth.role() = 'service_role') then
-    raise exception 'analytics need the analyst or admin role' using errcode = '42501';
-  end if;
-end;
-$$;
-
-create or replace function tracking.analytics_grain(p_from timestamptz, p_to timestamptz) returns text
+create or replace function tracking.analytics_grain(window_from timestamptz, window_to timestamptz) returns text
 language sql immutable set search_path = '' as $$
-  select case when p_to - p_from > interval '7 days' then 'day' else 'hour' end
+  select case when window_to - window_from > interval '7 days' then 'day' else 'hour' end
 $$;
 
 -- How far the rollups have folded in raw rows: every answer says which moment it is complete up to.
@@ -23,24 +15,25 @@ language sql stable set search_path = '' as $$
   select st.processed_until from tracking.rollup_state st where st.name = 'rollups'
 $$;
 
-create or replace function tracking.analytics_overview(p_from timestamptz, p_to timestamptz) returns jsonb
+create or replace function tracking.analytics_overview(window_from timestamptz, window_to timestamptz) returns jsonb
 language plpgsql stable set search_path = '' as $$
 declare
-  g text := tracking.analytics_grain(p_from, p_to);
-  from_bucket timestamptz := date_trunc(g, p_from, 'UTC');
+  g text := tracking.analytics_grain(window_from, window_to);
+  from_bucket timestamptz := date_trunc(g, window_from, 'UTC');
   result jsonb;
 begin
-  perform tracking.require_analyst();
+  perform private.require_any_role(array['admin', 'analyst']);
+  perform private.require_window(window_from, window_to);
   with s as (
     select r.device_type, sum(r.sessions) as sessions, sum(r.conversions) as conversions, sum(r.orders) as orders,
            sum(r.duration_ms_sum) as duration
     from tracking.rollup_sessions r
-    where r.grain = g and r.bucket >= from_bucket and r.bucket < p_to
+    where r.grain = g and r.bucket >= from_bucket and r.bucket < window_to
     group by 1
   ), e as (
     select r.type, sum(r.events) as events
     from tracking.rollup_events r
-    where r.grain = g and r.bucket >= from_bucket and r.bucket < p_to
+    where r.grain = g and r.bucket >= from_bucket and r.bucket < window_to
     group by 1
   ), totals as (
     select coalesce(sum(sessions), 0) as sessions, coalesce(sum(conversions), 0) as conversions,
@@ -48,7 +41,7 @@ begin
     from s
   )
   select jsonb_build_object(
-    'from', from_bucket, 'to', p_to, 'grain', g,
+    'from', from_bucket, 'to', window_to, 'grain', g,
     'sessions', t.sessions,
     'conversions', t.conversions,
     'orders', t.orders,
@@ -64,31 +57,32 @@ begin
 end;
 $$;
 
-create or replace function tracking.analytics_funnel(p_from timestamptz, p_to timestamptz) returns jsonb
+create or replace function tracking.analytics_funnel(window_from timestamptz, window_to timestamptz) returns jsonb
 language plpgsql stable set search_path = '' as $$
 declare
-  g text := tracking.analytics_grain(p_from, p_to);
-  from_bucket timestamptz := date_trunc(g, p_from, 'UTC');
+  g text := tracking.analytics_grain(window_from, window_to);
+  from_bucket timestamptz := date_trunc(g, window_from, 'UTC');
   total bigint;
   result jsonb;
 begin
-  perform tracking.require_analyst();
+  perform private.require_any_role(array['admin', 'analyst']);
+  perform private.require_window(window_from, window_to);
   select coalesce(sum(r.sessions), 0) into total
   from tracking.rollup_sessions r
-  where r.grain = g and r.bucket >= from_bucket and r.bucket < p_to;
+  where r.grain = g and r.bucket >= from_bucket and r.bucket < window_to;
 
   with reached as (
     select f.position, f.name, coalesce(sum(r.sessions), 0) as sessions
     from tracking.funnel_steps f
     left join tracking.rollup_funnel r
-      on r.position = f.position and r.grain = g and r.bucket >= from_bucket and r.bucket < p_to
+      on r.position = f.position and r.grain = g and r.bucket >= from_bucket and r.bucket < window_to
     group by f.position, f.name
   ), steps as (
     select position, name, sessions, coalesce(lag(sessions) over (order by position), total) as previous
     from reached
   )
   select jsonb_build_object(
-    'from', from_bucket, 'to', p_to, 'grain', g, 'sessions', total,
+    'from', from_bucket, 'to', window_to, 'grain', g, 'sessions', total,
     'steps', coalesce(jsonb_agg(jsonb_build_object(
       'position', position, 'name', name, 'sessions', sessions,
       'dropOff', greatest(previous - sessions, 0),
@@ -102,23 +96,24 @@ begin
 end;
 $$;
 
-create or replace function tracking.analytics_performance(p_metric text, p_from timestamptz, p_to timestamptz)
+create or replace function tracking.analytics_performance(metric_name text, window_from timestamptz, window_to timestamptz)
 returns jsonb
 language plpgsql stable set search_path = '' as $$
 declare
-  g text := tracking.analytics_grain(p_from, p_to);
-  from_bucket timestamptz := date_trunc(g, p_from, 'UTC');
+  g text := tracking.analytics_grain(window_from, window_to);
+  from_bucket timestamptz := date_trunc(g, window_from, 'UTC');
   result jsonb;
 begin
-  perform tracking.require_analyst();
+  perform private.require_any_role(array['admin', 'analyst']);
+  perform private.require_window(window_from, window_to);
   with buckets as (
     select r.bucket, r.samples, r.value_sum / nullif(r.samples, 0) as average, r.p50, r.p95, r.p99
     from tracking.rollup_metrics r
-    where r.name = p_metric and r.grain = g and r.bucket >= from_bucket and r.bucket < p_to
+    where r.name = metric_name and r.grain = g and r.bucket >= from_bucket and r.bucket < window_to
   ), bins as (
     select b.bin, sum(b.samples) as samples
     from tracking.rollup_metric_bins b
-    where b.name = p_metric and b.grain = g and b.bucket >= from_bucket and b.bucket < p_to
+    where b.name = metric_name and b.grain = g and b.bucket >= from_bucket and b.bucket < window_to
     group by b.bin
   ), ranked as (
     select tracking.metric_bin_value(bin) as value, sum(samples) over (order by bin) as running,
@@ -132,7 +127,7 @@ begin
     from ranked
   )
   select jsonb_build_object(
-    'metric', p_metric, 'from', from_bucket, 'to', p_to, 'grain', g,
+    'metric', metric_name, 'from', from_bucket, 'to', window_to, 'grain', g,
     'overall', (select jsonb_build_object('samples', coalesce(o.samples, 0), 'p50', o.p50, 'p95', o.p95,
                                           'p99', o.p99) from overall o),
     'buckets', coalesce((select jsonb_agg(jsonb_build_object(
@@ -144,19 +139,20 @@ begin
 end;
 $$;
 
-create or replace function tracking.analytics_popular_configs(p_from timestamptz, p_to timestamptz, p_limit int)
+create or replace function tracking.analytics_popular_configs(window_from timestamptz, window_to timestamptz, max_rows int)
 returns jsonb
 language plpgsql stable set search_path = '' as $$
 declare
-  g text := tracking.analytics_grain(p_from, p_to);
-  from_bucket timestamptz := date_trunc(g, p_from, 'UTC');
+  g text := tracking.analytics_grain(window_from, window_to);
+  from_bucket timestamptz := date_trunc(g, window_from, 'UTC');
   result jsonb;
 begin
-  perform tracking.require_analyst();
+  perform private.require_any_role(array['admin', 'analyst']);
+  perform private.require_window(window_from, window_to);
   with options as (
     select r.category, r.value, sum(r.selections) as selections
     from tracking.rollup_selections r
-    where r.grain = g and r.bucket >= from_bucket and r.bucket < p_to
+    where r.grain = g and r.bucket >= from_bucket and r.bucket < window_to
     group by 1, 2
   ), ranked as (
     select category, value, selections,
@@ -164,21 +160,21 @@ begin
     from options
   ), by_category as (
     select category, jsonb_agg(jsonb_build_object('value', value, 'selections', selections) order by rank) as options
-    from ranked where rank <= p_limit group by category
+    from ranked where rank <= max_rows group by category
   ), latest as (
     -- The configuration each session ended the window with.
     select distinct on (s.session_id) s.configuration, s.total_price
     from tracking.snapshots s
-    where s.occurred_at >= p_from and s.occurred_at < p_to
+    where s.occurred_at >= window_from and s.occurred_at < window_to
     order by s.session_id, s.occurred_at desc
   ), configurations as (
     select configuration, count(*) as sessions, round(avg(total_price), 2) as average_price
     from latest group by configuration
     order by count(*) desc, configuration::text
-    limit p_limit
+    limit max_rows
   )
   select jsonb_build_object(
-    'from', p_from, 'to', p_to,
+    'from', window_from, 'to', window_to,
     'options', coalesce((select jsonb_agg(jsonb_build_object('category', category, 'options', options)
                                           order by category) from by_category), '[]'::jsonb),
     'configurations', coalesce((select jsonb_agg(jsonb_build_object(
@@ -243,7 +239,7 @@ language plpgsql stable set search_path = '' as $$
 declare
   result jsonb;
 begin
-  perform tracking.require_analyst();
+  perform private.require_any_role(array['admin', 'analyst']);
   with recent as (
     select e.type, count(*) as events
     from tracking.events e
@@ -263,10 +259,21 @@ begin
 end;
 $$;
 
-grant execute on function tracking.require_analyst(), tracking.analytics_grain(timestamptz, timestamptz),
+grant execute on function tracking.analytics_grain(timestamptz, timestamptz),
   tracking.rollups_processed_until(),
   tracking.analytics_overview(timestamptz, timestamptz), tracking.analytics_funnel(timestamptz, timestamptz),
   tracking.analytics_performance(text, timestamptz, timestamptz),
   tracking.analytics_popular_configs(timestamptz, timestamptz, int), tracking.analytics_journey(uuid),
   tracking.analytics_realtime()
   to authenticated, service_role;
+
+-- Comments: what each RPC does (Studio shows them; tests/db/foundation/08-comments).
+
+comment on function tracking.analytics_overview(timestamptz, timestamptz) is 'Analysts: sessions, conversions, orders, duration, events and devices of the window, from the rollups.';
+comment on function tracking.analytics_funnel(timestamptz, timestamptz) is 'Analysts: reach and drop-off per funnel step of the window.';
+comment on function tracking.analytics_performance(text, timestamptz, timestamptz) is 'Analysts: p50/p95/p99 of one metric per bucket and overall in the window.';
+comment on function tracking.analytics_popular_configs(timestamptz, timestamptz, int) is 'Analysts: most selected options per category and most common final configurations.';
+comment on function tracking.analytics_journey(uuid) is 'Owners and analysts: the ordered timeline of one sessions events and snapshots with time spent.';
+comment on function tracking.analytics_realtime() is 'Analysts: active sessions and events of the last five minutes.';
+comment on function tracking.analytics_grain(timestamptz, timestamptz) is 'hour for windows up to 7 days, day beyond.';
+comment on function tracking.rollups_processed_until() is 'The rollup watermark every analytics answer is complete up to.';

@@ -1915,6 +1915,14 @@ export type Database = {
           zip_code: string
         }[]
       }
+      session_comparisons: {
+        Args: { session_ids: string[] }
+        Returns: {
+          comparisons: number
+          last_usage_kwh: number
+          session_id: string
+        }[]
+      }
       tdsp_charges_on: {
         Args: { on_day?: string }
         Returns: {
@@ -1922,6 +1930,16 @@ export type Database = {
           monthly_charge: number
           per_kwh_charge: number
           tdsp_id: number
+        }[]
+      }
+      zip_facts: {
+        Args: { zips: string[] }
+        Returns: {
+          county: string
+          deregulated: boolean
+          latitude: number
+          longitude: number
+          zip: string
         }[]
       }
     }
@@ -2413,6 +2431,7 @@ export type Database = {
           converted_reached: number
           dimension: string
           hot_reached: number
+          id: number
           key: string
           leads: number
           month: string
@@ -2425,6 +2444,7 @@ export type Database = {
           converted_reached?: number
           dimension: string
           hot_reached?: number
+          id?: never
           key: string
           leads?: number
           month: string
@@ -2437,6 +2457,7 @@ export type Database = {
           converted_reached?: number
           dimension?: string
           hot_reached?: number
+          id?: never
           key?: string
           leads?: number
           month?: string
@@ -2525,23 +2546,23 @@ export type Database = {
     Functions: {
       capture: { Args: { lead: Json }; Returns: Json }
       dashboard_distribution: {
-        Args: { from_ts: string; to_ts: string }
+        Args: { window_from: string; window_to: string }
         Returns: Json
       }
       dashboard_funnel: {
-        Args: { from_ts: string; to_ts: string }
+        Args: { window_from: string; window_to: string }
         Returns: Json
       }
       dashboard_quality_matrix: {
-        Args: { from_ts: string; to_ts: string }
+        Args: { window_from: string; window_to: string }
         Returns: Json
       }
       dashboard_summary: {
-        Args: { from_ts: string; to_ts: string }
+        Args: { window_from: string; window_to: string }
         Returns: Json
       }
       dashboard_top_opportunities: {
-        Args: { from_ts: string; max_rows?: number; to_ts: string }
+        Args: { max_rows?: number; window_from: string; window_to: string }
         Returns: Json
       }
       import_leads: { Args: { rows: Json; source_name: string }; Returns: Json }
@@ -4869,24 +4890,24 @@ export type Database = {
     }
     Functions: {
       analytics_funnel: {
-        Args: { p_from: string; p_to: string }
+        Args: { window_from: string; window_to: string }
         Returns: Json
       }
       analytics_grain: {
-        Args: { p_from: string; p_to: string }
+        Args: { window_from: string; window_to: string }
         Returns: string
       }
       analytics_journey: { Args: { p_session_id: string }; Returns: Json }
       analytics_overview: {
-        Args: { p_from: string; p_to: string }
+        Args: { window_from: string; window_to: string }
         Returns: Json
       }
       analytics_performance: {
-        Args: { p_from: string; p_metric: string; p_to: string }
+        Args: { metric_name: string; window_from: string; window_to: string }
         Returns: Json
       }
       analytics_popular_configs: {
-        Args: { p_from: string; p_limit: number; p_to: string }
+        Args: { max_rows: number; window_from: string; window_to: string }
         Returns: Json
       }
       analytics_realtime: { Args: never; Returns: Json }
@@ -4934,13 +4955,29 @@ export type Database = {
       metric_bin: { Args: { value: number }; Returns: number }
       metric_bin_value: { Args: { bin: number }; Returns: number }
       rebuild_rollups: { Args: never; Returns: number }
-      require_analyst: { Args: never; Returns: undefined }
+      rollup_events_between: {
+        Args: { horizon: string; since: string }
+        Returns: number
+      }
       rollup_horizon: { Args: never; Returns: string }
+      rollup_metric_percentiles: {
+        Args: { horizon: string; since: string }
+        Returns: number
+      }
       rollup_metrics_between: {
         Args: { horizon: string; since: string }
         Returns: number
       }
+      rollup_selections_between: {
+        Args: { horizon: string; since: string }
+        Returns: number
+      }
+      rollup_session_days: { Args: { days: string[] }; Returns: number }
       rollup_sessions_between: {
+        Args: { horizon: string; since: string }
+        Returns: number
+      }
+      rollup_snapshots_between: {
         Args: { horizon: string; since: string }
         Returns: number
       }
@@ -4950,6 +4987,15 @@ export type Database = {
       }
       rollups_processed_until: { Args: never; Returns: string }
       run_rollups: { Args: never; Returns: number }
+      secure_event_partition: { Args: { part: unknown }; Returns: undefined }
+      session_engagement: {
+        Args: { session_ids: string[] }
+        Returns: {
+          pages: number
+          return_visits: number
+          session_id: string
+        }[]
+      }
       touch_session: {
         Args: {
           p_ended: boolean

@@ -1,7 +1,8 @@
 // Leads: (1) capture through HTTP (gateway, kernel, validation, rate limits, dedupe, scoring, routing,
 // history, outbox) at 50 concurrent clients against a bare INSERT of the same row in the same run;
 // (2) the dashboard RPCs on 100,000 generated leads, under an analyst's RLS, against a bare
-// count(*) over the same range. Target: every dashboard RPC answers in under 50 ms.
+// count(*) over the same range. Targets: the capture RPC keeps >= 0.3x the bare INSERT's
+// throughput, and every dashboard RPC answers in under 50 ms.
 import { BENCH_FROM, BENCH_TO, ensureBenchLeads } from "../leads/generate.ts";
 import {
   type BenchContext,
@@ -17,6 +18,7 @@ import {
 
 const SCENARIO = "leads";
 const CONNECTIONS = 50;
+const RPC_SUBJECT = "leads.capture RPC (database only, 50 callers)";
 
 const runId = crypto.randomUUID().slice(0, 8);
 
@@ -39,14 +41,24 @@ function leadBody(i: number, prefix: string) {
 }
 
 async function captureRows(ctx: BenchContext, seconds: number): Promise<BenchRow[]> {
-  // The anchor: the same row written by one plain INSERT per request over 50 pooled connections.
+  // The anchor: the same row a capture stores, written by one plain INSERT per request over 50 pooled
+  // connections. "The same row" includes what capture adds to the input (source, office, owner, score,
+  // status, reasons, routing), taken from one capture made first: its foreign keys (source, office,
+  // owner) cost the anchor the same key-share locks on the same parent rows that captures take.
+  const [probe] = await ctx.sql`select leads.capture(${ctx.sql.json(leadBody(0, "probe"))}) ->> 'id' as id`;
+  const [stored] = await ctx.sql`
+    select source_id, office_id, owner_id, score, trust_score, status, score_reasons, routing
+    from leads.leads where id = ${probe.id}::uuid`;
   const anchor = await concurrentLoad(async (i) => {
     const b = leadBody(i, "anchor");
     await ctx.sql`
       insert into leads.leads (kind, first_name, last_name, email, phone, company_name, industry, company_size,
-                               form_type, latitude, longitude)
+                               form_type, latitude, longitude, source_id, office_id, owner_id, score, trust_score,
+                               status, score_reasons, routing)
       values (${b.kind}, ${b.firstName}, ${b.lastName}, ${b.email}, ${b.phone}, ${b.companyName}, ${b.industry},
-              ${b.companySize}, ${b.formType}, ${b.latitude}, ${b.longitude})`;
+              ${b.companySize}, ${b.formType}, ${b.latitude}, ${b.longitude}, ${stored.source_id}, ${stored.office_id},
+              ${stored.owner_id}, ${stored.score}, ${stored.trust_score}, ${stored.status},
+              ${ctx.sql.json(stored.score_reasons)}, ${ctx.sql.json(stored.routing)})`;
   }, { connections: CONNECTIONS, durationSeconds: seconds });
 
   // The database half of a capture alone (dedupe, insert, score, recommend, route, history, rollup):
@@ -88,15 +100,25 @@ async function captureRows(ctx: BenchContext, seconds: number): Promise<BenchRow
       target: "0",
       met: http.non2xx + http.errors === 0,
     },
-    ...[["throughput", rpc.rps, "req/s", anchor.rps], ["p50 latency", rpc.p50Ms, "ms", anchor.p50Ms], [
-      "p99 latency",
-      rpc.p99Ms,
-      "ms",
-      anchor.p99Ms,
-    ]].map(([metric, value, unit, anchorValue]) => ({
-      ...row(metric as string, value as number, unit as string, anchorValue as number),
-      subject: "leads.capture RPC (database only, 50 callers)",
-    })),
+    // Target (issue 14.10): the capture RPC does dedupe, scoring, routing, history and rollup in
+    // one pass, so it keeps at least 0.3x the throughput of the bare INSERT it ends in.
+    {
+      ...row("throughput", rpc.rps, "req/s", anchor.rps),
+      subject: RPC_SUBJECT,
+      target: ">= 0.3x",
+      met: anchor.rps > 0 && rpc.rps / anchor.rps >= 0.3,
+    },
+    { ...row("p50 latency", rpc.p50Ms, "ms", anchor.p50Ms), subject: RPC_SUBJECT },
+    { ...row("p99 latency", rpc.p99Ms, "ms", anchor.p99Ms), subject: RPC_SUBJECT },
+    {
+      scenario: SCENARIO,
+      subject: RPC_SUBJECT,
+      metric: "errors",
+      value: rpc.errors,
+      unit: "calls",
+      target: "0",
+      met: rpc.errors === 0,
+    },
     {
       scenario: SCENARIO,
       subject: "bare INSERT of the same row",

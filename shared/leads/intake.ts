@@ -152,7 +152,8 @@ export async function importLeads(request: ImportRequest): Promise<ImportResult>
       errors,
     };
   } catch (error) {
-    if ((error as { code?: string }).code === "P0002") {
+    // leads.import_leads refuses an unknown source with PT422 (hint unknown_source); the API names the field.
+    if ((error as { code?: string; hint?: string }).hint === "unknown_source") {
       throw unprocessable(`Unknown lead source "${request.source}".`, [{
         path: "source",
         message: "unknown source",

@@ -39,6 +39,9 @@ export async function runPgTap(config: StackConfig, only: string[] = []): Promis
     ["--verbose", "--failures", ...connectionArgs(config), ...files],
     clientEnv,
   );
+  // The helpers (schema tests, the advisor view) exist only while pgTAP runs, so the database
+  // a test run leaves behind is what migrations and seeds made, as Supabase's advisors would see it.
+  await psql(config, ["-c", "drop schema if exists tests cascade"]);
   const passed = (output.match(/^\s*ok \d+/gm) ?? []).length;
   let failed = (output.match(/^\s*not ok \d+/gm) ?? []).length;
   if (code !== 0 && failed === 0) failed = 1;

@@ -84,14 +84,14 @@ $$;
 -- Schemas that belong to the Supabase platform or to PostgreSQL itself; every other schema is the
 -- application's and must have RLS on every table.
 create or replace function tests.platform_schemas() returns text[]
-language sql immutable as $$
+language sql immutable set search_path = '' as $$
   select array['pg_catalog', 'information_schema', 'pg_toast', 'auth', 'storage', 'realtime', 'net',
                'vault', 'extensions', 'cron', 'supabase_migrations', 'graphql', 'graphql_public',
                'pgbouncer', 'pgsodium', 'pgsodium_masks', 'supabase_functions', '_realtime', 'tests']
 $$;
 
 create or replace function tests.tables_without_rls() returns setof text
-language sql stable as $$
+language sql stable set search_path = '' as $$
   select format('%I.%I', n.nspname, c.relname)
   from pg_class c join pg_namespace n on n.oid = c.relnamespace
   where c.relkind in ('r', 'p')
@@ -102,3 +102,7 @@ language sql stable as $$
 $$;
 
 grant execute on all functions in schema tests to anon, authenticated, service_role;
+
+-- Supabase's advisor lints (supabase/splinter) as the view tests.advisor_lints; last, because the
+-- file pins search_path for the rest of this transaction.
+\ir splinter-lints.sql

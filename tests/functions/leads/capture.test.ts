@@ -29,7 +29,7 @@ dbTest("capture creates a scored, routed lead with normalized contact data (201)
   assert.equal(response.status, 201, response.text);
   assert.deepEqual(Object.keys(response.body).sort(), ["id", "reasons", "score", "status"]);
   // quote 25 + usage 10 + phone 10, and 15 more for a deregulated ZIP once energy.zips knows it.
-  const [zip] = await sql()`select deregulated from private.leads_zip_facts(array['77002'])`;
+  const [zip] = await sql()`select deregulated from energy.zip_facts(array['77002'])`;
   assert.equal(response.body.score, 45 + (zip?.deregulated ? 15 : 0));
   assert.equal(response.body.status, "warm");
   assert.ok(response.body.reasons.some((r: { code: string }) => r.code === "high_intent_form"));

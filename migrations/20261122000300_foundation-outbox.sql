@@ -1,5 +1,6 @@
--- A durable outbox for outbound webhooks (CRM today, any module later). Enqueueing is a row insert in
--- the producer's own transaction, so a rolled-back change never notifies anyone. Delivery goes out
+-- Foundation: a durable outbox for outbound webhooks (leads' CRM hand-off today, any module later).
+-- Enqueueing is a row insert in the producer's own transaction, so a rolled-back change never
+-- notifies anyone. Delivery goes out
 -- through pg_net (sent only after commit) with a Stripe-style HMAC-SHA256 signature:
 --   X-Powerbase-Signature: t=<unix seconds>,v1=<hex hmac_sha256(secret, "<t>.<raw body>")>
 -- The signing secret lives in Vault under the endpoint's secret_name, never in a table or in code.
@@ -40,6 +41,8 @@ create table ops.outbound_webhooks (
 create index outbound_webhooks_due_idx on ops.outbound_webhooks (next_attempt_at) where status = 'pending';
 create index outbound_webhooks_sending_idx on ops.outbound_webhooks (sent_at) where status = 'sending';
 create index outbound_webhooks_event_type_idx on ops.outbound_webhooks (event_type, created_at desc);
+-- Covers the foreign key: deleting an endpoint cascades to its rows without a sequential scan.
+create index outbound_webhooks_endpoint_idx on ops.outbound_webhooks (endpoint_id);
 
 alter table ops.webhook_endpoints enable row level security;
 alter table ops.outbound_webhooks enable row level security;
@@ -116,24 +119,19 @@ language sql immutable set search_path = '' as $$
   select least(interval '1 hour', interval '30 seconds' * power(2, greatest(attempts - 1, 0)))
 $$;
 
--- Settles rows whose pg_net request has an answer (or has timed out with none), then sends
--- everything due. Returns the rows touched. Run every minute by pg_cron.
-create or replace function ops.deliver_outbound_webhooks() returns bigint
-language plpgsql volatile security definer set search_path = '' as $$
-declare
-  settled bigint;
-  sent bigint;
-begin
+-- Settles rows whose pg_net request has an answer (or has timed out with none): delivered on a 2xx,
+-- dead after max_attempts, otherwise pending again after the backoff. Returns the rows settled.
+create or replace function ops.settle_outbound_webhooks() returns bigint
+language sql volatile set search_path = '' as $$
   with outcome as (
-    select w.id, w.attempts, e.max_attempts, r.status_code, r.error_msg, r.timed_out,
-           (r.id is null) as unanswered
+    select w.id, w.attempts, e.max_attempts, r.status_code, r.error_msg, (r.id is null) as unanswered
     from ops.outbound_webhooks w
     join ops.webhook_endpoints e on e.id = w.endpoint_id
     left join net._http_response r on r.id = w.net_request_id
     where w.status = 'sending'
       and (r.id is not null or w.sent_at < now() - make_interval(secs => e.timeout_ms / 1000.0 + 120))
     for update of w skip locked
-  ), settled_rows as (
+  ), settled as (
     update ops.outbound_webhooks w
     set status = case
           when o.status_code between 200 and 299 then 'delivered'
@@ -149,19 +147,56 @@ begin
     from outcome o where w.id = o.id
     returning 1
   )
-  select count(*) into settled from settled_rows;
+  select count(*) from settled
+$$;
 
+-- Due rows that send_webhooks could never send (endpoint switched off, Vault signing secret gone)
+-- are settled dead with the reason in last_error, kept for inspection and manual replay. Left
+-- pending, they would fill the 500-row due pick for good and no retry would go out again. Only due
+-- rows: an endpoint switched back on (or a secret restored) before a row's next attempt still gets
+-- it. Rows of a deleted endpoint are gone with it (on delete cascade). Returns the rows settled.
+create or replace function ops.abandon_unsendable_webhooks() returns bigint
+language sql volatile set search_path = '' as $$
+  with unsendable as (
+    select w.id, case when not e.active then 'endpoint inactive' else 'signing secret missing' end as reason
+    from ops.outbound_webhooks w
+    join ops.webhook_endpoints e on e.id = w.endpoint_id
+    where w.status = 'pending' and w.next_attempt_at <= now()
+      and (not e.active or not exists (select 1 from vault.decrypted_secrets s where s.name = e.secret_name))
+    for update of w skip locked
+  ), abandoned as (
+    update ops.outbound_webhooks w
+    set status = 'dead', last_error = u.reason
+    from unsendable u where w.id = u.id
+    returning 1
+  )
+  select count(*) from abandoned
+$$;
+
+-- The delivery job, run every minute by pg_cron: settles answered rows, abandons unsendable ones,
+-- then sends up to 500 due rows (the same conditions send_webhooks joins on, so every id picked is
+-- one it will send). Returns the rows touched.
+create or replace function ops.deliver_outbound_webhooks() returns bigint
+language plpgsql volatile security definer set search_path = '' as $$
+declare
+  settled bigint := ops.settle_outbound_webhooks();
+  abandoned bigint := ops.abandon_unsendable_webhooks();
+  sent bigint;
+begin
   select ops.send_webhooks(array(
     select w.id from ops.outbound_webhooks w
+    join ops.webhook_endpoints e on e.id = w.endpoint_id and e.active
     where w.status = 'pending' and w.next_attempt_at <= now()
+      and exists (select 1 from vault.decrypted_secrets s where s.name = e.secret_name)
     order by w.next_attempt_at limit 500
   )) into sent;
-  return settled + sent;
+  return settled + abandoned + sent;
 end;
 $$;
 
 revoke execute on function ops.enqueue_webhooks(text, jsonb[]), ops.send_webhooks(bigint[]),
-  ops.deliver_outbound_webhooks() from public, anon, authenticated;
+  ops.settle_outbound_webhooks(), ops.abandon_unsendable_webhooks(), ops.deliver_outbound_webhooks()
+  from public, anon, authenticated;
 grant execute on function ops.enqueue_webhooks(text, jsonb[]), ops.send_webhooks(bigint[]),
   ops.deliver_outbound_webhooks(), ops.webhook_backoff(int) to service_role;
 

@@ -59,10 +59,10 @@ select throws_ok($$insert into leads.leads (kind, email) values ('business', 'sa
   'sales cannot insert leads');
 select is_empty($$select id from leads.events where lead_id = 'aaaaaaaa-0000-4000-8000-000000000002'$$,
   'sales cannot read another office''s lead history');
-select lives_ok(
+select results_eq(
   $$insert into leads.events (lead_id, type, note, actor_id) values ('aaaaaaaa-0000-4000-8000-000000000001', 'feedback',
-    'Called, wants a quote', auth.uid())$$,
-  'sales add feedback to their own lead');
+    'Called, wants a quote', auth.uid()) returning type$$,
+  $$values ('feedback'::text)$$, 'sales add feedback to their own lead (one row written)');
 select throws_ok(
   $$insert into leads.events (lead_id, type, note, actor_id) values ('aaaaaaaa-0000-4000-8000-000000000002', 'feedback',
     'sneaky', auth.uid())$$,
@@ -103,8 +103,9 @@ select results_eq($$update leads.leads set status = 'rejected' where id = 'aaaaa
   $$values ('aaaaaaaa-0000-4000-8000-000000000002'::uuid)$$, 'admins change any lead');
 select results_eq($$delete from leads.leads where id = 'aaaaaaaa-0000-4000-8000-000000000003' returning id$$,
   $$values ('aaaaaaaa-0000-4000-8000-000000000003'::uuid)$$, 'admins delete leads');
-select lives_ok($$update leads.scoring_rules set points = points where reason_code = 'phone_given'$$,
-  'admins edit scoring rules');
+select results_eq(
+  $$update leads.scoring_rules set points = points where reason_code = 'phone_given' and dimension = 'score' returning reason_code$$,
+  $$values ('phone_given'::text)$$, 'admins edit scoring rules (the row is changed, not filtered)');
 
 -- customer --------------------------------------------------------------------------------------------
 select tests.authenticate_as('rls_customer');
@@ -116,8 +117,8 @@ select is_empty($$select id from leads.regional_offices$$, 'customers do not see
 select is_empty($$select id from leads.events where lead_id = 'aaaaaaaa-0000-4000-8000-000000000001'$$,
   'customers do not read the internal history of their own lead');
 select is_empty($$select id from leads.scoring_rules$$, 'customers do not see scoring rules');
-select throws_ok($$select leads.dashboard_summary('2001-01-01', '2001-01-02')$$, '42501', null,
-  'customers cannot use the dashboards');
+select throws_ok($$select leads.dashboard_summary('2001-01-01', '2001-01-02')$$, 'PT403', null,
+  'customers cannot use the dashboards (PT403)');
 
 -- support ---------------------------------------------------------------------------------------------
 select tests.authenticate_as('rls_support');

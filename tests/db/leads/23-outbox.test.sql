@@ -47,7 +47,7 @@ select ok(exists (select 1 from realtime.messages where topic = 'leads:dashboard
 
 -- A 500 answer: back to pending with backoff.
 insert into net._http_response (id, status_code, content) values ((select net_request_id from hooks), 500, 'boom');
-select cmp_ok(ops.deliver_outbound_webhooks(), '>=', 1::bigint, 'the delivery job settles the answer');
+select is(ops.deliver_outbound_webhooks(), 1::bigint, 'the delivery job settles the one answered row and sends nothing early');
 select is((select status from hooks), 'pending', 'a failed attempt is retried later');
 select is((select last_status_code from hooks), 500, 'with the status it got');
 select is((select next_attempt_at - now() from hooks), interval '30 seconds', 'after a 30 second backoff');

@@ -1,7 +1,7 @@
 -- Scoring as data, status bands, recommendations, routing (nearest office, default office with
 -- no_location, round-robin owners), 24-hour de-duplication, history, milestones and imports.
 begin;
-select plan(44);
+select plan(46);
 
 -- Rule conditions ---------------------------------------------------------------------------------------
 select ok(private.leads_rule_matches('5', 'gte', '3'), 'gte matches a larger number');
@@ -118,7 +118,16 @@ select is((select status from leads.leads where id = (select id from rr where n 
   'rescoring never overrides an accepted lead');
 select is((select status from leads.leads where id = (select id from rr where n = 2)), 'cold',
   'other leads keep their band until rescored');
-select cmp_ok(private.leads_rescore_all(), '>=', 3::bigint, 'the nightly rescoring applies the new rule');
+create temporary table due_for_rescore as
+select count(*)::bigint as n
+from leads.leads l
+join private.leads_evaluate(private.leads_stored(array(
+  select x.id from leads.leads x where x.status in ('new', 'hot', 'warm', 'cold')))) e on e.lead_id = l.id
+where (l.score, l.trust_score, l.score_reasons, l.status) is distinct from
+      (e.score, e.trust_score, e.reasons, private.leads_scored_status(l.status, e.score));
+select ok((select n from due_for_rescore) >= 2, 'the new rule leaves open leads (the test''s own included) due for rescoring');
+select is(private.leads_rescore_all(), (select n from due_for_rescore),
+  'the nightly rescoring changes exactly the open leads whose score, trust, reasons or band differ');
 select is((select status from leads.leads where id = (select id from rr where n = 2)), 'warm',
   'and moves open leads to their new band');
 
@@ -135,53 +144,37 @@ update leads.sources set trust_score = 95 where name = 'score-test-source';
 select is((select trust_score from leads.leads where email = 'a@import.test'), 60,
   'raising a source''s trust rescores its leads (e-mail 20 + company 10 + trusted 15 + highly trusted 15)');
 select throws_ok($$select leads.import_leads('[{"kind":"business","email":"x@import.test"}]', 'no-such-source')$$,
-  'P0002', null, 'an unknown source is refused');
+  'PT422', 'Unknown lead source "no-such-source".', 'an unknown source is refused with the PT422 convention');
+select is((select count(*)::int from leads.leads where email = 'x@import.test'), 0,
+  'and nothing of the refused import is written');
 
--- Engagement signals read energy, search and tracking the moment those modules exist; zeros before.
+-- Engagement signals come from the contracts energy, search and tracking publish (each tested in its
+-- owner's 90-contracts file): comparisons, searches, page views and return visits of the session.
 select set_config('test.session', gen_random_uuid()::text, true), set_config('test.earlier', gen_random_uuid()::text, true);
-do $$
-declare
-  visit uuid := current_setting('test.session')::uuid;
-  earlier uuid := current_setting('test.earlier')::uuid;
-begin
-  if to_regclass('energy.plan_comparisons') is not null then
-    execute 'insert into energy.plan_comparisons (session_id, usage_kwh, monthly_usage_kwh, result_count)
-             select $1, 1800, array_fill(1800, array[12]), 5 from generate_series(1, 3)' using visit;
-  end if;
-  if to_regclass('search.queries') is not null then
-    execute 'insert into search.queries (session_id, query, normalized, result_count)
-             select $1, ''fixed rate'', ''fixed rate'', 4 from generate_series(1, 2)' using visit;
-  end if;
-  if to_regclass('tracking.sessions') is not null then
-    execute 'insert into tracking.sessions (id, visitor_id) values ($1, ''leads-test-visitor''), ($2, ''leads-test-visitor'')'
-      using visit, earlier;
-  end if;
-  if to_regclass('tracking.events') is not null then
-    execute 'insert into tracking.events (id, session_id, type, occurred_at)
-             select gen_random_uuid(), $1, ''page_view'', now() from generate_series(1, 6)' using visit;
-  end if;
-end
-$$;
-select is(
-  (select row(comparisons, searches, pages, return_visits, compared_usage_kwh)::text
-   from private.leads_engagement(array[current_setting('test.session')::uuid])),
-  row(case when to_regclass('energy.plan_comparisons') is null then 0 else 3 end,
-      case when to_regclass('search.queries') is null then 0 else 2 end,
-      case when to_regclass('tracking.events') is null then 0 else 6 end,
-      case when to_regclass('tracking.sessions') is null then 0 else 1 end,
-      case when to_regclass('energy.plan_comparisons') is null then null else 1800 end::numeric)::text,
-  'engagement counts comparisons, searches, page views and return visits of the session (0 without the modules)');
+insert into energy.plan_comparisons (session_id, usage_kwh, monthly_usage_kwh, result_count)
+select current_setting('test.session')::uuid, 1800, array_fill(1800, array[12]), 5 from generate_series(1, 3);
+insert into search.queries (session_id, query, normalized, result_count)
+select current_setting('test.session')::uuid, 'fixed rate', 'fixed rate', 4 from generate_series(1, 2);
+insert into tracking.sessions (id, visitor_id)
+values (current_setting('test.session')::uuid, 'leads-test-visitor'),
+       (current_setting('test.earlier')::uuid, 'leads-test-visitor');
+insert into tracking.events (id, session_id, type, occurred_at)
+select gen_random_uuid(), current_setting('test.session')::uuid, 'page_view', now() from generate_series(1, 6);
+
 create temporary table engaged as
 select leads.capture(jsonb_build_object('kind', 'consumer', 'email', 'engaged@score.test', 'consent', true,
   'sessionId', current_setting('test.session'))) as result;
 select is(
-  (select (result -> 'reasons') @> '[{"code": "compared_many_plans"}]' from engaged),
-  to_regclass('energy.plan_comparisons') is not null,
-  'plan comparisons of the linked session score the lead once energy exists');
-select is(
-  (select (result -> 'reasons') @> '[{"code": "returning_visitor"}]' from engaged),
-  to_regclass('tracking.sessions') is not null,
-  'a visitor''s earlier sessions score as return visits once tracking exists');
+  (select jsonb_build_object('comparisons', s.signals -> 'comparisons', 'searches', s.signals -> 'searches',
+                            'pages', s.signals -> 'pages', 'return_visits', s.signals -> 'return_visits',
+                            'usage_kwh', s.signals -> 'usage_kwh')
+   from private.leads_signals(private.leads_stored(array[(select (result ->> 'id')::uuid from engaged)])) s),
+  '{"comparisons": 3, "searches": 2, "pages": 6, "return_visits": 1, "usage_kwh": 1800}'::jsonb,
+  'the signals carry the session''s comparisons, searches, page views, return visits and compared usage');
+select ok((select (result -> 'reasons') @> '[{"code": "compared_many_plans"}]' from engaged),
+  'plan comparisons of the linked session score the lead');
+select ok((select (result -> 'reasons') @> '[{"code": "returning_visitor"}]' from engaged),
+  'a visitor''s earlier sessions score as return visits');
 
 select * from finish();
 rollback;

@@ -60,7 +60,7 @@ select ok(tracking.analytics_journey('00000000-0000-4000-8000-00000000f001') is 
   'a user may read the journey of their own session');
 select is(tracking.analytics_journey('00000000-0000-4000-8000-00000000f002'), null,
   'but not the journey of someone else''s session');
-select throws_ok($$select tracking.analytics_overview(now() - interval '1 day', now())$$, '42501', null,
+select throws_ok($$select tracking.analytics_overview(now() - interval '1 day', now())$$, 'PT403', null,
   'a customer cannot call the overview');
 select throws_ok(
   $$insert into tracking.events (id, session_id, type, occurred_at)
@@ -81,7 +81,7 @@ select results_eq($$select id::text from tracking.performance_metrics$$,
 select tests.authenticate_as('trk_sales');
 select is_empty($$select * from tracking.sessions where id in ('00000000-0000-4000-8000-00000000f001',
   '00000000-0000-4000-8000-00000000f002')$$, 'sales staff do not read tracking sessions');
-select throws_ok($$select tracking.analytics_funnel(now() - interval '1 day', now())$$, '42501', null,
+select throws_ok($$select tracking.analytics_funnel(now() - interval '1 day', now())$$, 'PT403', null,
   'sales staff cannot call analytics');
 
 -- analyst ---------------------------------------------------------------------------------------------
@@ -103,8 +103,9 @@ select throws_ok($$delete from tracking.events$$, '42501', null, 'an analyst can
 select tests.authenticate_as('trk_admin');
 select results_eq($$update tracking.settings set retention_days = 30 returning retention_days$$, $$values (30)$$,
   'an admin changes the retention');
-select lives_ok($$insert into tracking.funnel_steps (position, name, source, event_type) values (9, 'x', 'event', 'click')$$,
-  'an admin adds a funnel step');
+select results_eq(
+  $$insert into tracking.funnel_steps (position, name, source, event_type) values (9, 'x', 'event', 'click') returning position$$,
+  $$values (9::smallint)$$, 'an admin adds a funnel step');
 select throws_ok($$update tracking.events set category = 'x'$$, '42501', null, 'not even an admin updates events');
 select throws_ok($$delete from tracking.events$$, '42501', null, 'not even an admin deletes events');
 

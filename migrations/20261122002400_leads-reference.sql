@@ -1,21 +1,8 @@
--- Leads reference data: regional offices, sources, products, scoring and recommendation rules.
--- Idempotent (keyed by name / code / reason code) so `db reset` and preview branches can rerun it.
-
-insert into leads.regional_offices (name, region, address, city, state, contact_email, contact_phone, latitude, longitude, is_default)
-values
-  ('Houston', 'Gulf Coast', '1000 Main St', 'Houston', 'TX', 'houston@powerbase.local', '+17135550100', 29.7604, -95.3698, true),
-  ('Dallas', 'North Texas', '1500 Elm St', 'Dallas', 'TX', 'dallas@powerbase.local', '+12145550100', 32.7767, -96.7970, false),
-  ('Austin', 'Central Texas', '600 Congress Ave', 'Austin', 'TX', 'austin@powerbase.local', '+15125550100', 30.2672, -97.7431, false),
-  ('San Antonio', 'South Texas', '300 Alamo Plaza', 'San Antonio', 'TX', 'sanantonio@powerbase.local', '+12105550100', 29.4241, -98.4936, false),
-  ('Midland', 'West Texas', '200 W Wall St', 'Midland', 'TX', 'midland@powerbase.local', '+14325550100', 31.9973, -102.0779, false),
-  ('Corpus Christi', 'Coastal Bend', '400 Shoreline Blvd', 'Corpus Christi', 'TX', 'corpus@powerbase.local', '+13615550100', 27.8006, -97.3964, false)
-on conflict (name) do update set region = excluded.region, latitude = excluded.latitude, longitude = excluded.longitude,
-  is_default = excluded.is_default;
-
--- The dev sales user works the Houston office.
-insert into leads.office_members (office_id, user_id)
-select o.id, '00000000-0000-4000-8000-000000005a01' from leads.regional_offices o where o.name = 'Houston'
-on conflict do nothing;
+-- Leads reference data the product needs to work at all: lead sources (capture defaults to
+-- 'website'), products, scoring rules and recommendation rules. Loaded by the migration so that a
+-- fresh project scores and recommends from its first lead; idempotent (keyed by name, code and
+-- reason code), and rows an admin has since edited are left as they are. Regional offices and their
+-- members are each retailer's own, created by admins (demo offices are in seed/20_leads-demo.sql).
 
 insert into leads.sources (name, type, url, trust_score)
 values

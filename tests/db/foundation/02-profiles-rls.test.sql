@@ -15,7 +15,8 @@ select results_eq($$select email from public.profiles$$, $$values ('alice@exampl
   'alice sees only her own profile');
 select is_empty($$select * from public.profiles where id = tests.get_supabase_uid('profile_bob')$$,
   'alice cannot read bob''s profile');
-select lives_ok($$update public.profiles set display_name = 'Alice' where id = auth.uid()$$, 'alice updates her display name');
+select results_eq($$update public.profiles set display_name = 'Alice' where id = auth.uid() returning display_name$$,
+  $$values ('Alice'::text)$$, 'alice updates her display name (one row changed)');
 select is((select display_name from public.profiles where id = auth.uid()), 'Alice', 'the update landed');
 
 -- An update aimed at bob's row matches nothing under RLS.
