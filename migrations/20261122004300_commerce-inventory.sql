@@ -462,7 +462,9 @@ end;
 $$;
 
 -- Public availability: per SKU, what can be sold across all locations; never a location's on_hand.
-create or replace function commerce.catalog_availability(skus text[] default null)
+-- Definer in private because anon may not read inventory levels; the exposed entry point below is an
+-- invoker (Supabase's advisors flag definer functions anon can call in an exposed schema).
+create or replace function private.commerce_catalog_availability(skus text[])
 returns table (sku text, available int)
 language sql stable security definer set search_path = '' as $$
   select v.sku, greatest(coalesce(sum(private.commerce_level_available(l.variant_id, l.location_id)), 0), 0)::int
@@ -473,8 +475,18 @@ language sql stable security definer set search_path = '' as $$
   group by v.sku
 $$;
 
+create or replace function commerce.catalog_availability(skus text[] default null)
+returns table (sku text, available int)
+language sql stable set search_path = '' as $$
+  select a.sku, a.available from private.commerce_catalog_availability(catalog_availability.skus) a
+$$;
+comment on function private.commerce_catalog_availability(text[]) is
+  'Definer behind commerce.catalog_availability: sellable units per active SKU, never a location''s on_hand.';
+
 revoke execute on function commerce.receive_stock(text, text, int, text, date, text),
-  commerce.adjust_stock(text, text, int, text, text), commerce.catalog_availability(text[]) from public;
+  commerce.adjust_stock(text, text, int, text, text), commerce.catalog_availability(text[]),
+  private.commerce_catalog_availability(text[]) from public;
 grant execute on function commerce.receive_stock(text, text, int, text, date, text),
   commerce.adjust_stock(text, text, int, text, text) to authenticated, service_role;
-grant execute on function commerce.catalog_availability(text[]) to anon, authenticated, service_role;
+grant execute on function commerce.catalog_availability(text[]), private.commerce_catalog_availability(text[])
+  to anon, authenticated, service_role;

@@ -383,6 +383,22 @@ function toHttpError(error: unknown, c: AppContext, functionName: string): HttpE
       message: "A value is out of range or not valid text.",
     }]);
   }
+  // Integrity violations (class 23) refuse one statement for the caller's data, as PostgREST answers
+  // them: a duplicate or a missing referenced row is a 409, a NULL or a failed check a 422 (PostgREST
+  // says 400; validation here is 422 everywhere). The statement failed whole, so nothing was written.
+  const integrity = typeof pg.code === "string" ? INTEGRITY_ERRORS[pg.code] : undefined;
+  if (integrity) {
+    const constraint = (error as { constraint_name?: string }).constraint_name;
+    log("warn", "input refused by a constraint", {
+      requestId: c.get("requestId"),
+      sqlstate: pg.code,
+      constraint,
+    });
+    return new HttpError(integrity.status, integrity.code, integrity.message, [{
+      code: integrity.code,
+      message: constraint ? `constraint ${constraint}` : integrity.message,
+    }]);
+  }
   log("error", "unhandled error", {
     requestId: c.get("requestId"),
     function: functionName,
@@ -395,6 +411,21 @@ function toHttpError(error: unknown, c: AppContext, functionName: string): HttpE
     "Something went wrong on our side. Quote the request id if you report it.",
   );
 }
+
+const INTEGRITY_ERRORS: Record<string, { status: 409 | 422; code: string; message: string }> = {
+  "23505": { status: 409, code: "conflict", message: "A record with the same unique value already exists." },
+  "23503": {
+    status: 409,
+    code: "reference_conflict",
+    message: "A referenced record does not exist or is still in use.",
+  },
+  "23502": { status: 422, code: "missing_value", message: "A required value is missing." },
+  "23514": {
+    status: 422,
+    code: "invalid_value",
+    message: "A value breaks a rule of the data it belongs to.",
+  },
+};
 
 const BEARER: Record<string, string[]>[] = [{ bearer: [] }, { apikey: [] }];
 

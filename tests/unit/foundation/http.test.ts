@@ -28,6 +28,22 @@ async function raise(state: string, message: string, hint?: string): Promise<nev
 app.get("/pt404", () => raise("PT404", "No plan 42 is on offer.", "plan_not_found"));
 app.get("/pt422", () => raise("PT422", "usage_kwh is out of range."));
 app.get("/denied", () => raise("42501", "permission denied for table db_internal_secrets", "grant it"));
+// Real integrity violations: a temporary table with a unique key, a reference and a check.
+async function violate(statement: string): Promise<never> {
+  await sql().begin(async (tx) => {
+    await tx.unsafe(`create temporary table kernel_parent (id int primary key) on commit drop`);
+    await tx.unsafe(`create temporary table kernel_probe (
+      id int primary key, parent int references kernel_parent, qty int not null check (qty > 0)
+    ) on commit drop`);
+    await tx.unsafe(`insert into kernel_parent values (1); insert into kernel_probe values (1, 1, 1)`);
+    await tx.unsafe(statement);
+  });
+  throw new Error(`${statement} did not fail`);
+}
+app.get("/unique", () => violate("insert into kernel_probe values (1, 1, 1)"));
+app.get("/reference", () => violate("insert into kernel_probe values (2, 99, 1)"));
+app.get("/not-null", () => violate("insert into kernel_probe values (3, 1, null)"));
+app.get("/check", () => violate("insert into kernel_probe values (4, 1, 0)"));
 
 const call = (path: string, init: RequestInit = {}, ip = uniqueIp()) =>
   app.request(`/kernel${path}`, { ...init, headers: { "x-forwarded-for": ip, ...(init.headers ?? {}) } });
@@ -99,6 +115,17 @@ dbTest(
     const invalid = await expectEnvelope(await call("/pt422"), 422, "invalid_request");
     assert.equal(invalid.message, "usage_kwh is out of range.");
     assert.deepEqual(invalid.details, []);
+  },
+);
+
+dbTest(
+  "integrity violations are 4xx as PostgREST answers them: duplicate or reference 409, NULL or check 422",
+  async () => {
+    const duplicate = await expectEnvelope(await call("/unique"), 409, "conflict");
+    assert.deepEqual(duplicate.details, [{ code: "conflict", message: "constraint kernel_probe_pkey" }]);
+    await expectEnvelope(await call("/reference"), 409, "reference_conflict");
+    await expectEnvelope(await call("/not-null"), 422, "missing_value");
+    await expectEnvelope(await call("/check"), 422, "invalid_value");
   },
 );
 
