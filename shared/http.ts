@@ -63,7 +63,7 @@ export interface AppOptions {
   maxBodyBytes?: (c: Context) => number;
 }
 
-export { errorResponse as errorResponseDoc, jsonBody, jsonResponse, route } from "./openapi.ts";
+export { errorResponse as errorResponseDoc, jsonBody, jsonResponse, pageSchema, route } from "./openapi.ts";
 export type { StaffRole };
 
 let sharedLimiter: Limiter | undefined;

@@ -60,6 +60,19 @@ export function jsonResponse<S extends z.ZodType>(schema: S, description: string
 }
 
 /** A required JSON request body, validated by the schema (400 malformed JSON, 415 other media types). */
+/** Seed 001's page envelope, as every list route answers it (leads, orders, ...). */
+export function pageSchema<S extends z.ZodType>(item: S, id: string) {
+  return z.object({
+    items: z.array(item),
+    totalCount: z.number().int(),
+    hasNext: z.boolean(),
+    currentPage: z.number().int(),
+    pageSize: z.number().int(),
+    nextSkip: z.number().int().nullable(),
+    nextCursor: z.string().nullable(),
+  }).meta({ id });
+}
+
 export function jsonBody<S extends z.ZodType>(schema: S, description?: string) {
   return { required: true, description, content: { "application/json": { schema } } };
 }

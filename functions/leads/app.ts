@@ -9,6 +9,7 @@ import {
   createApp,
   jsonBody,
   jsonResponse,
+  pageSchema,
   rateLimit,
   requireRoles,
   route,
@@ -49,15 +50,7 @@ const LeadObject = z.looseObject({}).meta({
   id: "Lead",
   description: "A lead as docs/api/leads.md describes it.",
 });
-const LeadPage = z.object({
-  items: z.array(LeadObject),
-  totalCount: z.number().int(),
-  hasNext: z.boolean(),
-  currentPage: z.number().int(),
-  pageSize: z.number().int(),
-  nextSkip: z.number().int().nullable(),
-  nextCursor: z.string().nullable(),
-}).meta({ id: "LeadPage" });
+const LeadPage = pageSchema(LeadObject, "LeadPage");
 
 const LeadIdParams = z.object({
   // Any text is accepted here and anything but a UUID answers 404, like an id nobody may see.

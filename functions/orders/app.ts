@@ -17,6 +17,7 @@ import {
   createApp,
   jsonBody,
   jsonResponse,
+  pageSchema,
   requireRoles,
   requireUser,
   route,
@@ -27,15 +28,7 @@ const app = createApp("orders", {
   description: "Orders, cancellations, fulfilment and refunds (docs/api/commerce.md).",
 });
 
-const OrderPage = z.object({
-  items: z.array(Loose),
-  totalCount: z.number().int(),
-  hasNext: z.boolean(),
-  currentPage: z.number().int(),
-  pageSize: z.number().int(),
-  nextSkip: z.number().int().nullable(),
-  nextCursor: z.string().nullable(),
-}).meta({ id: "OrderPage" });
+const OrderPage = pageSchema(Loose, "OrderPage");
 const IdParams = z.object({ id: z.uuid() });
 const NOT_FOUND = { 404: "not_found: no such order (or not yours)." };
 
