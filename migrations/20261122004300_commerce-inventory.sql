@@ -504,6 +504,8 @@ returns table (sku text, available int)
 language sql stable set search_path = '' as $$
   select a.sku, a.available from private.commerce_catalog_availability(catalog_availability.skus) a
 $$;
+comment on function commerce.catalog_availability is
+  'Public: sellable units per active SKU across all locations, never a location''s figures.';
 comment on function private.commerce_catalog_availability(text[]) is
   'Definer behind commerce.catalog_availability: sellable units per active SKU, never a location''s on_hand.';
 

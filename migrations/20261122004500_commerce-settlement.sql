@@ -94,6 +94,8 @@ begin
           jsonb_build_object('reference', reference));
 end;
 $$;
+comment on function commerce.payment_created is
+  'Service role: record the provider reference of a payment once the provider created it.';
 
 create or replace function commerce.record_webhook_event(provider text, event_key text, event_type text, payload jsonb)
 returns table (webhook_event_id bigint, duplicate boolean)
@@ -117,6 +119,8 @@ begin
   end if;
 end;
 $$;
+comment on function commerce.record_webhook_event is
+  'Service role (payments webhook): store a verified event once per provider and key; a duplicate is reported.';
 
 create or replace function private.commerce_settle_event(webhook_event_id bigint, outcome text, detail text) returns text
 language sql volatile set search_path = '' as $$
@@ -193,6 +197,8 @@ begin
   return private.commerce_settle_event(webhook_event_id, 'applied', new_status);
 end;
 $$;
+comment on function commerce.apply_payment_update is
+  'Service role (payments webhook): apply a verified provider status to a payment, forward only, and pay or refund its order.';
 
 -- Applies a refund status the provider reported; forward only; success counts the money refunded and
 -- moves the order to partially_refunded or refunded (a canceled order stays canceled).
@@ -241,6 +247,8 @@ begin
   return private.commerce_settle_event(webhook_event_id, 'applied', new_status);
 end;
 $$;
+comment on function commerce.apply_refund_update is
+  'Service role (payments webhook): apply a verified provider status to a refund.';
 
 -- Settles an event without applying it: 'ignored' (a type we do not act on) or 'rejected' (Paystack's
 -- verification disagreed); a settled event is never retried.
@@ -253,6 +261,8 @@ begin
   return private.commerce_settle_event(webhook_event_id, outcome, detail);
 end;
 $$;
+comment on function commerce.settle_webhook_event is
+  'Service role: record a webhook event''s outcome (applied, ignored, rejected, failed).';
 
 -- Work queue for the dispatcher: claims due refunds and unverified Paystack charges, skipping rows
 -- another dispatcher holds; a claimed row waits 30 s before it is claimed again.
@@ -287,6 +297,8 @@ begin
   from claimed_events e;
 end;
 $$;
+comment on function commerce.claim_provider_work is
+  'Service role (dispatcher): claim due refunds and unverified Paystack charges, skipping rows another dispatcher holds.';
 
 create or replace function commerce.refund_sent(refund_id uuid, provider_reference text, provider_status text) returns void
 language plpgsql volatile security definer set search_path = '' as $$
@@ -297,6 +309,8 @@ begin
   where r.id = refund_id;
 end;
 $$;
+comment on function commerce.refund_sent is
+  'Service role (dispatcher): record that the provider accepted a refund, with its reference.';
 
 create or replace function commerce.refund_send_failed(refund_id uuid, error text) returns void
 language plpgsql volatile security definer set search_path = '' as $$
@@ -304,6 +318,8 @@ begin
   update commerce.refunds r set last_error = left(error, 500), updated_at = now() where r.id = refund_id;
 end;
 $$;
+comment on function commerce.refund_send_failed is
+  'Service role (dispatcher): record a failed refund send for a retry.';
 
 -- Staff and customer actions --------------------------------------------------------------------------
 
@@ -555,6 +571,8 @@ begin
   where p.provider = payment_by_reference.provider and p.reference = payment_by_reference.reference;
 end;
 $$;
+comment on function commerce.payment_by_reference is
+  'Service role: the payment and order a provider reference belongs to.';
 
 create or replace function private.commerce_wake_dispatcher_if_due() returns bigint
 language plpgsql volatile set search_path = '' as $$

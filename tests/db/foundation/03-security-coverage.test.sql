@@ -69,6 +69,8 @@ insert into api_allowlist (signature, roles, reason) values
   ('leads.score_lead(uuid)', '{authenticated}', 'staff score one lead; invoker entry point of private.leads_score_lead'),
   ('leads.zip_location(text)', '{authenticated}', 'ZIP centroid for staff forms and maps, public reference data'),
   ('private.leads_my_office_ids()', '{authenticated}', 'definer: the caller''s offices, which sales policies compare with'),
+  ('private.leads_require_office(uuid)', '{authenticated}',
+   'the PT403 office check the sales workflow calls before it assigns leads (invoker)'),
   ('private.leads_range_facts(timestamp with time zone,timestamp with time zone,text[])', '{authenticated}',
    'invoker helper of the dashboards (reads under the caller''s RLS)'),
   ('private.leads_reason_codes(jsonb,jsonb)', '{authenticated}', 'generated column expression recomputed by writers'),
