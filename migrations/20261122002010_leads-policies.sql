@@ -22,6 +22,23 @@ language sql stable security definer set search_path = '' as $$
 $$;
 grant execute on function private.leads_my_office_ids() to authenticated, service_role;
 
+-- The workflow's assignment check, asked before it moves leads: only admins and the office's own sales
+-- put a lead into an office. Raised as PT403 (the error convention) where the update policy's check
+-- would otherwise refuse with a bare 42501.
+create or replace function private.leads_require_office(office_id uuid) returns void
+language plpgsql stable set search_path = '' as $$
+begin
+  if auth.role() = 'service_role' or private.has_role('admin')
+     or (private.has_role('sales') and office_id = any (private.leads_my_office_ids())) then
+    return;
+  end if;
+  raise exception using errcode = 'PT403', hint = 'forbidden', message = 'Leads go only into offices you work for.';
+end;
+$$;
+comment on function private.leads_require_office(uuid) is
+  'PT403 unless the caller may put leads into this office (admins, the office''s own sales, service_role).';
+grant execute on function private.leads_require_office(uuid) to authenticated, service_role;
+
 create policy "staff read offices" on leads.regional_offices for select to authenticated
   using ((select private.has_any_role(array['admin', 'analyst', 'sales', 'support'])));
 create policy "admins add offices" on leads.regional_offices for insert to authenticated

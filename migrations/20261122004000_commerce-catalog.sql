@@ -14,6 +14,14 @@ create table commerce.products (
   active boolean not null default true,
   created_at timestamptz not null default now()
 );
+comment on table commerce.products is 'The catalog''s products (thermostats, meters, solar, service plans, vouchers, accessories); variants carry SKU and price.';
+comment on column commerce.products.id is 'Product id.';
+comment on column commerce.products.slug is 'URL slug of the product page.';
+comment on column commerce.products.name is 'Display name.';
+comment on column commerce.products.category is 'thermostat, meter, solar, service_plan, voucher or accessory.';
+comment on column commerce.products.description is 'Product description shown in the catalog.';
+comment on column commerce.products.active is 'Whether the product is sold; an inactive product''s variants are not available.';
+comment on column commerce.products.created_at is 'When the product was added.';
 
 create table commerce.variants (
   id uuid primary key default gen_random_uuid(),
@@ -27,6 +35,16 @@ create table commerce.variants (
   active boolean not null default true,
   created_at timestamptz not null default now()
 );
+comment on table commerce.variants is 'Sellable variants of a product: one SKU, one price in one currency.';
+comment on column commerce.variants.id is 'Variant id.';
+comment on column commerce.variants.product_id is 'The product this is a variant of.';
+comment on column commerce.variants.sku is 'Stock keeping unit, unique across the catalog.';
+comment on column commerce.variants.name is 'Variant name (size, colour, plan term).';
+comment on column commerce.variants.price_minor is 'Unit price in minor units (cents, kobo).';
+comment on column commerce.variants.currency is 'USD (Stripe) or NGN (Paystack).';
+comment on column commerce.variants.low_stock_threshold is 'A low-stock alert fires when the variant''s available stock (all locations) falls under this.';
+comment on column commerce.variants.active is 'Whether the variant is sold.';
+comment on column commerce.variants.created_at is 'When the variant was added.';
 create index variants_product_idx on commerce.variants (product_id);
 
 -- Unit cost lives apart from the variant so that column grants never have to hide it: anon and
@@ -36,6 +54,10 @@ create table commerce.variant_costs (
   unit_cost_minor bigint not null check (unit_cost_minor >= 0),
   updated_at timestamptz not null default now()
 );
+comment on table commerce.variant_costs is 'Unit cost of a variant, for the stock-value analytics; staff only.';
+comment on column commerce.variant_costs.variant_id is 'The variant.';
+comment on column commerce.variant_costs.unit_cost_minor is 'What one unit costs us, in minor units.';
+comment on column commerce.variant_costs.updated_at is 'When the cost last changed.';
 
 create table commerce.locations (
   id uuid primary key default gen_random_uuid(),
@@ -44,6 +66,12 @@ create table commerce.locations (
   country text not null check (country ~ '^[A-Z]{2}$'),
   active boolean not null default true
 );
+comment on table commerce.locations is 'Stock locations (warehouses, stores) inventory is held at.';
+comment on column commerce.locations.id is 'Location id.';
+comment on column commerce.locations.code is 'Short code staff use (e.g. AUS-1).';
+comment on column commerce.locations.name is 'Display name.';
+comment on column commerce.locations.country is 'ISO 3166-1 alpha-2 country of the location.';
+comment on column commerce.locations.active is 'Whether stock is allocated from it.';
 
 create table commerce.inventory_levels (
   variant_id uuid not null references commerce.variants (id) on delete cascade,
@@ -57,6 +85,13 @@ create table commerce.inventory_levels (
   primary key (variant_id, location_id),
   check (allocated <= on_hand and on_hand >= 0)
 );
+comment on table commerce.inventory_levels is 'Stock of a variant at a location: on hand, allocated to orders, held by reservations; changed only through the stock ledger.';
+comment on column commerce.inventory_levels.variant_id is 'The variant.';
+comment on column commerce.inventory_levels.location_id is 'The location.';
+comment on column commerce.inventory_levels.on_hand is 'Units physically at the location.';
+comment on column commerce.inventory_levels.allocated is 'Units allocated to paid orders, not yet shipped.';
+comment on column commerce.inventory_levels.reserved is 'Units held by active checkout reservations (expired ones until the release job runs).';
+comment on column commerce.inventory_levels.updated_at is 'When the level last changed.';
 create index inventory_levels_location_idx on commerce.inventory_levels (location_id);
 
 create table commerce.lots (
@@ -72,6 +107,15 @@ create table commerce.lots (
   unique (variant_id, location_id, batch_number),
   check (allocated <= on_hand and on_hand >= 0)
 );
+comment on table commerce.lots is 'Batches of a variant at a location with their expiry; fulfilment ships first-expiry-first-out.';
+comment on column commerce.lots.id is 'Lot id.';
+comment on column commerce.lots.variant_id is 'The variant.';
+comment on column commerce.lots.location_id is 'The location.';
+comment on column commerce.lots.batch_number is 'The supplier''s batch number.';
+comment on column commerce.lots.expires_on is 'Expiry date, if the goods expire.';
+comment on column commerce.lots.on_hand is 'Units of the lot at the location.';
+comment on column commerce.lots.allocated is 'Units of the lot allocated to orders.';
+comment on column commerce.lots.received_at is 'When the lot was first received.';
 -- First-expiry-first-out picks and the expiry alert scan.
 create index lots_level_expiry_idx on commerce.lots (variant_id, location_id, expires_on nulls last);
 create index lots_expiry_idx on commerce.lots (expires_on) where on_hand > 0;
@@ -86,6 +130,13 @@ create table commerce.settings (
   tax_bps jsonb not null default '{"USD": 0, "NGN": 750}'::jsonb,
   updated_at timestamptz not null default now()
 );
+comment on table commerce.settings is 'Commerce settings, one row: reservation time, lot expiry alerts, fraud ruleset version, tax rates.';
+comment on column commerce.settings.id is 'Always true: the table has one row.';
+comment on column commerce.settings.reservation_minutes is 'How long a checkout holds stock before payment.';
+comment on column commerce.settings.lot_expiry_alert_days is 'How many days before expiry a lot raises an alert.';
+comment on column commerce.settings.ruleset_version is 'Version of the fraud rules, recorded with every assessment.';
+comment on column commerce.settings.tax_bps is 'Sales tax / VAT in basis points per currency (NGN VAT 7.5 %; US tax is left to Stripe Tax).';
+comment on column commerce.settings.updated_at is 'When the settings last changed.';
 insert into commerce.settings default values;
 
 alter table commerce.products enable row level security;

@@ -29,6 +29,26 @@ create table commerce.orders (
   updated_at timestamptz not null default now(),
   check (total_minor = subtotal_minor - discount_minor + tax_minor)
 );
+comment on table commerce.orders is 'Orders: totals, payment provider, status through the state machine (commerce.order_transitions) and fraud review.';
+comment on column commerce.orders.id is 'Order id.';
+comment on column commerce.orders.number is 'Human order number (PB-...), shown to the customer.';
+comment on column commerce.orders.customer_id is 'The customer who ordered.';
+comment on column commerce.orders.customer_email is 'E-mail the order was placed with (masked in logs).';
+comment on column commerce.orders.status is 'pending_payment, paid, partially_fulfilled, fulfilled, delivered, canceled, partially_refunded or refunded.';
+comment on column commerce.orders.review_status is 'Fraud review: none, pending (fulfilment waits for staff), approved or rejected.';
+comment on column commerce.orders.currency is 'USD or NGN.';
+comment on column commerce.orders.subtotal_minor is 'Sum of the lines before discount and tax, in minor units.';
+comment on column commerce.orders.discount_minor is 'Coupon discount, in minor units.';
+comment on column commerce.orders.tax_minor is 'Tax, in minor units.';
+comment on column commerce.orders.total_minor is 'What the customer pays: subtotal - discount + tax.';
+comment on column commerce.orders.coupon_code is 'The coupon applied, if any.';
+comment on column commerce.orders.provider is 'The payment provider: stripe or paystack.';
+comment on column commerce.orders.client_ip is 'The buyer''s address at checkout, for the fraud rules.';
+comment on column commerce.orders.billing_country is 'Billing country the buyer gave.';
+comment on column commerce.orders.ip_country is 'Country of the buyer''s address, for the mismatch rule.';
+comment on column commerce.orders.checkout_key is 'The checkout''s Idempotency-Key: a retry after a failed payment creation finds this order again.';
+comment on column commerce.orders.created_at is 'When the order was placed.';
+comment on column commerce.orders.updated_at is 'When the order last changed.';
 create unique index orders_checkout_key_idx on commerce.orders (customer_id, checkout_key) where checkout_key is not null;
 create index orders_customer_idx on commerce.orders (customer_id, created_at desc);
 create index orders_created_idx on commerce.orders (created_at desc);
@@ -49,6 +69,18 @@ create table commerce.order_lines (
   fulfilled_quantity int not null default 0 check (fulfilled_quantity between 0 and quantity),
   check (total_minor = unit_price_minor * quantity - discount_minor + tax_minor)
 );
+comment on table commerce.order_lines is 'Lines of an order, with price and name snapshots: a later catalog change never rewrites what was bought.';
+comment on column commerce.order_lines.id is 'Line id.';
+comment on column commerce.order_lines.order_id is 'The order.';
+comment on column commerce.order_lines.variant_id is 'The variant bought.';
+comment on column commerce.order_lines.sku is 'SKU at the time of purchase.';
+comment on column commerce.order_lines.name is 'Variant name at the time of purchase.';
+comment on column commerce.order_lines.unit_price_minor is 'Unit price at the time of purchase.';
+comment on column commerce.order_lines.quantity is 'Units ordered.';
+comment on column commerce.order_lines.discount_minor is 'The line''s share of the discount.';
+comment on column commerce.order_lines.tax_minor is 'The line''s tax.';
+comment on column commerce.order_lines.total_minor is 'unit price x quantity - discount + tax.';
+comment on column commerce.order_lines.fulfilled_quantity is 'Units shipped so far.';
 create index order_lines_order_idx on commerce.order_lines (order_id);
 create index order_lines_variant_idx on commerce.order_lines (variant_id);
 
@@ -62,6 +94,15 @@ create table commerce.order_events (
   details jsonb not null default '{}'::jsonb,
   occurred_at timestamptz not null default now()
 );
+comment on table commerce.order_events is 'History of an order: status changes and actions, with who did them.';
+comment on column commerce.order_events.id is 'Event id.';
+comment on column commerce.order_events.order_id is 'The order.';
+comment on column commerce.order_events.kind is 'What happened (status, fulfilment, refund, review, ...).';
+comment on column commerce.order_events.from_status is 'Status before a status change.';
+comment on column commerce.order_events.to_status is 'Status after a status change.';
+comment on column commerce.order_events.actor is 'The user who acted (null for the system and webhooks).';
+comment on column commerce.order_events.details is 'Structured details of the event.';
+comment on column commerce.order_events.occurred_at is 'When it happened.';
 create index order_events_order_idx on commerce.order_events (order_id, id);
 
 -- The legal moves; anything else raises PT409 illegal_transition.
@@ -70,6 +111,9 @@ create table commerce.order_transitions (
   to_status text not null,
   primary key (from_status, to_status)
 );
+comment on table commerce.order_transitions is 'The order state machine: the status changes an order may make.';
+comment on column commerce.order_transitions.from_status is 'Status before.';
+comment on column commerce.order_transitions.to_status is 'A status it may change to.';
 insert into commerce.order_transitions (from_status, to_status) values
   ('pending_payment', 'paid'), ('pending_payment', 'canceled'),
   ('paid', 'partially_fulfilled'), ('paid', 'fulfilled'), ('paid', 'canceled'),
@@ -124,6 +168,16 @@ create table commerce.reservations (
   settled_at timestamptz,
   foreign key (variant_id, location_id) references commerce.inventory_levels (variant_id, location_id)
 );
+comment on table commerce.reservations is 'Stock a checkout holds for an order until payment (then allocated) or expiry (then released).';
+comment on column commerce.reservations.id is 'Reservation id.';
+comment on column commerce.reservations.order_id is 'The order holding the stock.';
+comment on column commerce.reservations.variant_id is 'The variant reserved.';
+comment on column commerce.reservations.location_id is 'The location the units are held at.';
+comment on column commerce.reservations.quantity is 'Units held.';
+comment on column commerce.reservations.status is 'active, allocated (payment arrived) or released.';
+comment on column commerce.reservations.expires_at is 'When the hold lapses unless paid.';
+comment on column commerce.reservations.created_at is 'When the stock was reserved.';
+comment on column commerce.reservations.settled_at is 'When it was allocated or released.';
 create index reservations_order_idx on commerce.reservations (order_id);
 -- Availability adds back the expired-but-unreleased reservations of one level: a short range scan.
 create index reservations_active_level_idx on commerce.reservations (variant_id, location_id, expires_at)
@@ -151,6 +205,21 @@ create table commerce.stock_movements (
   created_at timestamptz not null default now(),
   foreign key (variant_id, location_id) references commerce.inventory_levels (variant_id, location_id)
 );
+comment on table commerce.stock_movements is 'The stock ledger: every change of on hand, allocated and reserved units, with its reason; levels are its sums.';
+comment on column commerce.stock_movements.id is 'Movement id.';
+comment on column commerce.stock_movements.variant_id is 'The variant.';
+comment on column commerce.stock_movements.location_id is 'The location.';
+comment on column commerce.stock_movements.lot_id is 'The lot, where the movement has one.';
+comment on column commerce.stock_movements.kind is 'adjustment, receipt, reservation, release, allocation, sale, cancellation or return.';
+comment on column commerce.stock_movements.quantity is 'Units moved (unsigned).';
+comment on column commerce.stock_movements.on_hand_delta is 'Signed change of on hand.';
+comment on column commerce.stock_movements.allocated_delta is 'Signed change of allocated.';
+comment on column commerce.stock_movements.reserved_delta is 'Signed change of reserved.';
+comment on column commerce.stock_movements.order_id is 'The order the movement is for.';
+comment on column commerce.stock_movements.reservation_id is 'The reservation the movement settles.';
+comment on column commerce.stock_movements.reason is 'Why (an adjustment''s reason, a cancellation''s).';
+comment on column commerce.stock_movements.actor is 'The user who caused it (null for the system).';
+comment on column commerce.stock_movements.created_at is 'When the movement was recorded.';
 create index stock_movements_level_idx on commerce.stock_movements (variant_id, location_id);
 create index stock_movements_location_idx on commerce.stock_movements (location_id);
 create index stock_movements_lot_idx on commerce.stock_movements (lot_id);
@@ -177,6 +246,14 @@ create table commerce.stock_alerts (
   raised_at timestamptz not null default now(),
   resolved_at timestamptz
 );
+comment on table commerce.stock_alerts is 'Open and resolved stock alerts: low stock of a variant, lots close to expiry.';
+comment on column commerce.stock_alerts.id is 'Alert id.';
+comment on column commerce.stock_alerts.kind is 'low_stock or lot_expiring.';
+comment on column commerce.stock_alerts.variant_id is 'The variant.';
+comment on column commerce.stock_alerts.lot_id is 'The lot of an expiry alert.';
+comment on column commerce.stock_alerts.details is 'Figures behind the alert (available units, threshold, expiry).';
+comment on column commerce.stock_alerts.raised_at is 'When it was raised.';
+comment on column commerce.stock_alerts.resolved_at is 'When stock recovered or the lot left (null while open).';
 -- Raised once: at most one open alert per variant (low stock) or lot (expiring).
 create unique index stock_alerts_open_low_idx on commerce.stock_alerts (variant_id) where kind = 'low_stock' and resolved_at is null;
 create unique index stock_alerts_open_lot_idx on commerce.stock_alerts (lot_id) where kind = 'lot_expiring' and resolved_at is null;

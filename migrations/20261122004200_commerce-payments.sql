@@ -19,6 +19,19 @@ create table commerce.payments (
   unique (provider, reference),
   check (refunded_minor <= captured_minor)
 );
+comment on table commerce.payments is 'Payments of orders at Stripe or Paystack; the status only moves forward.';
+comment on column commerce.payments.id is 'Payment id.';
+comment on column commerce.payments.order_id is 'The order paid.';
+comment on column commerce.payments.provider is 'stripe or paystack.';
+comment on column commerce.payments.reference is 'Stripe: the PaymentIntent id (known once created); Paystack: the reference we choose.';
+comment on column commerce.payments.amount_minor is 'Amount asked for, in minor units.';
+comment on column commerce.payments.currency is 'USD or NGN.';
+comment on column commerce.payments.status is 'creating, pending, failed or succeeded; forward only, so a late failure never undoes a success.';
+comment on column commerce.payments.captured_minor is 'Amount captured.';
+comment on column commerce.payments.refunded_minor is 'Amount refunded so far, never more than captured.';
+comment on column commerce.payments.card_fingerprint is 'The provider''s card fingerprint, for the velocity rule.';
+comment on column commerce.payments.created_at is 'When the payment was created.';
+comment on column commerce.payments.updated_at is 'When it last changed.';
 create unique index payments_order_idx on commerce.payments (order_id);
 
 create table commerce.payment_events (
@@ -32,6 +45,16 @@ create table commerce.payment_events (
   details jsonb not null default '{}'::jsonb,
   occurred_at timestamptz not null default now()
 );
+comment on table commerce.payment_events is 'History of a payment: status changes with the webhook event that caused them.';
+comment on column commerce.payment_events.id is 'Event id.';
+comment on column commerce.payment_events.payment_id is 'The payment.';
+comment on column commerce.payment_events.kind is 'What happened.';
+comment on column commerce.payment_events.from_status is 'Status before.';
+comment on column commerce.payment_events.to_status is 'Status after.';
+comment on column commerce.payment_events.amount_minor is 'Amount the event carried.';
+comment on column commerce.payment_events.webhook_event_id is 'The webhook event applied (commerce.webhook_events).';
+comment on column commerce.payment_events.details is 'Structured details.';
+comment on column commerce.payment_events.occurred_at is 'When it happened.';
 create index payment_events_payment_idx on commerce.payment_events (payment_id, id);
 
 create table commerce.refunds (
@@ -52,6 +75,22 @@ create table commerce.refunds (
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now()
 );
+comment on table commerce.refunds is 'Refunds of payments, sent to the provider by the dispatcher and confirmed by its webhooks.';
+comment on column commerce.refunds.id is 'Refund id.';
+comment on column commerce.refunds.payment_id is 'The payment refunded.';
+comment on column commerce.refunds.order_id is 'The order refunded.';
+comment on column commerce.refunds.amount_minor is 'Amount refunded, in minor units.';
+comment on column commerce.refunds.currency is 'Currency of the payment.';
+comment on column commerce.refunds.reason is 'Why, as staff gave it.';
+comment on column commerce.refunds.restock is 'Whether the sold units come back into stock.';
+comment on column commerce.refunds.status is 'requested (not yet sent), pending (the provider accepted it), succeeded or failed (its webhook said so).';
+comment on column commerce.refunds.provider_reference is 'The provider''s refund id.';
+comment on column commerce.refunds.attempts is 'Send attempts made.';
+comment on column commerce.refunds.last_error is 'The last send failure.';
+comment on column commerce.refunds.requested_by is 'The staff member who asked (null for automatic refunds).';
+comment on column commerce.refunds.automatic is 'Whether the system refunded by itself (a payment for an order that had lost its stock).';
+comment on column commerce.refunds.created_at is 'When it was requested.';
+comment on column commerce.refunds.updated_at is 'When it last changed.';
 create index refunds_payment_idx on commerce.refunds (payment_id);
 create index refunds_order_idx on commerce.refunds (order_id);
 create index refunds_due_idx on commerce.refunds (created_at) where status = 'requested';
@@ -71,6 +110,17 @@ create table commerce.webhook_events (
   processed_at timestamptz,
   unique (provider, event_key)
 );
+comment on table commerce.webhook_events is 'Every Stripe and Paystack webhook received, deduplicated per provider and event, with its outcome.';
+comment on column commerce.webhook_events.id is 'Event id.';
+comment on column commerce.webhook_events.provider is 'stripe or paystack.';
+comment on column commerce.webhook_events.event_key is 'Stripe: the event id; Paystack (no event id): event, data id or reference, and status.';
+comment on column commerce.webhook_events.event_type is 'The provider''s event type (payment_intent.succeeded, charge.success, ...).';
+comment on column commerce.webhook_events.payload is 'The verified event body.';
+comment on column commerce.webhook_events.outcome is 'received, applied, ignored, rejected or failed.';
+comment on column commerce.webhook_events.outcome_detail is 'Why it was ignored, rejected or failed.';
+comment on column commerce.webhook_events.attempts is 'Processing attempts.';
+comment on column commerce.webhook_events.received_at is 'When it arrived.';
+comment on column commerce.webhook_events.processed_at is 'When it was settled.';
 create index webhook_events_due_idx on commerce.webhook_events (received_at) where outcome = 'received';
 alter table commerce.payment_events
   add constraint payment_events_webhook_event_fk foreign key (webhook_event_id) references commerce.webhook_events (id);
@@ -90,6 +140,14 @@ create table commerce.fraud_rules (
   active boolean not null default true,
   updated_at timestamptz not null default now()
 );
+comment on table commerce.fraud_rules is 'Fraud rules checkout scores orders by: each adds points when it fires.';
+comment on column commerce.fraud_rules.id is 'Rule id.';
+comment on column commerce.fraud_rules.kind is 'What the rule looks at (velocity by e-mail, IP or card, amount, country mismatch, new account).';
+comment on column commerce.fraud_rules.params is 'The rule''s parameters (window, limit, factor).';
+comment on column commerce.fraud_rules.points is 'Points added when it fires.';
+comment on column commerce.fraud_rules.reason is 'Why it fired, shown to reviewers.';
+comment on column commerce.fraud_rules.active is 'Whether the rule is applied.';
+comment on column commerce.fraud_rules.updated_at is 'When it last changed.';
 
 create table commerce.fraud_thresholds (
   id boolean primary key default true check (id),
@@ -97,6 +155,10 @@ create table commerce.fraud_thresholds (
   block_at int not null default 80 check (block_at between 1 and 100),
   check (review_at < block_at)
 );
+comment on table commerce.fraud_thresholds is 'Fraud score thresholds, one row: from review_at an order is held, from block_at refused.';
+comment on column commerce.fraud_thresholds.id is 'Always true: the table has one row.';
+comment on column commerce.fraud_thresholds.review_at is 'Score from which an order waits for staff review.';
+comment on column commerce.fraud_thresholds.block_at is 'Score from which the checkout is refused.';
 insert into commerce.fraud_thresholds default values;
 
 create table commerce.fraud_assessments (
@@ -117,6 +179,22 @@ create table commerce.fraud_assessments (
   reviewed_at timestamptz,
   assessed_at timestamptz not null default now()
 );
+comment on table commerce.fraud_assessments is 'Every checkout''s fraud assessment (a blocked checkout leaves only this, no order).';
+comment on column commerce.fraud_assessments.id is 'Assessment id.';
+comment on column commerce.fraud_assessments.order_id is 'The order (null for a blocked checkout).';
+comment on column commerce.fraud_assessments.customer_id is 'The buyer.';
+comment on column commerce.fraud_assessments.email is 'The buyer''s e-mail (masked in logs).';
+comment on column commerce.fraud_assessments.client_ip is 'The buyer''s address.';
+comment on column commerce.fraud_assessments.card_fingerprint is 'The card''s fingerprint, if known.';
+comment on column commerce.fraud_assessments.total_minor is 'The order total scored.';
+comment on column commerce.fraud_assessments.currency is 'Its currency.';
+comment on column commerce.fraud_assessments.score is 'Total points, 0-100.';
+comment on column commerce.fraud_assessments.decision is 'allow, review or block.';
+comment on column commerce.fraud_assessments.rules_fired is 'The rules that fired, with their points.';
+comment on column commerce.fraud_assessments.ruleset_version is 'Version of the rules applied.';
+comment on column commerce.fraud_assessments.reviewed_by is 'The staff member who reviewed a held order.';
+comment on column commerce.fraud_assessments.reviewed_at is 'When it was reviewed.';
+comment on column commerce.fraud_assessments.assessed_at is 'When the checkout was scored.';
 create index fraud_assessments_order_idx on commerce.fraud_assessments (order_id);
 create index fraud_assessments_email_idx on commerce.fraud_assessments (lower(email), assessed_at desc);
 create index fraud_assessments_ip_idx on commerce.fraud_assessments (client_ip, assessed_at desc);

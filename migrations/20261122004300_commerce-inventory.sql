@@ -389,7 +389,7 @@ end;
 $$;
 
 -- Admin: receive stock, optionally into a lot (batch number and expiry).
-create or replace function commerce.receive_stock(
+create or replace function private.commerce_receive_stock(
   sku text, location_code text, quantity int, batch_number text default null, expires_on date default null,
   reason text default 'receipt'
 ) returns jsonb
@@ -414,14 +414,27 @@ begin
     'variant_id', level.variant_id, 'location_id', level.location_id, 'lot_id', received_lot, 'kind', 'receipt',
     'quantity', quantity, 'on_hand_delta', quantity, 'reason', reason)));
   perform private.commerce_refresh_alerts(array[level.variant_id]);
-  return (select jsonb_build_object('sku', receive_stock.sku, 'location', location_code, 'onHand', l.on_hand,
+  return (select jsonb_build_object('sku', commerce_receive_stock.sku, 'location', location_code, 'onHand', l.on_hand,
                                     'allocated', l.allocated, 'lotId', received_lot)
           from commerce.inventory_levels l where l.variant_id = level.variant_id and l.location_id = level.location_id);
 end;
 $$;
+comment on function private.commerce_receive_stock(text, text, int, text, date, text) is
+  'Definer behind commerce.receive_stock (checks the caller itself): receive stock into a location, optionally into a lot (batch number, expiry); returns the level after.';
+grant execute on function private.commerce_receive_stock(text, text, int, text, date, text) to authenticated, service_role;
+
+create or replace function commerce.receive_stock(
+  sku text, location_code text, quantity int, batch_number text default null, expires_on date default null,
+  reason text default 'receipt'
+) returns jsonb
+language sql volatile security invoker set search_path = '' as $$
+  select private.commerce_receive_stock(receive_stock.sku, receive_stock.location_code, receive_stock.quantity, receive_stock.batch_number, receive_stock.expires_on, receive_stock.reason)
+$$;
+comment on function commerce.receive_stock(text, text, int, text, date, text) is
+  'Admin: receive stock into a location, optionally into a lot (batch number, expiry); returns the level after.';
 
 -- Admin: correct a count (positive or negative), never below what is allocated or reserved.
-create or replace function commerce.adjust_stock(sku text, location_code text, delta int, reason text,
+create or replace function private.commerce_adjust_stock(sku text, location_code text, delta int, reason text,
                                                  batch_number text default null) returns jsonb
 language plpgsql volatile security definer set search_path = '' as $$
 declare
@@ -439,7 +452,7 @@ begin
   perform 1 from commerce.inventory_levels l where l.variant_id = level.variant_id and l.location_id = level.location_id for update;
   if batch_number is not null then
     select t.id into adjusted_lot from commerce.lots t
-    where t.variant_id = level.variant_id and t.location_id = level.location_id and t.batch_number = adjust_stock.batch_number;
+    where t.variant_id = level.variant_id and t.location_id = level.location_id and t.batch_number = commerce_adjust_stock.batch_number;
     if adjusted_lot is null then
       raise exception using errcode = 'PT404', hint = 'unknown_lot', message = format('No lot %s here.', batch_number);
     end if;
@@ -455,11 +468,22 @@ begin
     'variant_id', level.variant_id, 'location_id', level.location_id, 'lot_id', adjusted_lot, 'kind', 'adjustment',
     'quantity', abs(delta), 'on_hand_delta', delta, 'reason', reason)));
   perform private.commerce_refresh_alerts(array[level.variant_id]);
-  return (select jsonb_build_object('sku', adjust_stock.sku, 'location', location_code, 'onHand', l.on_hand,
+  return (select jsonb_build_object('sku', commerce_adjust_stock.sku, 'location', location_code, 'onHand', l.on_hand,
                                     'allocated', l.allocated)
           from commerce.inventory_levels l where l.variant_id = level.variant_id and l.location_id = level.location_id);
 end;
 $$;
+comment on function private.commerce_adjust_stock(text, text, int, text, text) is
+  'Definer behind commerce.adjust_stock (checks the caller itself): correct a count by a signed delta with a reason, never below what is allocated or reserved.';
+grant execute on function private.commerce_adjust_stock(text, text, int, text, text) to authenticated, service_role;
+
+create or replace function commerce.adjust_stock(sku text, location_code text, delta int, reason text,
+                                                 batch_number text default null) returns jsonb
+language sql volatile security invoker set search_path = '' as $$
+  select private.commerce_adjust_stock(adjust_stock.sku, adjust_stock.location_code, adjust_stock.delta, adjust_stock.reason, adjust_stock.batch_number)
+$$;
+comment on function commerce.adjust_stock(text, text, int, text, text) is
+  'Admin: correct a count by a signed delta with a reason, never below what is allocated or reserved.';
 
 -- Public availability: per SKU, what can be sold across all locations; never a location's on_hand.
 -- Definer in private because anon may not read inventory levels; the exposed entry point below is an
@@ -480,6 +504,8 @@ returns table (sku text, available int)
 language sql stable set search_path = '' as $$
   select a.sku, a.available from private.commerce_catalog_availability(catalog_availability.skus) a
 $$;
+comment on function commerce.catalog_availability is
+  'Public: sellable units per active SKU across all locations, never a location''s figures.';
 comment on function private.commerce_catalog_availability(text[]) is
   'Definer behind commerce.catalog_availability: sellable units per active SKU, never a location''s on_hand.';
 

@@ -219,6 +219,8 @@ begin
   return private.commerce_checkout_result(new_order.id, assessment.decision, false);
 end;
 $$;
+comment on function commerce.checkout is
+  'Service role (commerce function): score, reserve and create an order and its payment, once per Idempotency-Key.';
 
 
 revoke execute on function commerce.checkout(jsonb, text, text, text, inet, text, text, text) from public;

@@ -94,6 +94,8 @@ begin
           jsonb_build_object('reference', reference));
 end;
 $$;
+comment on function commerce.payment_created is
+  'Service role: record the provider reference of a payment once the provider created it.';
 
 create or replace function commerce.record_webhook_event(provider text, event_key text, event_type text, payload jsonb)
 returns table (webhook_event_id bigint, duplicate boolean)
@@ -117,6 +119,8 @@ begin
   end if;
 end;
 $$;
+comment on function commerce.record_webhook_event is
+  'Service role (payments webhook): store a verified event once per provider and key; a duplicate is reported.';
 
 create or replace function private.commerce_settle_event(webhook_event_id bigint, outcome text, detail text) returns text
 language sql volatile set search_path = '' as $$
@@ -193,6 +197,8 @@ begin
   return private.commerce_settle_event(webhook_event_id, 'applied', new_status);
 end;
 $$;
+comment on function commerce.apply_payment_update is
+  'Service role (payments webhook): apply a verified provider status to a payment, forward only, and pay or refund its order.';
 
 -- Applies a refund status the provider reported; forward only; success counts the money refunded and
 -- moves the order to partially_refunded or refunded (a canceled order stays canceled).
@@ -241,6 +247,8 @@ begin
   return private.commerce_settle_event(webhook_event_id, 'applied', new_status);
 end;
 $$;
+comment on function commerce.apply_refund_update is
+  'Service role (payments webhook): apply a verified provider status to a refund.';
 
 -- Settles an event without applying it: 'ignored' (a type we do not act on) or 'rejected' (Paystack's
 -- verification disagreed); a settled event is never retried.
@@ -253,6 +261,8 @@ begin
   return private.commerce_settle_event(webhook_event_id, outcome, detail);
 end;
 $$;
+comment on function commerce.settle_webhook_event is
+  'Service role: record a webhook event''s outcome (applied, ignored, rejected, failed).';
 
 -- Work queue for the dispatcher: claims due refunds and unverified Paystack charges, skipping rows
 -- another dispatcher holds; a claimed row waits 30 s before it is claimed again.
@@ -287,6 +297,8 @@ begin
   from claimed_events e;
 end;
 $$;
+comment on function commerce.claim_provider_work is
+  'Service role (dispatcher): claim due refunds and unverified Paystack charges, skipping rows another dispatcher holds.';
 
 create or replace function commerce.refund_sent(refund_id uuid, provider_reference text, provider_status text) returns void
 language plpgsql volatile security definer set search_path = '' as $$
@@ -297,6 +309,8 @@ begin
   where r.id = refund_id;
 end;
 $$;
+comment on function commerce.refund_sent is
+  'Service role (dispatcher): record that the provider accepted a refund, with its reference.';
 
 create or replace function commerce.refund_send_failed(refund_id uuid, error text) returns void
 language plpgsql volatile security definer set search_path = '' as $$
@@ -304,17 +318,19 @@ begin
   update commerce.refunds r set last_error = left(error, 500), updated_at = now() where r.id = refund_id;
 end;
 $$;
+comment on function commerce.refund_send_failed is
+  'Service role (dispatcher): record a failed refund send for a retry.';
 
 -- Staff and customer actions --------------------------------------------------------------------------
 
-create or replace function commerce.cancel_order(order_id uuid, reason text default 'canceled by request') returns jsonb
+create or replace function private.commerce_cancel_order(order_id uuid, reason text default 'canceled by request') returns jsonb
 language plpgsql volatile security definer set search_path = '' as $$
 declare
   target commerce.orders;
   staff boolean := auth.role() = 'service_role' or private.has_any_role(array['admin', 'support']);
   refund_id uuid;
 begin
-  select * into target from commerce.orders o where o.id = cancel_order.order_id for update;
+  select * into target from commerce.orders o where o.id = commerce_cancel_order.order_id for update;
   if target.id is null or not (staff or target.customer_id = auth.uid()) then
     raise exception using errcode = 'PT404', hint = 'not_found', message = 'No such order.';
   end if;
@@ -330,10 +346,20 @@ begin
   return jsonb_build_object('orderId', target.id, 'status', 'canceled', 'refundId', refund_id);
 end;
 $$;
+comment on function private.commerce_cancel_order(uuid, text) is
+  'Definer behind commerce.cancel_order (checks the caller itself): Cancel an order: its customer before payment, support/admin before fulfilment (a paid order gets a refund).';
+grant execute on function private.commerce_cancel_order(uuid, text) to authenticated, service_role;
+
+create or replace function commerce.cancel_order(order_id uuid, reason text default 'canceled by request') returns jsonb
+language sql volatile security invoker set search_path = '' as $$
+  select private.commerce_cancel_order(cancel_order.order_id, cancel_order.reason)
+$$;
+comment on function commerce.cancel_order(uuid, text) is
+  'Cancel an order: its customer before payment, support/admin before fulfilment (a paid order gets a refund).';
 
 -- Admin: ship the order, or part of it (lines [{sku, quantity}]): the shipped units' allocations become
 -- sales, lots first-expiry-first-out; the order is fulfilled when every line is, partially_fulfilled before.
-create or replace function commerce.fulfil_order(order_id uuid, lines jsonb default null) returns jsonb
+create or replace function private.commerce_fulfil_order(order_id uuid, lines jsonb default null) returns jsonb
 language plpgsql volatile security definer set search_path = '' as $$
 declare
   target commerce.orders;
@@ -343,7 +369,7 @@ declare
   next_status text;
 begin
   perform private.require_any_role(array['admin']);
-  select * into target from commerce.orders o where o.id = fulfil_order.order_id for update;
+  select * into target from commerce.orders o where o.id = commerce_fulfil_order.order_id for update;
   if target.id is null then
     raise exception using errcode = 'PT404', hint = 'not_found', message = 'No such order.';
   end if;
@@ -414,22 +440,42 @@ begin
   return jsonb_build_object('orderId', target.id, 'status', next_status, 'shipped', requested);
 end;
 $$;
+comment on function private.commerce_fulfil_order(uuid, jsonb) is
+  'Definer behind commerce.fulfil_order (checks the caller itself): ship the order or some of its lines; allocations become sales, lots first-expiry-first-out.';
+grant execute on function private.commerce_fulfil_order(uuid, jsonb) to authenticated, service_role;
 
-create or replace function commerce.mark_delivered(order_id uuid) returns jsonb
+create or replace function commerce.fulfil_order(order_id uuid, lines jsonb default null) returns jsonb
+language sql volatile security invoker set search_path = '' as $$
+  select private.commerce_fulfil_order(fulfil_order.order_id, fulfil_order.lines)
+$$;
+comment on function commerce.fulfil_order(uuid, jsonb) is
+  'Admin: ship the order or some of its lines; allocations become sales, lots first-expiry-first-out.';
+
+create or replace function private.commerce_mark_delivered(order_id uuid) returns jsonb
 language plpgsql volatile security definer set search_path = '' as $$
 begin
   perform private.require_any_role(array['admin']);
-  if not exists (select 1 from commerce.orders o where o.id = mark_delivered.order_id) then
+  if not exists (select 1 from commerce.orders o where o.id = commerce_mark_delivered.order_id) then
     raise exception using errcode = 'PT404', hint = 'not_found', message = 'No such order.';
   end if;
-  update commerce.orders o set status = 'delivered' where o.id = mark_delivered.order_id;
+  update commerce.orders o set status = 'delivered' where o.id = commerce_mark_delivered.order_id;
   return jsonb_build_object('orderId', order_id, 'status', 'delivered');
 end;
 $$;
+comment on function private.commerce_mark_delivered(uuid) is
+  'Definer behind commerce.mark_delivered (checks the caller itself): mark a shipped order delivered.';
+grant execute on function private.commerce_mark_delivered(uuid) to authenticated, service_role;
+
+create or replace function commerce.mark_delivered(order_id uuid) returns jsonb
+language sql volatile security invoker set search_path = '' as $$
+  select private.commerce_mark_delivered(mark_delivered.order_id)
+$$;
+comment on function commerce.mark_delivered(uuid) is
+  'Admin: mark a shipped order delivered.';
 
 -- Support/admin: a partial or full refund, up to captured minus refunded. With restock, sold units of
 -- a fulfilled order come back into stock (once per order).
-create or replace function commerce.refund_order(order_id uuid, amount_minor bigint, reason text, restock boolean default false)
+create or replace function private.commerce_refund_order(order_id uuid, amount_minor bigint, reason text, restock boolean default false)
 returns jsonb
 language plpgsql volatile security definer set search_path = '' as $$
 declare
@@ -438,7 +484,7 @@ declare
   moves jsonb;
 begin
   perform private.require_any_role(array['admin', 'support']);
-  select * into target from commerce.orders o where o.id = refund_order.order_id for update;
+  select * into target from commerce.orders o where o.id = commerce_refund_order.order_id for update;
   if target.id is null then
     raise exception using errcode = 'PT404', hint = 'not_found', message = 'No such order.';
   end if;
@@ -457,7 +503,7 @@ begin
     if not exists (select 1 from commerce.stock_movements m where m.order_id = target.id and m.kind = 'return') then
       select jsonb_agg(jsonb_build_object('variant_id', m.variant_id, 'location_id', m.location_id, 'lot_id', m.lot_id,
                'kind', 'return', 'quantity', -m.on_hand_delta, 'on_hand_delta', -m.on_hand_delta,
-               'order_id', target.id, 'reason', refund_order.reason))
+               'order_id', target.id, 'reason', commerce_refund_order.reason))
       into moves from commerce.stock_movements m where m.order_id = target.id and m.kind = 'sale';
       perform private.commerce_apply_movements(moves);
       perform private.commerce_refresh_alerts(array(select ol.variant_id from commerce.order_lines ol where ol.order_id = target.id));
@@ -466,14 +512,24 @@ begin
   return jsonb_build_object('refundId', refund_id, 'orderId', target.id, 'amount', amount_minor, 'status', 'requested');
 end;
 $$;
+comment on function private.commerce_refund_order(uuid, bigint, text, boolean) is
+  'Definer behind commerce.refund_order (checks the caller itself): request a partial or full refund up to captured minus refunded, optionally restocking sold units.';
+grant execute on function private.commerce_refund_order(uuid, bigint, text, boolean) to authenticated, service_role;
 
-create or replace function commerce.review_order(order_id uuid, approve boolean, note text default null) returns jsonb
+create or replace function commerce.refund_order(order_id uuid, amount_minor bigint, reason text, restock boolean default false) returns jsonb
+language sql volatile security invoker set search_path = '' as $$
+  select private.commerce_refund_order(refund_order.order_id, refund_order.amount_minor, refund_order.reason, refund_order.restock)
+$$;
+comment on function commerce.refund_order(uuid, bigint, text, boolean) is
+  'Support/admin: request a partial or full refund up to captured minus refunded, optionally restocking sold units.';
+
+create or replace function private.commerce_review_order(order_id uuid, approve boolean, note text default null) returns jsonb
 language plpgsql volatile security definer set search_path = '' as $$
 declare
   target commerce.orders;
 begin
   perform private.require_any_role(array['admin', 'support']);
-  select * into target from commerce.orders o where o.id = review_order.order_id for update;
+  select * into target from commerce.orders o where o.id = commerce_review_order.order_id for update;
   if target.id is null then
     raise exception using errcode = 'PT404', hint = 'not_found', message = 'No such order.';
   end if;
@@ -492,6 +548,16 @@ begin
   return jsonb_build_object('orderId', target.id, 'reviewStatus', case when approve then 'approved' else 'rejected' end);
 end;
 $$;
+comment on function private.commerce_review_order(uuid, boolean, text) is
+  'Definer behind commerce.review_order (checks the caller itself): approve or reject an order the fraud rules held for review.';
+grant execute on function private.commerce_review_order(uuid, boolean, text) to authenticated, service_role;
+
+create or replace function commerce.review_order(order_id uuid, approve boolean, note text default null) returns jsonb
+language sql volatile security invoker set search_path = '' as $$
+  select private.commerce_review_order(review_order.order_id, review_order.approve, review_order.note)
+$$;
+comment on function commerce.review_order(uuid, boolean, text) is
+  'Support/admin: approve or reject an order the fraud rules held for review.';
 
 -- Published contract (vending funds vends by Paystack payments): one payment by provider reference.
 -- Service role only (execute is granted to nobody else); documented in docs/api/commerce.md.
@@ -505,6 +571,8 @@ begin
   where p.provider = payment_by_reference.provider and p.reference = payment_by_reference.reference;
 end;
 $$;
+comment on function commerce.payment_by_reference is
+  'Service role: the payment and order a provider reference belongs to.';
 
 create or replace function private.commerce_wake_dispatcher_if_due() returns bigint
 language plpgsql volatile set search_path = '' as $$

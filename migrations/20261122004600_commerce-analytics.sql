@@ -15,6 +15,8 @@ begin
   group by 1, 2 order by 1, 2;
 end;
 $$;
+comment on function commerce.revenue_by_day is
+  'Analysts: orders, captured and refunded amounts per day and currency over a window.';
 
 create or replace function commerce.average_order_value(window_from timestamptz, window_to timestamptz)
 returns table (currency text, orders bigint, average_minor numeric)
@@ -29,6 +31,8 @@ begin
   group by 1 order by 1;
 end;
 $$;
+comment on function commerce.average_order_value is
+  'Analysts: average order value per currency over a window.';
 
 -- Of the payments that reached the provider (a reference exists), how many succeeded.
 create or replace function commerce.payment_success_rate(window_from timestamptz, window_to timestamptz)
@@ -45,6 +49,8 @@ begin
   group by 1 order by 1;
 end;
 $$;
+comment on function commerce.payment_success_rate is
+  'Analysts: of the payments that reached the provider, how many succeeded and failed, per provider, over a window.';
 
 create or replace function commerce.refund_rate(window_from timestamptz, window_to timestamptz)
 returns table (currency text, paid_orders bigint, refunded_orders bigint, captured_minor bigint, refunded_minor bigint, refund_rate numeric)
@@ -60,6 +66,8 @@ begin
   group by 1 order by 1;
 end;
 $$;
+comment on function commerce.refund_rate is
+  'Analysts: refunded payments and the refunded share of captured amounts per currency over a window.';
 
 -- Stock value at cost and days of cover: on hand divided by the daily sales rate over the window.
 create or replace function commerce.stock_value(window_from timestamptz, window_to timestamptz)
@@ -88,6 +96,8 @@ begin
   order by 5 desc, 1;
 end;
 $$;
+comment on function commerce.stock_value is
+  'Analysts: per SKU on hand, value at cost and days of cover at the window''s daily sales rate.';
 
 create or replace function commerce.top_products(window_from timestamptz, window_to timestamptz, max_rows int default 10)
 returns table (sku text, name text, currency text, units bigint, revenue_minor bigint)
@@ -104,6 +114,8 @@ begin
   limit least(greatest(coalesce(max_rows, 10), 1), 100);
 end;
 $$;
+comment on function commerce.top_products is
+  'Analysts: best-selling SKUs (units and revenue per currency) over a window.';
 
 revoke execute on function commerce.revenue_by_day(timestamptz, timestamptz), commerce.average_order_value(timestamptz, timestamptz),
   commerce.payment_success_rate(timestamptz, timestamptz), commerce.refund_rate(timestamptz, timestamptz),

@@ -13,6 +13,11 @@ create table vending.discos (
   is_up boolean not null default true,
   status_checked_at timestamptz
 );
+comment on table vending.discos is 'Nigerian electricity distribution companies (DISCOs) BuyPower vends for, with their live status.';
+comment on column vending.discos.code is 'BuyPower''s DISCO code (e.g. IKEJA), the key vends and meters refer to.';
+comment on column vending.discos.name is 'The DISCO''s display name.';
+comment on column vending.discos.is_up is 'Whether BuyPower reports the DISCO up (GET /discos/status); a down DISCO takes no new vends.';
+comment on column vending.discos.status_checked_at is 'When the status was last refreshed from BuyPower by the pg_cron job.';
 insert into vending.discos (code, name) values
   ('ABUJA', 'Abuja Electricity Distribution Company'),
   ('EKO', 'Eko Electricity Distribution Company'),
@@ -33,6 +38,11 @@ create table vending.accounts (
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now()
 );
+comment on table vending.accounts is 'Prepaid vending accounts: one balance per customer (a reseller, an estate) that funds vends.';
+comment on column vending.accounts.customer_id is 'The account holder (auth.users); one account per customer.';
+comment on column vending.accounts.balance_kobo is 'Available balance in kobo (100 kobo = 1 naira), never negative.';
+comment on column vending.accounts.created_at is 'When the account was first funded.';
+comment on column vending.accounts.updated_at is 'When the balance last changed.';
 
 -- Saved meters, with what BuyPower's check/meter verified --------------------------------------------
 create table vending.meters (
@@ -52,6 +62,21 @@ create table vending.meters (
   created_at timestamptz not null default now(),
   unique (customer_id, disco_code, meter_number, vend_type)
 );
+comment on table vending.meters is 'A customer''s saved meters, with what BuyPower''s meter check verified (name, address, tariff, limits).';
+comment on column vending.meters.id is 'Saved meter id.';
+comment on column vending.meters.customer_id is 'The customer who saved the meter.';
+comment on column vending.meters.disco_code is 'The DISCO the meter belongs to.';
+comment on column vending.meters.meter_number is 'The meter number as BuyPower knows it (masked in every log).';
+comment on column vending.meters.vend_type is 'PREPAID (a token is vended) or POSTPAID (a bill is paid).';
+comment on column vending.meters.verified_name is 'Customer name BuyPower returned for the meter.';
+comment on column vending.meters.address is 'Service address BuyPower returned for the meter.';
+comment on column vending.meters.tariff is 'Tariff BuyPower returned for the meter.';
+comment on column vending.meters.tariff_class is 'Tariff class BuyPower returned for the meter.';
+comment on column vending.meters.min_vend_kobo is 'Smallest amount BuyPower accepts for this meter, in kobo.';
+comment on column vending.meters.max_vend_kobo is 'Largest amount BuyPower accepts for this meter, in kobo.';
+comment on column vending.meters.outstanding_kobo is 'Debt on the meter BuyPower reported, in kobo (postpaid and arrears).';
+comment on column vending.meters.verified_at is 'When BuyPower last verified the meter.';
+comment on column vending.meters.created_at is 'When the meter was saved.';
 create index meters_disco_idx on vending.meters (disco_code);
 
 -- CSV batches ---------------------------------------------------------------------------------------
@@ -75,6 +100,23 @@ create table vending.batches (
   created_at timestamptz not null default now(),
   completed_at timestamptz
 );
+comment on table vending.batches is 'CSV batch uploads of vends, with item counts by status for the batch''s results.';
+comment on column vending.batches.id is 'Batch id.';
+comment on column vending.batches.uploaded_by is 'The staff member or customer who uploaded the CSV.';
+comment on column vending.batches.file_name is 'Name of the uploaded file.';
+comment on column vending.batches.file_sha256 is 'SHA-256 of the uploaded bytes; a replayed upload of the same file is recognised by it.';
+comment on column vending.batches.row_count is 'Data rows in the file.';
+comment on column vending.batches.accepted_count is 'Rows that became vends.';
+comment on column vending.batches.rejected_count is 'Rows refused at upload (see vending.batch_rejections).';
+comment on column vending.batches.status is 'processing while items are open, completed once every item is final.';
+comment on column vending.batches.created_count is 'Items still created (not yet submitted), kept by a trigger.';
+comment on column vending.batches.submitted_count is 'Items submitted to BuyPower, kept by a trigger.';
+comment on column vending.batches.pending_count is 'Items with an unknown outcome awaiting requery, kept by a trigger.';
+comment on column vending.batches.succeeded_count is 'Items vended, kept by a trigger.';
+comment on column vending.batches.failed_count is 'Items failed and refunded, kept by a trigger.';
+comment on column vending.batches.attention_count is 'Items that need a person, kept by a trigger.';
+comment on column vending.batches.created_at is 'When the batch was uploaded.';
+comment on column vending.batches.completed_at is 'When the last item became final.';
 create index batches_uploader_idx on vending.batches (uploaded_by, created_at desc);
 
 -- Rows of a batch that never became vends (bad meter, unknown DISCO, ...), for results.csv.
@@ -87,6 +129,13 @@ create table vending.batch_rejections (
   disco_code text,
   primary key (batch_id, line)
 );
+comment on table vending.batch_rejections is 'Rows of a batch that never became vends (bad meter, unknown DISCO, over balance), for results.csv.';
+comment on column vending.batch_rejections.batch_id is 'The batch the row belongs to.';
+comment on column vending.batch_rejections.line is 'Line number of the row in the CSV.';
+comment on column vending.batch_rejections.code is 'Machine code of the refusal.';
+comment on column vending.batch_rejections.message is 'Why the row was refused, for people.';
+comment on column vending.batch_rejections.meter_number is 'The meter number the row gave (masked in logs).';
+comment on column vending.batch_rejections.disco_code is 'The DISCO code the row gave.';
 
 -- Vends ---------------------------------------------------------------------------------------------
 create table vending.vends (
@@ -131,6 +180,39 @@ create table vending.vends (
   check (token is null or status = 'succeeded'),
   check ((batch_id is null) = (batch_line is null))
 );
+comment on table vending.vends is 'Electricity vends through BuyPower: one row per orderId, from creation to token or refund.';
+comment on column vending.vends.id is 'Vend id.';
+comment on column vending.vends.order_id is 'BuyPower''s orderId: the one identity of this vend at the vendor, never reissued.';
+comment on column vending.vends.customer_id is 'The customer the vend is for and whose account paid it.';
+comment on column vending.vends.meter_id is 'The saved meter, when the vend used one.';
+comment on column vending.vends.batch_id is 'The CSV batch the vend came from, if any.';
+comment on column vending.vends.batch_line is 'Line of the vend in its batch''s CSV.';
+comment on column vending.vends.disco_code is 'DISCO of the meter.';
+comment on column vending.vends.meter_number is 'Meter number vended to (masked in every log).';
+comment on column vending.vends.vend_type is 'PREPAID or POSTPAID.';
+comment on column vending.vends.amount_kobo is 'Amount paid for electricity, in kobo (N100 to N100,000).';
+comment on column vending.vends.phone is 'Recipient phone in E.164 (+234...), where BuyPower sends the token.';
+comment on column vending.vends.email is 'Recipient e-mail, optional.';
+comment on column vending.vends.name is 'Recipient name, optional.';
+comment on column vending.vends.funding is 'What paid for the vend: the prepaid account or a Paystack payment.';
+comment on column vending.vends.payment_id is 'The commerce payment that paid for it; unique, so one payment funds at most one vend.';
+comment on column vending.vends.status is 'created, submitted, pending (outcome unknown), succeeded, failed (refunded) or needs_attention.';
+comment on column vending.vends.token is 'The electricity token of a succeeded prepaid vend.';
+comment on column vending.vends.units is 'kWh units the token carries.';
+comment on column vending.vends.vend_ref is 'BuyPower''s reference for the vend.';
+comment on column vending.vends.receipt_no is 'The DISCO''s receipt number.';
+comment on column vending.vends.amount_generated_kobo is 'Amount the token was generated for after charges, in kobo.';
+comment on column vending.vends.tax_kobo is 'VAT BuyPower reported, in kobo.';
+comment on column vending.vends.parcels is 'BuyPower''s token parcels as returned (several tokens for some meters).';
+comment on column vending.vends.vendor_code is 'BuyPower''s response code of the last call.';
+comment on column vending.vends.vendor_message is 'BuyPower''s message of the last call.';
+comment on column vending.vends.submissions is 'POST /vend calls made for this orderId.';
+comment on column vending.vends.requeries is 'Requeries made for this orderId after an unknown outcome.';
+comment on column vending.vends.next_requery_at is 'When the next requery is due.';
+comment on column vending.vends.submitted_at is 'When the vend was first submitted to BuyPower.';
+comment on column vending.vends.finalized_at is 'When the vend reached succeeded or failed.';
+comment on column vending.vends.created_at is 'When the vend was created.';
+comment on column vending.vends.updated_at is 'When the vend last changed.';
 create index vends_customer_idx on vending.vends (customer_id, created_at desc);
 create index vends_meter_idx on vending.vends (meter_id) where meter_id is not null;
 create index vends_disco_idx on vending.vends (disco_code);
@@ -150,6 +232,16 @@ create table vending.account_ledger (
   created_by uuid references auth.users (id) on delete set null,
   created_at timestamptz not null default now()
 );
+comment on table vending.account_ledger is 'Every top-up, debit and refund of a prepaid account, with the balance after it.';
+comment on column vending.account_ledger.id is 'Ledger entry id.';
+comment on column vending.account_ledger.customer_id is 'The account the entry belongs to.';
+comment on column vending.account_ledger.vend_id is 'The vend a debit or refund is for.';
+comment on column vending.account_ledger.kind is 'top_up, debit or refund.';
+comment on column vending.account_ledger.amount_kobo is 'Signed amount in kobo: top-ups and refunds add, debits subtract.';
+comment on column vending.account_ledger.balance_after_kobo is 'The account''s balance after this entry.';
+comment on column vending.account_ledger.note is 'Why an operator topped up, or what the entry was for.';
+comment on column vending.account_ledger.created_by is 'Who made a top-up (null for the system''s debits and refunds).';
+comment on column vending.account_ledger.created_at is 'When the entry was written.';
 -- A vend is debited once and refunded at most once.
 create unique index account_ledger_vend_kind_idx on vending.account_ledger (vend_id, kind) where vend_id is not null;
 create index account_ledger_customer_idx on vending.account_ledger (customer_id, created_at desc);
@@ -169,6 +261,15 @@ create table vending.vend_queue (
   requery_delays numeric[] not null default '{}',
   last_error text
 );
+comment on table vending.vend_queue is 'The durable queue: one row per vend with work left (submit, or requery after an unknown outcome).';
+comment on column vending.vend_queue.vend_id is 'The vend with work left.';
+comment on column vending.vend_queue.action is 'submit (first call) or requery (after an unknown outcome).';
+comment on column vending.vend_queue.lane is 'The worker lane draining the row (''default'' in production).';
+comment on column vending.vend_queue.available_at is 'When the row may be claimed next (backoff and the vendor''s requery schedule).';
+comment on column vending.vend_queue.locked_until is 'Visibility timeout: a claimed row is invisible until then; a dead worker''s claim expires.';
+comment on column vending.vend_queue.attempts is 'Claims made for this row.';
+comment on column vending.vend_queue.requery_delays is 'The vendor''s requery schedule from a 202, seconds to wait before each requery.';
+comment on column vending.vend_queue.last_error is 'The last failure of a claim, for operators.';
 create index vend_queue_due_idx on vending.vend_queue (lane, available_at);
 
 -- The worker lease of a lane: one worker at a time keeps the vendor calls in flight bounded.
@@ -177,6 +278,10 @@ create table vending.worker_leases (
   worker_id text not null,
   lease_until timestamptz not null
 );
+comment on table vending.worker_leases is 'The worker lease of a lane: one worker at a time keeps the vendor calls in flight bounded.';
+comment on column vending.worker_leases.lane is 'The queue lane leased.';
+comment on column vending.worker_leases.worker_id is 'The worker holding the lease.';
+comment on column vending.worker_leases.lease_until is 'When the lease expires unless renewed.';
 
 -- Every call to the vendor, masked (tokens, meter numbers, phones never stored in clear) -----------
 create table vending.vendor_calls (
@@ -191,6 +296,17 @@ create table vending.vendor_calls (
   summary jsonb not null default '{}'::jsonb,
   called_at timestamptz not null default now()
 );
+comment on table vending.vendor_calls is 'Every call to BuyPower, masked (tokens, meter numbers and phones never stored in clear).';
+comment on column vending.vendor_calls.id is 'Call id.';
+comment on column vending.vendor_calls.vend_id is 'The vend the call was for, if any.';
+comment on column vending.vendor_calls.endpoint is 'The BuyPower endpoint called.';
+comment on column vending.vendor_calls.http_status is 'HTTP status of the answer (null on a timeout or network failure).';
+comment on column vending.vendor_calls.response_code is 'BuyPower''s response code in the body.';
+comment on column vending.vendor_calls.latency_ms is 'How long the call took, in milliseconds.';
+comment on column vending.vendor_calls.signature_valid is 'Whether the answer''s signature verified (null where none is sent).';
+comment on column vending.vendor_calls.outcome is 'What the worker made of the answer (succeeded, pending, failed, retry, ...).';
+comment on column vending.vendor_calls.summary is 'Masked summary of request and answer.';
+comment on column vending.vendor_calls.called_at is 'When the call was made.';
 create index vendor_calls_called_idx on vending.vendor_calls (called_at desc);
 create index vendor_calls_vend_idx on vending.vendor_calls (vend_id) where vend_id is not null;
 
@@ -200,6 +316,10 @@ create table vending.wallet_snapshots (
   balance_kobo bigint not null,
   checked_at timestamptz not null default now()
 );
+comment on table vending.wallet_snapshots is 'The operator''s BuyPower wallet balance over time.';
+comment on column vending.wallet_snapshots.id is 'Snapshot id.';
+comment on column vending.wallet_snapshots.balance_kobo is 'Wallet balance BuyPower reported, in kobo.';
+comment on column vending.wallet_snapshots.checked_at is 'When it was read.';
 create index wallet_snapshots_checked_idx on vending.wallet_snapshots (checked_at desc);
 
 -- Vendor and queue state: one row. The pause flag is what a 422 (wallet empty) sets.
@@ -213,6 +333,15 @@ create table vending.vendor_state (
   last_call_at timestamptz,
   updated_at timestamptz not null default now()
 );
+comment on table vending.vendor_state is 'Vendor and queue state, one row: the pause an empty wallet sets and the circuit breaker.';
+comment on column vending.vendor_state.singleton is 'Always true: the table has one row.';
+comment on column vending.vendor_state.paused is 'Whether the queue submits nothing (set by a 422 wallet-empty answer, cleared by resume_queue).';
+comment on column vending.vendor_state.paused_reason is 'Why the queue paused.';
+comment on column vending.vendor_state.paused_at is 'When the queue paused.';
+comment on column vending.vendor_state.breaker_state is 'The vendor circuit breaker: closed, open or half_open.';
+comment on column vending.vendor_state.last_latency_ms is 'Latency of the last vendor call, in milliseconds.';
+comment on column vending.vendor_state.last_call_at is 'When the vendor was last called.';
+comment on column vending.vendor_state.updated_at is 'When the state last changed.';
 insert into vending.vendor_state default values;
 
 -- Alerts for operators (wallet empty, vends needing a person) --------------------------------------
@@ -225,6 +354,14 @@ create table vending.alerts (
   acknowledged_at timestamptz,
   acknowledged_by uuid references auth.users (id) on delete set null
 );
+comment on table vending.alerts is 'Alerts for operators: wallet empty, vends needing a person, invalid vendor signatures.';
+comment on column vending.alerts.id is 'Alert id.';
+comment on column vending.alerts.kind is 'insufficient_balance, needs_attention or signature_invalid.';
+comment on column vending.alerts.message is 'What happened, for people.';
+comment on column vending.alerts.details is 'Structured details (vend ids, counts).';
+comment on column vending.alerts.raised_at is 'When the alert was raised.';
+comment on column vending.alerts.acknowledged_at is 'When an operator acknowledged it.';
+comment on column vending.alerts.acknowledged_by is 'Who acknowledged it.';
 create index alerts_open_idx on vending.alerts (raised_at desc) where acknowledged_at is null;
 create index alerts_acknowledged_by_idx on vending.alerts (acknowledged_by) where acknowledged_by is not null;
 

@@ -178,7 +178,7 @@ language sql volatile security definer set search_path = '' as $$
 $$;
 
 -- Operators top up a customer's prepaid account.
-create or replace function vending.top_up_account(customer_id uuid, amount_kobo bigint, note text default null)
+create or replace function private.vending_top_up_account(customer_id uuid, amount_kobo bigint, note text default null)
 returns jsonb
 language plpgsql volatile security definer set search_path = '' as $$
 declare
@@ -188,17 +188,27 @@ begin
   if amount_kobo is null or amount_kobo <= 0 or amount_kobo > 100000000000 then
     raise exception using errcode = 'PT422', hint = 'invalid_amount', message = 'A top-up is a positive amount.';
   end if;
-  if not exists (select 1 from auth.users u where u.id = top_up_account.customer_id) then
+  if not exists (select 1 from auth.users u where u.id = vending_top_up_account.customer_id) then
     raise exception using errcode = 'PT404', hint = 'customer_not_found', message = 'No such customer.';
   end if;
-  insert into vending.accounts as a (customer_id, balance_kobo) values (top_up_account.customer_id, amount_kobo)
+  insert into vending.accounts as a (customer_id, balance_kobo) values (vending_top_up_account.customer_id, amount_kobo)
   on conflict on constraint accounts_pkey do update set balance_kobo = a.balance_kobo + excluded.balance_kobo, updated_at = now()
   returning a.balance_kobo into new_balance;
   insert into vending.account_ledger (customer_id, kind, amount_kobo, balance_after_kobo, note, created_by)
-  values (top_up_account.customer_id, 'top_up', amount_kobo, new_balance, note, auth.uid());
+  values (vending_top_up_account.customer_id, 'top_up', amount_kobo, new_balance, note, auth.uid());
   return jsonb_build_object('customerId', customer_id, 'balanceKobo', new_balance);
 end;
 $$;
+comment on function private.vending_top_up_account(uuid, bigint, text) is
+  'Definer behind vending.top_up_account (checks the caller itself): credit a customer''s prepaid vending account (kobo) and record it in the account ledger.';
+grant execute on function private.vending_top_up_account(uuid, bigint, text) to authenticated;
+
+create or replace function vending.top_up_account(customer_id uuid, amount_kobo bigint, note text default null) returns jsonb
+language sql volatile security invoker set search_path = '' as $$
+  select private.vending_top_up_account(top_up_account.customer_id, top_up_account.amount_kobo, top_up_account.note)
+$$;
+comment on function vending.top_up_account(uuid, bigint, text) is
+  'Admin: credit a customer''s prepaid vending account (kobo) and record it in the account ledger.';
 
 -- Creating vends -------------------------------------------------------------------------------------
 -- The shape every reader gets (the function's GET and POST answers).
@@ -251,7 +261,7 @@ $$;
 
 -- One vend for the signed-in customer, funded from their prepaid account before it is queued.
 -- The caller has normalized the phone (E.164) and checked the meter with the vendor.
-create or replace function vending.create_vend(
+create or replace function private.vending_create_vend(
   disco_code text, meter_number text, vend_type text, amount_kobo bigint, phone text,
   email text default null, name text default null, order_id text default null
 ) returns jsonb
@@ -265,13 +275,13 @@ begin
     raise exception using errcode = 'PT401', hint = 'unauthorized', message = 'Sign in first.';
   end if;
   saved_meter := private.vending_check_vend(customer, disco_code, meter_number, vend_type, amount_kobo);
-  if create_vend.order_id is not null
-     and exists (select 1 from vending.vends v where v.order_id = create_vend.order_id) then
+  if vending_create_vend.order_id is not null
+     and exists (select 1 from vending.vends v where v.order_id = vending_create_vend.order_id) then
     raise exception using errcode = 'PT409', hint = 'duplicate_order_id', message = 'This orderId was used before.';
   end if;
   insert into vending.vends (order_id, customer_id, meter_id, disco_code, meter_number, vend_type, amount_kobo,
                              phone, email, name, funding)
-  values (coalesce(create_vend.order_id, 'PB' || replace(gen_random_uuid()::text, '-', '')), customer, saved_meter,
+  values (coalesce(vending_create_vend.order_id, 'PB' || replace(gen_random_uuid()::text, '-', '')), customer, saved_meter,
           disco_code, meter_number, vend_type, amount_kobo, phone, email, name, 'account')
   on conflict on constraint vends_order_id_key do nothing
   returning * into vend;
@@ -286,6 +296,19 @@ begin
   return private.vending_vend_json(vend);
 end;
 $$;
+comment on function private.vending_create_vend(text, text, text, bigint, text, text, text, text) is
+  'Definer behind vending.create_vend (checks the caller itself): The signed-in customer''s vend, debited from their prepaid account and queued for BuyPower.';
+grant execute on function private.vending_create_vend(text, text, text, bigint, text, text, text, text) to authenticated;
+
+create or replace function vending.create_vend(
+  disco_code text, meter_number text, vend_type text, amount_kobo bigint, phone text,
+  email text default null, name text default null, order_id text default null
+) returns jsonb
+language sql volatile security invoker set search_path = '' as $$
+  select private.vending_create_vend(create_vend.disco_code, create_vend.meter_number, create_vend.vend_type, create_vend.amount_kobo, create_vend.phone, create_vend.email, create_vend.name, create_vend.order_id)
+$$;
+comment on function vending.create_vend(text, text, text, bigint, text, text, text, text) is
+  'The signed-in customer''s vend, debited from their prepaid account and queued for BuyPower.';
 grant execute on function vending.create_vend(text, text, text, bigint, text, text, text, text) to authenticated;
 grant execute on function vending.top_up_account(uuid, bigint, text) to authenticated;
 
@@ -371,7 +394,7 @@ end;
 $$;
 
 -- Counts for analysts and operators: vends by status and vendor calls by response code in a window.
-create or replace function vending.vend_counts(window_from timestamptz, window_to timestamptz) returns jsonb
+create or replace function private.vending_vend_counts(window_from timestamptz, window_to timestamptz) returns jsonb
 language plpgsql stable security definer set search_path = '' as $$
 begin
   perform private.require_any_role(array['admin', 'analyst', 'support']);
@@ -390,10 +413,20 @@ begin
         where c.called_at >= window_from and c.called_at < window_to group by 1) s), '{}'::jsonb));
 end;
 $$;
+comment on function private.vending_vend_counts(timestamptz, timestamptz) is
+  'Definer behind vending.vend_counts (checks the caller itself): vends by status, succeeded amount and vendor calls by HTTP status within a window.';
+grant execute on function private.vending_vend_counts(timestamptz, timestamptz) to authenticated;
+
+create or replace function vending.vend_counts(window_from timestamptz, window_to timestamptz) returns jsonb
+language sql stable security invoker set search_path = '' as $$
+  select private.vending_vend_counts(vend_counts.window_from, vend_counts.window_to)
+$$;
+comment on function vending.vend_counts(timestamptz, timestamptz) is
+  'Staff: vends by status, succeeded amount and vendor calls by HTTP status within a window.';
 grant execute on function vending.vend_counts(timestamptz, timestamptz) to authenticated;
 
 -- Operators resume a queue that an empty wallet paused, once the wallet is topped up.
-create or replace function vending.resume_queue() returns jsonb
+create or replace function private.vending_resume_queue() returns jsonb
 language plpgsql volatile security definer set search_path = '' as $$
 begin
   perform private.require_any_role(array['admin', 'support']);
@@ -401,4 +434,14 @@ begin
   return jsonb_build_object('paused', false);
 end;
 $$;
+comment on function private.vending_resume_queue() is
+  'Definer behind vending.resume_queue (checks the caller itself): resume the vend queue an empty vendor wallet paused.';
+grant execute on function private.vending_resume_queue() to authenticated;
+
+create or replace function vending.resume_queue() returns jsonb
+language sql volatile security invoker set search_path = '' as $$
+  select private.vending_resume_queue()
+$$;
+comment on function vending.resume_queue() is
+  'Support/admin: resume the vend queue an empty vendor wallet paused.';
 grant execute on function vending.resume_queue() to authenticated;

@@ -2,7 +2,7 @@
 // feedback, bulk changes and CSV export. Everything runs through asUser, so row-level security
 // decides what a caller sees and changes: a sales rep never reaches another office's leads.
 import { asUser, type Claims, type Tx } from "../db.ts";
-import { conflict, forbidden, HttpError, notFound } from "../errors.ts";
+import { conflict, HttpError, notFound } from "../errors.ts";
 import { csvRow } from "../csv.ts";
 import { type BulkInput, type ListQuery, type PatchInput, SORTS } from "./schemas.ts";
 
@@ -166,66 +166,57 @@ async function setReason(tx: Tx, reasonCode?: string, note?: string) {
   }, true)`;
 }
 
-/** Row-level security refusing a write surfaces as 42501; that is a 403, not a 500. */
-async function guarded<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if ((error as { code?: string }).code === "42501") {
-      throw forbidden("Row-level security refused this change.");
-    }
-    throw error;
-  }
-}
-
 /** A decision (status with reason) and/or feedback on one lead. Reopening rescoring to its band. */
 export function updateLead(claims: Claims, id: string, patch: PatchInput) {
-  return guarded(() =>
-    asUser(claims, async (tx) => {
-      await setReason(tx, patch.reasonCode, patch.feedback);
-      const [visible] = await tx`select l.status from leads.leads l where l.id = ${id}::uuid for update`;
-      if (!visible) throw notFound("No such lead.");
-      if (patch.status) {
-        await tx`update leads.leads set status = ${patch.status} where id = ${id}::uuid`;
-        if (patch.status === "new") await tx`select leads.score_lead(${id}::uuid)`;
-      } else {
-        await tx`
+  return asUser(claims, async (tx) => {
+    await tx`select private.require_any_role(array['admin', 'sales'])`;
+    await setReason(tx, patch.reasonCode, patch.feedback);
+    const [visible] = await tx`select l.status from leads.leads l where l.id = ${id}::uuid for update`;
+    if (!visible) throw notFound("No such lead.");
+    if (patch.status) {
+      await tx`update leads.leads set status = ${patch.status} where id = ${id}::uuid`;
+      if (patch.status === "new") await tx`select leads.score_lead(${id}::uuid)`;
+    } else {
+      await tx`
           insert into leads.events (lead_id, type, reason_code, note, actor_id, actor_role)
           values (${id}::uuid, 'feedback', ${patch.reasonCode ?? null}, ${patch.feedback!}, auth.uid(),
                   auth.jwt() ->> 'user_role')`;
-      }
-      const [lead] = await tx`
+    }
+    const [lead] = await tx`
         select l.id, l.status, l.score, l.trust_score as "trustScore", l.reason_codes as "reasonCodes",
                l.office_id as "officeId", l.owner_id as "ownerId", l.updated_at as "updatedAt"
         from leads.leads l where l.id = ${id}::uuid`;
-      return lead;
-    })
-  );
+    return lead;
+  });
 }
 
 /** One status change or assignment for up to 1,000 leads: every id changes, or none does. */
 export function bulkUpdate(claims: Claims, bulk: BulkInput) {
   const ids = [...new Set(bulk.ids)];
-  return guarded(() =>
-    asUser(claims, async (tx) => {
-      await setReason(tx, bulk.reasonCode ?? (bulk.action === "assign" ? "bulk_assignment" : undefined));
-      const visible = await tx`select l.id from leads.leads l where l.id = any(${ids}::uuid[]) for update`;
-      if (visible.length !== ids.length) {
-        const seen = new Set(visible.map((row) => row.id));
-        throw new HttpError(
-          404,
-          "leads_not_found",
-          "Some leads do not exist or are not yours to change; nothing was changed.",
-          [
-            { path: "ids", message: "not found", ids: ids.filter((id) => !seen.has(id)).slice(0, 50) },
-          ],
-        );
-      }
-      const changed = bulk.action === "status"
-        ? await tx`update leads.leads set status = ${
-          bulk.status ?? "new"
-        } where id = any(${ids}::uuid[]) returning id`
-        : await tx`
+  return asUser(claims, async (tx) => {
+    await tx`select private.require_any_role(array['admin', 'sales'])`;
+    await setReason(tx, bulk.reasonCode ?? (bulk.action === "assign" ? "bulk_assignment" : undefined));
+    // Only offices the caller works for (PT403), asked before the update's policy check would refuse.
+    if (bulk.action === "assign" && bulk.officeId) {
+      await tx`select private.leads_require_office(${bulk.officeId}::uuid)`;
+    }
+    const visible = await tx`select l.id from leads.leads l where l.id = any(${ids}::uuid[]) for update`;
+    if (visible.length !== ids.length) {
+      const seen = new Set(visible.map((row) => row.id));
+      throw new HttpError(
+        404,
+        "leads_not_found",
+        "Some leads do not exist or are not yours to change; nothing was changed.",
+        [
+          { path: "ids", message: "not found", ids: ids.filter((id) => !seen.has(id)).slice(0, 50) },
+        ],
+      );
+    }
+    const changed = bulk.action === "status"
+      ? await tx`update leads.leads set status = ${
+        bulk.status ?? "new"
+      } where id = any(${ids}::uuid[]) returning id`
+      : await tx`
           update leads.leads l
           set office_id = coalesce(${bulk.officeId ?? null}::uuid, l.office_id),
               owner_id = ${bulk.ownerId === undefined ? tx`l.owner_id` : tx`${bulk.ownerId}::uuid`}
@@ -235,19 +226,18 @@ export function bulkUpdate(claims: Claims, bulk: BulkInput) {
               where m.office_id = coalesce(${bulk.officeId ?? null}::uuid, l.office_id)
                 and m.user_id = ${bulk.ownerId ?? null}::uuid and m.active))
           returning l.id`;
-      if (changed.length !== ids.length) {
-        throw conflict(
-          "invalid_assignment",
-          "The owner is not an active member of the lead's office; nothing was changed.",
-        );
-      }
-      // Reopened leads go back to the band their score earns (score_lead checks visibility itself).
-      if (bulk.action === "status" && bulk.status === "new") {
-        await tx`select count(leads.score_lead(id)) from unnest(${ids}::uuid[]) as reopened(id)`;
-      }
-      return { updated: changed.length };
-    })
-  );
+    if (changed.length !== ids.length) {
+      throw conflict(
+        "invalid_assignment",
+        "The owner is not an active member of the lead's office; nothing was changed.",
+      );
+    }
+    // Reopened leads go back to the band their score earns (score_lead checks visibility itself).
+    if (bulk.action === "status" && bulk.status === "new") {
+      await tx`select count(leads.score_lead(id)) from unnest(${ids}::uuid[]) as reopened(id)`;
+    }
+    return { updated: changed.length };
+  });
 }
 
 /** Streams the filtered leads as RFC 4180 CSV, 500 rows per round trip, under the caller's RLS. The

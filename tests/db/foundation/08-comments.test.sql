@@ -2,7 +2,7 @@
 -- Data API exposes carries a comment saying what it holds or does. One assertion per schema, so a
 -- module's gap is reported against that module.
 begin;
-select plan(5);
+select plan(8);
 
 create temporary view uncommented as
 select n.nspname as schema_name, format('table %I.%I', n.nspname, c.relname) as object
@@ -34,6 +34,12 @@ select is_empty($$select object from uncommented where schema_name = 'energy' or
   'every table, column and function of energy has a comment');
 select is_empty($$select object from uncommented where schema_name = 'search' order by 1$$,
   'every table, column and function of search has a comment');
+select is_empty($$select object from uncommented where schema_name = 'marketing' order by 1$$,
+  'every table, column and function of marketing has a comment');
+select is_empty($$select object from uncommented where schema_name = 'commerce' order by 1$$,
+  'every table, column and function of commerce has a comment');
+select is_empty($$select object from uncommented where schema_name = 'vending' order by 1$$,
+  'every table, column and function of vending has a comment');
 
 select * from finish();
 rollback;
