@@ -2,6 +2,11 @@
 -- reservations into allocations (or cancel and refund when stock is gone), cancellation, fulfilment,
 -- delivery, refunds, fraud review, the refund/verification work queue and the published contract
 -- commerce.payment_by_reference for the vending module.
+--
+-- Orders are locked FOR NO KEY UPDATE: settling changes an order's status, never its key, and the
+-- foreign keys of order_events and reservations take KEY SHARE on it. With FOR UPDATE a webhook holding
+-- the order and waiting for inventory levels deadlocked against the expiry job, which holds the levels
+-- and logs an order event.
 
 create or replace function private.commerce_payment_rank(status text) returns int
 language sql immutable set search_path = '' as $$
@@ -63,7 +68,7 @@ declare
   refundable bigint;
   refund_id uuid;
 begin
-  select * into target from commerce.orders o where o.id = commerce_cancel.order_id for update;
+  select * into target from commerce.orders o where o.id = commerce_cancel.order_id for no key update;
   perform private.commerce_release(target.id, reason);
   perform private.commerce_settle_allocations(target.id, 'cancellation');
   update commerce.orders o set status = 'canceled' where o.id = target.id;
@@ -175,7 +180,7 @@ begin
   insert into commerce.payment_events (payment_id, kind, from_status, to_status, amount_minor, webhook_event_id)
   values (paid.id, 'status_changed', paid.status, new_status, amount_minor, webhook_event_id);
 
-  select * into target from commerce.orders o where o.id = paid.order_id for update;
+  select * into target from commerce.orders o where o.id = paid.order_id for no key update;
   if new_status = 'succeeded' then
     if target.status = 'pending_payment' then
       if private.commerce_allocate(target.id) then
@@ -236,7 +241,7 @@ begin
   if new_status = 'succeeded' then
     update commerce.payments p set refunded_minor = p.refunded_minor + refund.amount_minor, updated_at = now()
     where p.id = paid.id;
-    select * into target from commerce.orders o where o.id = refund.order_id for update;
+    select * into target from commerce.orders o where o.id = refund.order_id for no key update;
     if target.status in ('paid', 'partially_fulfilled', 'fulfilled', 'delivered', 'partially_refunded') then
       update commerce.orders o
       set status = case when paid.refunded_minor + refund.amount_minor >= paid.captured_minor then 'refunded'
@@ -330,7 +335,7 @@ declare
   staff boolean := auth.role() = 'service_role' or private.has_any_role(array['admin', 'support']);
   refund_id uuid;
 begin
-  select * into target from commerce.orders o where o.id = commerce_cancel_order.order_id for update;
+  select * into target from commerce.orders o where o.id = commerce_cancel_order.order_id for no key update;
   if target.id is null or not (staff or target.customer_id = auth.uid()) then
     raise exception using errcode = 'PT404', hint = 'not_found', message = 'No such order.';
   end if;
@@ -369,7 +374,7 @@ declare
   next_status text;
 begin
   perform private.require_any_role(array['admin']);
-  select * into target from commerce.orders o where o.id = commerce_fulfil_order.order_id for update;
+  select * into target from commerce.orders o where o.id = commerce_fulfil_order.order_id for no key update;
   if target.id is null then
     raise exception using errcode = 'PT404', hint = 'not_found', message = 'No such order.';
   end if;
@@ -484,7 +489,7 @@ declare
   moves jsonb;
 begin
   perform private.require_any_role(array['admin', 'support']);
-  select * into target from commerce.orders o where o.id = commerce_refund_order.order_id for update;
+  select * into target from commerce.orders o where o.id = commerce_refund_order.order_id for no key update;
   if target.id is null then
     raise exception using errcode = 'PT404', hint = 'not_found', message = 'No such order.';
   end if;
@@ -529,7 +534,7 @@ declare
   target commerce.orders;
 begin
   perform private.require_any_role(array['admin', 'support']);
-  select * into target from commerce.orders o where o.id = commerce_review_order.order_id for update;
+  select * into target from commerce.orders o where o.id = commerce_review_order.order_id for no key update;
   if target.id is null then
     raise exception using errcode = 'PT404', hint = 'not_found', message = 'No such order.';
   end if;
