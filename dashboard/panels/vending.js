@@ -89,7 +89,9 @@ export default {
 
     function onProgress(event, payload) {
       if (event !== "batch_progress" || !batches.has(payload.batchId)) return;
-      const batch = { ...batches.get(payload.batchId), ...payload };
+      // realtime.send puts its message id into the payload as `id`: the batch is payload.batchId.
+      const { id: _messageId, batchId, ...progress } = payload;
+      const batch = { ...batches.get(batchId), ...progress, id: batchId };
       batches.set(batch.id, batch);
       renderBatches();
       follow(batch);

@@ -231,6 +231,11 @@ dbTest(
       const row = `[data-testid="vending-batches"] tr[data-batch-id="${batchId}"]`;
       await page.waitForSelector(`${row}[data-status="completed"]`, { timeout: 30_000 });
       assert.equal(await page.textContent(`${row} [data-testid="batch-progress"]`), "3/3");
+      assert.equal(
+        await page.locator('[data-testid="vending-batches"] tr[data-batch-id]').count(),
+        1,
+        "one row a batch",
+      );
       assert.ok(
         received.some((frame) => frame.includes("batch_progress") && frame.includes(batchId)),
         "progress reached the page over its socket",
