@@ -55,6 +55,27 @@ function watchTopic(current, topic, mounted) {
   current.channels.push(channel);
 }
 
+/**
+ * A topic a panel joins and leaves by itself (e.g. one per running vending batch); returns the leave
+ * function. `onJoined` runs on every (re)join, for the panel to catch up on what it missed. Its status counts towards the connection badge like the panels' fixed topics.
+ */
+function watchPanelTopic(current, topic, onMessage, onJoined = () => {}) {
+  const channel = current.client.channel(topic, { config: { private: true } });
+  channel.on("broadcast", { event: "*" }, (message) => onMessage(message.event, message.payload ?? {}));
+  channel.subscribe((status) => {
+    if (session !== current || !current.channels.includes(channel)) return;
+    current.channelStatus.set(topic, status);
+    // What was sent before the join (or while the channel was away) is read once it is in.
+    if (status === "SUBSCRIBED") onJoined();
+  });
+  current.channels.push(channel);
+  return () => {
+    current.channels = current.channels.filter((c) => c !== channel);
+    current.channelStatus.delete(topic);
+    current.client.removeChannel(channel);
+  };
+}
+
 async function start({ client, getToken }) {
   $("sign-in").hidden = true;
   $("sign-out").hidden = false;
@@ -68,7 +89,11 @@ async function start({ client, getToken }) {
     mounted: [],
   };
   session = current;
-  const context = { call: (path) => callFunction(path, getToken), Chart: globalThis.Chart };
+  const context = {
+    call: (path) => callFunction(path, getToken),
+    Chart: globalThis.Chart,
+    watch: (topic, onMessage, onJoined) => watchPanelTopic(current, topic, onMessage, onJoined),
+  };
   for (const panel of panels) {
     const element = document.createElement("section");
     element.className = "panel";

@@ -1,10 +1,13 @@
 // The dashboard in a real browser: Debian's headless Chromium driven by playwright-core (no browser
 // download). An admin signs in with a dev token and watches a hot lead captured through
-// POST /functions/v1/leads arrive without a reload; a customer sees the no-access message and no data.
+// POST /functions/v1/leads arrive without a reload, a paid order and a stock alert on the commerce panel
+// and a vending batch's progress on the vending panel; a customer sees the no-access message and no data.
 // Screenshots of each panel go to .local/artifacts/browser/.
 import assert from "node:assert/strict";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { api, config, dbTest, tokenFor } from "../support/harness.ts";
+import { api, config, createUser, dbTest, eventually, sql, tokenFor } from "../support/harness.ts";
+import { runningStripe as stripe } from "../support/fakes/stripe.ts";
+import { checkoutAs, createCustomer, createSku, waitForOrderStatus } from "../functions/commerce/_helpers.ts";
 
 const DASHBOARD = `${config.apiUrl}/dashboard/`;
 const ARTIFACTS = new URL("../../.local/artifacts/browser/", import.meta.url).pathname;
@@ -96,6 +99,166 @@ dbTest("an admin sees a captured hot lead arrive on the dashboard within 2 secon
   });
 });
 
+dbTest(
+  "the commerce panel shows today's paid orders and payments, and a stock alert live within 2 seconds",
+  async () => {
+    // A paid order today (Stripe stand-in: confirm delivers the signed webhook), so the panel has data.
+    const customer = await createCustomer();
+    const sku = await createSku(10);
+    await sql()`update commerce.variants set low_stock_threshold = 4 where sku = ${sku}`;
+    const order = await checkoutAs(customer, { items: [{ sku, quantity: 2 }], provider: "stripe" });
+    assert.equal(order.status, 201, order.text);
+    await stripe.confirm(order.body.payment.reference);
+    await waitForOrderStatus(order.body.orderId, "paid");
+
+    await withBrowser(async (browser) => {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 1800 } });
+      const errors: string[] = [];
+      page.on("pageerror", (error) => errors.push(error.message));
+      await signInWithToken(page, await tokenFor("admin"));
+      await page.waitForSelector('[data-testid="connection-state"][data-state="connected"]', {
+        timeout: 15_000,
+      });
+      const ORDERS = `document.querySelector('[data-testid="commerce-orders-today"]')?.textContent`;
+      await page.waitForFunction(`Number(${ORDERS}) >= 1`, undefined, { timeout: 5_000 });
+      assert.match(await page.textContent('[data-testid="commerce-revenue-today"]') ?? "", /USD \d/);
+      assert.match(await page.textContent('[data-testid="commerce-payment-success"]') ?? "", /^\d+\.\d %$/);
+      assert.equal(
+        await page.locator(`[data-testid="commerce-stock-alerts"] li[data-sku="${sku}"]`).count(),
+        0,
+      );
+
+      // 8 available (2 sold of 10), threshold 4: taking 5 away raises low_stock, broadcast on commerce:stock-alerts.
+      const adjusted = await api("inventory/adjustments", {
+        token: await tokenFor("admin"),
+        body: { sku, location: "HOU-1", delta: -5, reason: "damaged" },
+      });
+      assert.equal(adjusted.status, 201, adjusted.text);
+      await page.waitForSelector(`[data-testid="commerce-stock-alerts"] li[data-sku="${sku}"]`, {
+        timeout: 2_000,
+      });
+      await page.locator('[data-panel="commerce"]').screenshot({ path: `${ARTIFACTS}panel-commerce.png` });
+
+      // Stock returns: the alert is resolved and leaves the list, again without a reload.
+      const restocked = await api("inventory/adjustments", {
+        token: await tokenFor("admin"),
+        body: { sku, location: "HOU-1", delta: 5, reason: "count" },
+      });
+      assert.equal(restocked.status, 201, restocked.text);
+      await page.waitForSelector(`[data-testid="commerce-stock-alerts"] li[data-sku="${sku}"]`, {
+        state: "detached",
+        timeout: 2_000,
+      });
+      assert.deepEqual(errors, []);
+    });
+  },
+);
+
+dbTest(
+  "the vending panel shows counts, queue and breaker, and a followed batch's progress live",
+  async () => {
+    const uploader = await createUser();
+    const topUp = await api("vend/accounts/top-up", {
+      token: await tokenFor("admin"),
+      body: { customerId: uploader.id, amount: 10_000, note: "browser test" },
+    });
+    assert.equal(topUp.status, 200, topUp.text);
+    const meter = () => `5${String(Math.floor(Math.random() * 1e9)).padStart(9, "0")}1`;
+    const file = [
+      "meter,disco,vendType,amount,phone,email,name",
+      ...[1, 2, 3].map(() => `${meter()},IKEJA,PREPAID,1000,08031234567,,`),
+    ].join("\n") + "\n";
+
+    await withBrowser(async (browser) => {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 1800 } });
+      const errors: string[] = [];
+      page.on("pageerror", (error) => errors.push(error.message));
+      // Every frame the page's sockets receive (registered before the socket opens).
+      const received: string[] = [];
+      page.on(
+        "websocket",
+        (socket) => socket.on("framereceived", ({ payload }) => received.push(String(payload))),
+      );
+      await signInWithToken(page, await tokenFor("admin"));
+      await page.waitForSelector('[data-testid="connection-state"][data-state="connected"]', {
+        timeout: 15_000,
+      });
+      await page.waitForFunction(
+        `/^(closed|open|half_open|half-open)/.test(document.querySelector('[data-testid="vending-breaker"]')?.textContent ?? "")`,
+      );
+      assert.match(await page.textContent('[data-testid="vending-queue-depth"]') ?? "", /^\d+ \(\d+\)$/);
+      assert.ok(await page.locator('[data-testid="vending-health-note"]').isHidden(), "admins see health");
+
+      // Hold the queue worker off (it takes the lane's lease first) so the page joins the batch's topic
+      // before any row settles and the progress it shows comes over the socket, not from the first read.
+      await sql()`
+      insert into vending.worker_leases (lane, worker_id, lease_until)
+      values ('default', 'browser-test-hold', now() + interval '2 minutes')
+      on conflict (lane) do update set worker_id = excluded.worker_id, lease_until = excluded.lease_until`;
+      let upload;
+      try {
+        upload = await api("vend/batches", {
+          token: uploader.token,
+          body: file,
+          headers: {
+            "content-type": "text/csv",
+            "idempotency-key": crypto.randomUUID(),
+            "x-file-name": "browser.csv",
+          },
+        });
+        assert.equal(upload.status, 202, upload.text);
+        assert.equal(upload.body.accepted, 3, upload.text);
+        await page.fill('[data-testid="vending-follow-batch"] input[name="batchId"]', upload.body.batchId);
+        await page.click('[data-testid="vending-follow-batch"] button[type="submit"]');
+        await page.waitForSelector(
+          `[data-testid="vending-batches"] tr[data-batch-id="${upload.body.batchId}"][data-status="processing"]`,
+          { timeout: 2_000 },
+        );
+        // The join's ok reply for the batch's topic: from here on its progress comes over the socket.
+        const topic = `vending:batch:${upload.body.batchId}`;
+        await eventually(
+          () =>
+            Promise.resolve(
+              received.some((f) => f.includes(topic) && f.includes("phx_reply") && f.includes("ok")),
+            ),
+          5_000,
+        );
+      } finally {
+        await sql()`delete from vending.worker_leases where worker_id = 'browser-test-hold'`;
+      }
+      const batchId = upload.body.batchId;
+      await sql()`select private.vending_wake_worker()`;
+      const row = `[data-testid="vending-batches"] tr[data-batch-id="${batchId}"]`;
+      await page.waitForSelector(`${row}[data-status="completed"]`, { timeout: 30_000 });
+      assert.equal(await page.textContent(`${row} [data-testid="batch-progress"]`), "3/3");
+      assert.equal(
+        await page.locator('[data-testid="vending-batches"] tr[data-batch-id]').count(),
+        1,
+        "one row a batch",
+      );
+      assert.ok(
+        received.some((frame) => frame.includes("batch_progress") && frame.includes(batchId)),
+        "progress reached the page over its socket",
+      );
+      const [progress] = await sql()`
+      select count(*)::int as n from realtime.messages
+      where topic = ${"vending:batch:" + batchId} and event = 'batch_progress'`;
+      assert.ok(progress.n >= 1, "the batch's progress was broadcast");
+      await page.waitForFunction(
+        `/%$/.test(document.querySelector('[data-testid="vending-success-rate"]')?.textContent ?? "")`,
+        undefined,
+        { timeout: 5_000 },
+      );
+      await page.locator('[data-panel="vending"]').screenshot({ path: `${ARTIFACTS}panel-vending.png` });
+
+      await page.fill('[data-testid="vending-follow-batch"] input[name="batchId"]', "not-a-batch");
+      await page.click('[data-testid="vending-follow-batch"] button[type="submit"]');
+      assert.match(await page.textContent('[data-testid="vending-follow-batch"] .error') ?? "", /UUID/);
+      assert.deepEqual(errors, []);
+    });
+  },
+);
+
 dbTest("a customer is told plainly they have no access, and no panel data reaches the page", async () => {
   await withBrowser(async (browser) => {
     const page = await browser.newPage();
@@ -103,7 +266,11 @@ dbTest("a customer is told plainly they have no access, and no panel data reache
     await page.waitForSelector('[data-testid="no-access"]:not([hidden])', { timeout: 10_000 });
     assert.match(await page.textContent('[data-testid="no-access"]') ?? "", /no staff role/);
     assert.equal(await page.locator("[data-panel]").count(), 0, "no panel is mounted");
-    assert.equal(await page.locator('[data-testid="leads-hot-count"]').count(), 0);
+    for (
+      const testid of ["leads-hot-count", "commerce-orders-today", "commerce-stock-alerts", "vending-breaker"]
+    ) {
+      assert.equal(await page.locator(`[data-testid="${testid}"]`).count(), 0, testid);
+    }
     await page.screenshot({ path: `${ARTIFACTS}dashboard-customer.png`, fullPage: true });
   });
 });
