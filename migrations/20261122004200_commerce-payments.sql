@@ -212,6 +212,29 @@ insert into commerce.fraud_rules (id, kind, params, points, reason) values
   ('new_account_high_value', 'new_account_high_value', '{"account_age_hours": 24, "min_total_minor": {"USD": 200000, "NGN": 100000000}}', 30, 'new account with a high-value order');
 
 alter table commerce.payments enable row level security;
+
+-- Payment outcomes reach staff dashboards on a private Realtime topic, so orders, revenue and the
+-- success rate update live (RLS on realtime.messages: the staff who read orders).
+create or replace function private.commerce_broadcast_payment() returns trigger
+language plpgsql set search_path = '' as $$
+begin
+  perform realtime.send(
+    jsonb_build_object('paymentId', new.id, 'orderId', new.order_id, 'provider', new.provider,
+                       'status', new.status, 'amountMinor', new.amount_minor, 'currency', new.currency),
+    'payment_' || new.status, 'commerce:payments', true);
+  return null;
+end;
+$$;
+comment on function private.commerce_broadcast_payment() is
+  'Trigger: broadcasts a payment reaching succeeded or failed on the private topic commerce:payments.';
+create trigger payments_broadcast after update of status on commerce.payments
+  for each row when (new.status in ('succeeded', 'failed') and new.status is distinct from old.status)
+  execute function private.commerce_broadcast_payment();
+
+create policy "staff receive commerce payment outcomes" on realtime.messages
+  for select to authenticated
+  using ((select realtime.topic()) = 'commerce:payments'
+         and (select private.has_any_role(array['admin', 'analyst', 'support', 'sales'])));
 alter table commerce.payment_events enable row level security;
 alter table commerce.refunds enable row level security;
 alter table commerce.webhook_events enable row level security;

@@ -1,9 +1,8 @@
 // Commerce: paid orders and revenue today (UTC), payment success rate, open low-stock and expiring-lot
 // alerts. Fed by GET /functions/v1/orders/analytics/{revenue,payment-success} (commerce.revenue_by_day,
 // commerce.payment_success_rate; analyst and admin) and GET /functions/v1/inventory/alerts (staff), live
-// from the private topic commerce:stock-alerts (alert_raised, alert_resolved). Commerce broadcasts no
-// order events, so orders and revenue follow each alert (a checkout that reserves stock may raise one)
-// and the page's periodic refresh.
+// from the private topics commerce:stock-alerts (alert_raised, alert_resolved) and commerce:payments
+// (payment_succeeded, payment_failed: orders, revenue and the success rate are refetched on each).
 import { chart, debounced, isDenied, percent, setSeries, text } from "./charts.js";
 
 const NEWEST = 12;
@@ -49,7 +48,7 @@ function alertLine(alert) {
 export default {
   id: "commerce",
   title: "Commerce",
-  topics: ["commerce:stock-alerts"],
+  topics: ["commerce:stock-alerts", "commerce:payments"],
   mount(element, { call, Chart }) {
     element.innerHTML = template;
     const q = (selector) => element.querySelector(selector);
@@ -111,7 +110,11 @@ export default {
     const refresh = debounced(load, 150);
     return {
       refresh,
-      onBroadcast(_topic, event, payload) {
+      onBroadcast(topic, event, payload) {
+        if (topic === "commerce:payments") {
+          refresh().catch(() => {});
+          return;
+        }
         // The broadcast carries the variant, not its SKU: show it at once, then refetch the named list.
         if (event === "alert_raised") alerts.set(payload.id, { ...payload, ...alerts.get(payload.id) });
         if (event === "alert_resolved") alerts.delete(payload.id);

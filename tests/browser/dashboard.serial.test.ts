@@ -121,6 +121,12 @@ dbTest(
       });
       const ORDERS = `document.querySelector('[data-testid="commerce-orders-today"]')?.textContent`;
       await page.waitForFunction(`Number(${ORDERS}) >= 1`, undefined, { timeout: 5_000 });
+      // Another paid order arrives live (commerce:payments), long before the 60 s refresh.
+      const before = Number(await page.textContent('[data-testid="commerce-orders-today"]'));
+      const second = await checkoutAs(customer, { items: [{ sku, quantity: 1 }], provider: "stripe" });
+      assert.equal(second.status, 201, second.text);
+      await stripe.confirm(second.body.payment.reference);
+      await page.waitForFunction(`Number(${ORDERS}) >= ${before + 1}`, undefined, { timeout: 5_000 });
       assert.match(await page.textContent('[data-testid="commerce-revenue-today"]') ?? "", /USD \d/);
       assert.match(await page.textContent('[data-testid="commerce-payment-success"]') ?? "", /^\d+\.\d %$/);
       assert.equal(
@@ -128,7 +134,7 @@ dbTest(
         0,
       );
 
-      // 8 available (2 sold of 10), threshold 4: taking 5 away raises low_stock, broadcast on commerce:stock-alerts.
+      // 7 available (3 sold of 10), threshold 4: taking 5 away raises low_stock, broadcast on commerce:stock-alerts.
       const adjusted = await api("inventory/adjustments", {
         token: await tokenFor("admin"),
         body: { sku, location: "HOU-1", delta: -5, reason: "damaged" },
