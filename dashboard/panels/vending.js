@@ -95,7 +95,8 @@ export default {
       batches.set(batch.id, batch);
       renderBatches();
       follow(batch);
-      if (batch.status === "completed") refresh().catch(() => {});
+      // Queue depth and success rate move with every batch step: refetch them (debounced) live.
+      refresh().catch(() => {});
     }
 
     async function loadBatch(id) {
