@@ -92,7 +92,10 @@ create table commerce.order_events (
   to_status text,
   actor uuid,
   details jsonb not null default '{}'::jsonb,
-  occurred_at timestamptz not null default now()
+  occurred_at timestamptz not null default now(),
+  -- The writing transaction: commerce.order_feed pages on (tx_id, id), so an event committed late by an
+  -- older transaction is never skipped by a reader whose cursor already passed a higher id.
+  tx_id xid8 not null default pg_current_xact_id()
 );
 comment on table commerce.order_events is 'History of an order: status changes and actions, with who did them.';
 comment on column commerce.order_events.id is 'Event id.';
@@ -103,7 +106,9 @@ comment on column commerce.order_events.to_status is 'Status after a status chan
 comment on column commerce.order_events.actor is 'The user who acted (null for the system and webhooks).';
 comment on column commerce.order_events.details is 'Structured details of the event.';
 comment on column commerce.order_events.occurred_at is 'When it happened.';
+comment on column commerce.order_events.tx_id is 'Id of the transaction that wrote the event (the order feed''s cursor).';
 create index order_events_order_idx on commerce.order_events (order_id, id);
+create index order_events_feed_idx on commerce.order_events (tx_id, id);
 
 -- The legal moves; anything else raises PT409 illegal_transition.
 create table commerce.order_transitions (

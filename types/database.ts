@@ -236,6 +236,7 @@ export type Database = {
           occurred_at: string
           order_id: string
           to_status: string | null
+          tx_id: unknown
         }
         Insert: {
           actor?: string | null
@@ -246,6 +247,7 @@ export type Database = {
           occurred_at?: string
           order_id: string
           to_status?: string | null
+          tx_id?: unknown
         }
         Update: {
           actor?: string | null
@@ -256,6 +258,7 @@ export type Database = {
           occurred_at?: string
           order_id?: string
           to_status?: string | null
+          tx_id?: unknown
         }
         Relationships: [
           {
@@ -1005,6 +1008,30 @@ export type Database = {
       }
       fulfil_order: { Args: { lines?: Json; order_id: string }; Returns: Json }
       mark_delivered: { Args: { order_id: string }; Returns: Json }
+      order_feed: {
+        Args: { after_event?: number; after_tx?: number; max_rows?: number }
+        Returns: {
+          coupon_code: string
+          currency: string
+          customer_email: string
+          customer_id: string
+          details: Json
+          discount_minor: number
+          event_id: number
+          from_status: string
+          kind: string
+          lines: Json
+          occurred_at: string
+          order_id: string
+          order_number: string
+          placed_at: string
+          status: string
+          subtotal_minor: number
+          to_status: string
+          total_minor: number
+          tx: number
+        }[]
+      }
       payment_by_reference: {
         Args: { provider: string; reference: string }
         Returns: {
