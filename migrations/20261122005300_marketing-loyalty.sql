@@ -44,6 +44,9 @@ create table marketing.loyalty_accounts (
   tier text not null default 'GREEN' references marketing.loyalty_tiers (code),
   tier_since timestamptz not null default now(),
   reviewed_at timestamptz,
+  -- Points a refund clawed back after they were spent: the balance never goes negative, so what could
+  -- not be taken from any lot is owed here and repaid from the next points that become available.
+  points_owed int not null default 0 check (points_owed >= 0),
   created_at timestamptz not null default now()
 );
 create index loyalty_accounts_tier_idx on marketing.loyalty_accounts (tier);
@@ -57,6 +60,9 @@ create table marketing.points_lots (
   points int not null check (points > 0),
   remaining int not null check (remaining >= 0 and remaining <= points),
   status text not null check (status in ('pending', 'available', 'clawed_back', 'expired', 'spent')),
+  -- Points of this lot refunds took back (from the lot itself, other lots or as points owed): a partial
+  -- refund claws back its share once, a later refund only the difference.
+  clawed_points int not null default 0 check (clawed_points >= 0 and clawed_points <= points),
   available_at timestamptz not null default now(),
   expires_at timestamptz not null,
   created_at timestamptz not null default now()
@@ -185,7 +191,7 @@ begin
   truncate pg_temp.marketing_tier_changes;
   with earned as (
     select a.user_id, a.tier,
-           coalesce((select sum(l.points) from marketing.points_lots l
+           coalesce((select sum(l.points - l.clawed_points) from marketing.points_lots l
                      where l.user_id = a.user_id and l.status in ('available', 'spent', 'expired')
                        and l.available_at > now() - interval '12 months'), 0) as points_12m
     from marketing.loyalty_accounts a
@@ -267,7 +273,7 @@ begin
   earned := floor(case when rule.kind = 'event' then rule.points else amount * rule.points_per_unit end
                   * case when rule.tier_multiplier then tier_multiplier else 1 end);
   if rule.cap_points is not null then
-    select coalesce(sum(l.points), 0) into capped_so_far from marketing.points_lots l
+    select coalesce(sum(l.points - l.clawed_points), 0) into capped_so_far from marketing.points_lots l
     where l.user_id = account_user and l.rule_id = rule.id and l.status <> 'clawed_back'
       and l.created_at > now() - rule.cap_period;
     earned := least(earned, rule.cap_points - capped_so_far);
@@ -283,6 +289,7 @@ begin
   insert into marketing.points_ledger (user_id, lot_id, kind, points, note)
   values (account_user, lot_id, 'earn', earned, rule.code || case when lot_status = 'pending' then ' (pending)' else '' end);
   if lot_status = 'available' then
+    perform private.marketing_repay_owed(array[account_user]);
     perform marketing.loyalty_evaluate_tiers(array[account_user], false);
   end if;
   return jsonb_build_object('lotId', lot_id, 'points', earned, 'status', lot_status,
@@ -290,25 +297,148 @@ begin
 end;
 $$;
 
-/* Claws back what remains of the lot earned from a source (a refunded order). Returns points removed. */
-create or replace function marketing.loyalty_clawback(source_key text) returns int
+/*
+  Repays points owed (a clawback after the points were spent) from the customers' available lots,
+  first-to-expire, under each account's lock. Called whenever points become available. Returns points repaid.
+*/
+create or replace function private.marketing_repay_owed(user_ids uuid[]) returns int
+language plpgsql volatile set search_path = '' as $$
+#variable_conflict use_column
+declare
+  debtor record;
+  repaid int := 0;
+  taken int;
+begin
+  for debtor in select a.user_id from marketing.loyalty_accounts a
+                where a.user_id = any (user_ids) and a.points_owed > 0 order by a.user_id loop
+    perform private.marketing_lock_account(debtor.user_id);
+    taken := private.marketing_take_points(debtor.user_id,
+               (select a.points_owed from marketing.loyalty_accounts a where a.user_id = debtor.user_id),
+               null, 'owed points repaid');
+    update marketing.loyalty_accounts a set points_owed = a.points_owed - taken where a.user_id = debtor.user_id;
+    repaid := repaid + taken;
+  end loop;
+  return repaid;
+end;
+$$;
+
+/*
+  Takes up to `wanted` points from a customer's available lots, first-to-expire (the caller holds the
+  account lock), writing one clawback ledger row per lot touched. Returns the points taken.
+*/
+create or replace function private.marketing_take_points(account_user uuid, wanted int, except_lot bigint, note text)
+returns int
+language plpgsql volatile set search_path = '' as $$
+#variable_conflict use_column
+declare
+  taken int;
+begin
+  if coalesce(wanted, 0) <= 0 then
+    return 0;
+  end if;
+  perform 1 from marketing.points_lots l
+  where l.user_id = account_user and l.status = 'available' and l.remaining > 0 and l.expires_at > now() for update;
+  with lots as (
+    select l.id, l.remaining, sum(l.remaining) over (order by l.expires_at, l.id) - l.remaining as before
+    from marketing.points_lots l
+    where l.user_id = account_user and l.status = 'available' and l.remaining > 0 and l.expires_at > now()
+      and l.id is distinct from except_lot
+  ), wanted_lots as (
+    select id, least(remaining, wanted - before) as points from lots where before < wanted
+  ), spent as (
+    update marketing.points_lots l
+    set remaining = l.remaining - w.points, status = case when l.remaining = w.points then 'spent' else l.status end
+    from wanted_lots w where l.id = w.id
+    returning l.id, w.points
+  ), logged as (
+    insert into marketing.points_ledger (user_id, lot_id, kind, points, note)
+    select account_user, s.id, 'clawback', -s.points, marketing_take_points.note from spent s
+    returning -points as points
+  )
+  select coalesce(sum(points), 0) into taken from logged;
+  return taken;
+end;
+$$;
+
+/*
+  Claws back the share of a source's lot that a refund took back (refunded_share 1: a full refund or a
+  cancellation; 0.25: a quarter refunded). Idempotent per share: a repeat claws back nothing, a larger
+  share later only the difference. Taken from the lot's remaining points first (pending or available),
+  then from the customer's other available points, first-to-expire; what was already spent beyond that
+  is recorded as points owed (a zero ledger row on the lot says so) and repaid from later points, so no
+  balance ever goes negative. Tiers are not lowered here (only the nightly review downgrades).
+  Returns the points clawed back (owed included).
+*/
+create or replace function marketing.loyalty_clawback(source_key text, refunded_share numeric default 1) returns int
 language plpgsql volatile set search_path = '' as $$
 #variable_conflict use_column
 declare
   lot marketing.points_lots;
+  due int;
+  from_lot int;
+  from_others int;
+  owed int;
 begin
+  if refunded_share is null or refunded_share <= 0 then
+    return 0;
+  end if;
   select * into lot from marketing.points_lots l where l.source_key = loyalty_clawback.source_key;
-  if lot.id is null or lot.status in ('clawed_back', 'expired') then
+  if lot.id is null then
     return 0;
   end if;
   perform private.marketing_lock_account(lot.user_id);
   select * into lot from marketing.points_lots l where l.id = lot.id for update;
-  update marketing.points_lots set status = 'clawed_back', remaining = 0 where id = lot.id;
-  if lot.remaining > 0 then
-    insert into marketing.points_ledger (user_id, lot_id, kind, points, note)
-    values (lot.user_id, lot.id, 'clawback', -lot.remaining, 'refund');
+  due := floor(lot.points * least(refunded_share, 1))::int - lot.clawed_points;
+  if due <= 0 or lot.status = 'expired' then
+    return 0;
   end if;
-  return lot.remaining;
+  from_lot := least(due, lot.remaining);
+  update marketing.points_lots l
+  set remaining = l.remaining - from_lot, clawed_points = l.clawed_points + due,
+      status = case when l.clawed_points + due >= l.points then 'clawed_back'
+                    when l.remaining - from_lot = 0 and l.status = 'available' then 'spent' else l.status end
+  where l.id = lot.id;
+  if from_lot > 0 then
+    insert into marketing.points_ledger (user_id, lot_id, kind, points, note)
+    values (lot.user_id, lot.id, 'clawback', -from_lot, 'refund');
+  end if;
+  from_others := private.marketing_take_points(lot.user_id, due - from_lot, lot.id, 'refund (points of this lot were spent)');
+  owed := due - from_lot - from_others;
+  if owed > 0 then
+    update marketing.loyalty_accounts a set points_owed = a.points_owed + owed where a.user_id = lot.user_id;
+    insert into marketing.points_ledger (user_id, lot_id, kind, points, note)
+    values (lot.user_id, lot.id, 'clawback', 0, format('refund: %s points already spent are owed', owed));
+  end if;
+  return due;
+end;
+$$;
+
+/*
+  Releases pending points whose refund window has passed, repays what their owners owe, and
+  re-evaluates those customers' tiers (upgrades only). Run by the order-feed job and the nightly review.
+  Returns the lots released.
+*/
+create or replace function marketing.loyalty_release_due() returns int
+language plpgsql volatile set search_path = '' as $$
+declare
+  released_users uuid[];
+  released int;
+begin
+  with due as (
+    update marketing.points_lots l set status = 'available'
+    where l.status = 'pending' and l.available_at <= now()
+    returning l.id, l.user_id
+  ), logged as (
+    insert into marketing.points_ledger (user_id, lot_id, kind, points, note)
+    select d.user_id, d.id, 'release', 0, 'refund window passed' from due d
+    returning user_id
+  )
+  select array_agg(distinct user_id), count(*) into released_users, released from logged;
+  if released > 0 then
+    perform private.marketing_repay_owed(released_users);
+    perform marketing.loyalty_evaluate_tiers(released_users, false);
+  end if;
+  return released;
 end;
 $$;
 
@@ -387,7 +517,8 @@ begin
       'balance', coalesce((select sum(l.remaining) from marketing.points_lots l
                            where l.user_id = me and l.status = 'available' and l.expires_at > now()), 0),
       'pending', coalesce((select sum(l.remaining) from marketing.points_lots l where l.user_id = me and l.status = 'pending'), 0),
-      'pointsLast12Months', coalesce((select sum(l.points) from marketing.points_lots l
+      'owed', coalesce(a.points_owed, 0),
+      'pointsLast12Months', coalesce((select sum(l.points - l.clawed_points) from marketing.points_lots l
                                       where l.user_id = me and l.status in ('available', 'spent', 'expired')
                                         and l.available_at > now() - interval '12 months'), 0),
       'nextTier', (select jsonb_build_object('code', t.code, 'thresholdPoints', t.threshold_points)
@@ -406,6 +537,8 @@ begin
 end;
 $$;
 grant execute on function marketing.loyalty_me() to authenticated;
+grant execute on function private.marketing_repay_owed(uuid[]), private.marketing_take_points(uuid, int, bigint, text)
+  to service_role;
 
 /*
   The nightly loyalty review (pg_cron): releases pending points whose refund window has passed, expires
@@ -420,14 +553,7 @@ declare
   reminded bigint := 0;
   reviewed bigint;
 begin
-  with due as (
-    update marketing.points_lots l set status = 'available'
-    where l.status = 'pending' and l.available_at <= now()
-    returning l.id, l.user_id
-  )
-  insert into marketing.points_ledger (user_id, lot_id, kind, points, note)
-  select d.user_id, d.id, 'release', 0, 'refund window passed' from due d;
-  get diagnostics released = row_count;
+  released := marketing.loyalty_release_due();
 
   with gone as (
     update marketing.points_lots l set status = 'expired', remaining = 0
@@ -512,7 +638,10 @@ comment on column marketing.redemptions.reward_id is 'Reward.';
 comment on column marketing.redemptions.points is 'Points spent.';
 comment on column marketing.redemptions.idempotency_key is 'Client key: a repeat redeems once.';
 comment on column marketing.redemptions.created_at is 'When the row was created.';
-comment on function marketing.loyalty_clawback(text) is 'Claws back what remains of the lot a source earned (refund).';
+comment on function marketing.loyalty_clawback(text, numeric) is 'Claws back the refunded share of the lot a source earned, never below zero (the rest is owed).';
+comment on function marketing.loyalty_release_due() is 'Releases pending points past their refund window, repays owed points, upgrades tiers.';
+comment on column marketing.loyalty_accounts.points_owed is 'Points clawed back after they were spent, repaid from the next available points.';
+comment on column marketing.points_lots.clawed_points is 'Points of this lot refunds took back (from the lot, other lots or as owed).';
 comment on function marketing.loyalty_earn(uuid, text, text, numeric, timestamp with time zone, interval) is 'Earns points by rule once per source, with multiplier, window and cap.';
 comment on function marketing.loyalty_evaluate_tiers(uuid[], boolean) is 'Re-evaluates tiers; upgrades with bonus and e-mail, downgrades only when allowed.';
 comment on function marketing.loyalty_me() is 'The calling customer''s loyalty summary.';
