@@ -2998,6 +2998,7 @@ export type Database = {
       loyalty_accounts: {
         Row: {
           created_at: string
+          points_owed: number
           reviewed_at: string | null
           tier: string
           tier_since: string
@@ -3005,6 +3006,7 @@ export type Database = {
         }
         Insert: {
           created_at?: string
+          points_owed?: number
           reviewed_at?: string | null
           tier?: string
           tier_since?: string
@@ -3012,6 +3014,7 @@ export type Database = {
         }
         Update: {
           created_at?: string
+          points_owed?: number
           reviewed_at?: string | null
           tier?: string
           tier_since?: string
@@ -3207,6 +3210,53 @@ export type Database = {
           },
         ]
       }
+      order_baskets: {
+        Row: {
+          order_id: string
+          product_id: string
+          quantity: number
+        }
+        Insert: {
+          order_id: string
+          product_id: string
+          quantity: number
+        }
+        Update: {
+          order_id?: string
+          product_id?: string
+          quantity?: number
+        }
+        Relationships: [
+          {
+            foreignKeyName: "order_baskets_order_id_fkey"
+            columns: ["order_id"]
+            isOneToOne: false
+            referencedRelation: "customer_orders"
+            referencedColumns: ["order_id"]
+          },
+        ]
+      }
+      order_settings: {
+        Row: {
+          id: boolean
+          min_pair_orders: number
+          refund_window: string
+          updated_at: string
+        }
+        Insert: {
+          id?: boolean
+          min_pair_orders?: number
+          refund_window?: string
+          updated_at?: string
+        }
+        Update: {
+          id?: boolean
+          min_pair_orders?: number
+          refund_window?: string
+          updated_at?: string
+        }
+        Relationships: []
+      }
       points_ledger: {
         Row: {
           created_at: string
@@ -3265,6 +3315,7 @@ export type Database = {
       points_lots: {
         Row: {
           available_at: string
+          clawed_points: number
           created_at: string
           expires_at: string
           id: number
@@ -3277,6 +3328,7 @@ export type Database = {
         }
         Insert: {
           available_at?: string
+          clawed_points?: number
           created_at?: string
           expires_at: string
           id?: never
@@ -3289,6 +3341,7 @@ export type Database = {
         }
         Update: {
           available_at?: string
+          clawed_points?: number
           created_at?: string
           expires_at?: string
           id?: never
@@ -3358,6 +3411,36 @@ export type Database = {
           usage_kwh?: number
           user_id?: string
           zip?: string
+        }
+        Relationships: []
+      }
+      product_pairs: {
+        Row: {
+          computed_at: string
+          confidence: number
+          lift: number
+          orders_together: number
+          product_id: string
+          related_product_id: string
+          support: number
+        }
+        Insert: {
+          computed_at?: string
+          confidence: number
+          lift: number
+          orders_together: number
+          product_id: string
+          related_product_id: string
+          support: number
+        }
+        Update: {
+          computed_at?: string
+          confidence?: number
+          lift?: number
+          orders_together?: number
+          product_id?: string
+          related_product_id?: string
+          support?: number
         }
         Relationships: []
       }
@@ -3666,7 +3749,20 @@ export type Database = {
         }
         Returns: Json
       }
-      loyalty_clawback: { Args: { source_key: string }; Returns: number }
+      frequently_bought_together: {
+        Args: { max_rows?: number; product_id: string }
+        Returns: {
+          confidence: number
+          lift: number
+          orders_together: number
+          related_product_id: string
+          support: number
+        }[]
+      }
+      loyalty_clawback: {
+        Args: { refunded_share?: number; source_key: string }
+        Returns: number
+      }
       loyalty_earn: {
         Args: {
           account_user: string
@@ -3691,6 +3787,7 @@ export type Database = {
         }
         Returns: Json
       }
+      loyalty_release_due: { Args: never; Returns: number }
       loyalty_review: { Args: never; Returns: number }
       nurture_hot_lead: {
         Args: { lead: Json; list_slug?: string }
@@ -3706,6 +3803,7 @@ export type Database = {
       }
       record_message_events: { Args: { events: Json }; Returns: number }
       record_orders: { Args: { orders: Json }; Returns: number }
+      refresh_product_pairs: { Args: never; Returns: number }
       refresh_segments: {
         Args: { full_refresh?: boolean; only_segment?: string }
         Returns: number

@@ -3,7 +3,7 @@
 // lead.hot nurturing entry (service key), and the staff API for lists, templates, campaigns,
 // automations and segments (admin or marketing; analysts read lists, campaigns and segment stats).
 import { z } from "zod";
-import { asService, asUser, rpc } from "../../shared/db.ts";
+import { asService, asUser, rpc, rpcRows } from "../../shared/db.ts";
 import { notFound } from "../../shared/errors.ts";
 import {
   type AppContext,
@@ -229,6 +229,59 @@ app.openapi(
       rpc<{ started: number }>(tx, "marketing.nurture_hot_lead", { lead: body.lead, list_slug: body.list })
     );
     return c.json(result, 200);
+  },
+);
+
+// Recommendations (public: pairs are aggregates over at least min_pair_orders orders) -----------------
+
+const Recommendation = z.object({
+  productId: z.uuid(),
+  ordersTogether: z.number().int(),
+  support: z.number(),
+  confidence: z.number(),
+  lift: z.number(),
+}).meta({ id: "Recommendation", description: "A product often bought with the one asked for." });
+
+app.openapi(
+  route({
+    method: "get",
+    path: "/recommendations",
+    summary: "Products frequently bought together with a product, best first",
+    tags: ["recommendations"],
+    middleware: [rateLimit("api")],
+    request: {
+      query: z.object({
+        productId: z.uuid(),
+        limit: z.coerce.number().int().min(1).max(50).default(5),
+      }),
+    },
+    responses: {
+      200: jsonResponse(
+        z.object({ productId: z.uuid(), items: z.array(Recommendation) }),
+        "The recommendations (empty when the product has none yet).",
+      ),
+    },
+  }),
+  async (c) => {
+    const { productId, limit } = c.req.valid("query");
+    const rows = await asUser((await caller(c)).claims, (tx) =>
+      rpcRows<{
+        related_product_id: string;
+        orders_together: number;
+        support: string;
+        confidence: string;
+        lift: string;
+      }>(tx, "marketing.frequently_bought_together", { product_id: productId, max_rows: limit }));
+    return c.json({
+      productId,
+      items: rows.map((row) => ({
+        productId: row.related_product_id,
+        ordersTogether: Number(row.orders_together),
+        support: Number(row.support),
+        confidence: Number(row.confidence),
+        lift: Number(row.lift),
+      })),
+    }, 200);
   },
 );
 

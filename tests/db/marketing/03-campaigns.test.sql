@@ -78,6 +78,8 @@ select is((select count(*)::int from marketing.messages where campaign_id = 'ddd
   4, 'cancelling a running campaign withdraws its queued mail');
 
 -- Automations -----------------------------------------------------------------------------------------
+-- Only this test's series answers order.placed here (the built-in order confirmation rests).
+update marketing.automations set active = false where trigger = 'order.placed';
 insert into marketing.automations (id, slug, name, trigger, list_id)
 select 'eeeeeeee-0000-4000-8000-000000000001', 'cmp-series', 'Series', 'order.placed', l.id from marketing.lists l where l.slug = 'cmp-list';
 insert into marketing.automation_steps (automation_id, position, delay, template_id, condition)

@@ -30,7 +30,8 @@ function consumeUntil<T>(check: () => Promise<T | null | undefined | false>, tim
 }
 
 async function fact(orderId: string) {
-  const [row] = await sql()`select status, total::float8 as total from marketing.customer_orders where order_id = ${orderId}`;
+  const [row] =
+    await sql()`select status, total::float8 as total from marketing.customer_orders where order_id = ${orderId}`;
   return row as { status: string; total: number } | undefined;
 }
 
@@ -46,7 +47,9 @@ dbTest(
   async () => {
     const email = uniqueEmail("order");
     const { buyer, sku, orderId } = await paidOrder(email, 2, 2550);
-    const placed = await consumeUntil(async () => (await fact(orderId))?.status === "placed" && fact(orderId));
+    const placed = await consumeUntil(async () =>
+      (await fact(orderId))?.status === "placed" && fact(orderId)
+    );
     assert.equal(placed.total, 51, "the fact carries the total in currency units");
     const [analytics] = await sql()`
       select orders_count, total_spent::float8 as spent from marketing.customer_analytics where user_id = ${buyer.id}`;
@@ -59,14 +62,18 @@ dbTest(
       clawed_points: 0,
       window_applied: true,
     }, "1 point per dollar, pending for the 30-day refund window");
-    const [basket] = await sql()`select count(*)::int as n from marketing.order_baskets where order_id = ${orderId}`;
+    const [basket] =
+      await sql()`select count(*)::int as n from marketing.order_baskets where order_id = ${orderId}`;
     assert.equal(basket.n, 1, "the order's product is in its basket");
 
     await sql()`select private.marketing_tick()`;
     const [confirmation] = await mailTo(email, 1, 30_000);
     const [{ number }] = await sql()`select number from commerce.orders where id = ${orderId}`;
     assert.match(confirmation.subject, new RegExp(`Your order ${number} is confirmed`));
-    assert.match(confirmation.html, new RegExp(`<td>${sku}</td><td>2</td><td>25.50 USD</td><td>51.00 USD</td>`));
+    assert.match(
+      confirmation.html,
+      new RegExp(`<td>${sku}</td><td>2</td><td>25.50 USD</td><td>51.00 USD</td>`),
+    );
     assert.match(confirmation.text, /Total: 51.00 USD/);
 
     // A second run applies nothing again: no second fact, lot or confirmation.
@@ -105,27 +112,33 @@ dbTest(
   },
 );
 
-dbTest("orders feed: a paid order canceled by support claws its points back and leaves analytics", async () => {
-  const email = uniqueEmail("cancel");
-  const { buyer, orderId } = await paidOrder(email, 1, 4000);
-  await consumeUntil(async () => (await lot(orderId))?.status === "pending");
-  const support = await createCustomer({ staffRole: "support" });
-  const canceled = await api(`orders/${orderId}/cancel`, { token: support.token, body: { reason: "asked" } });
-  assert.equal(canceled.status, 200, canceled.text);
-  const clawed = await consumeUntil(async () => {
-    const row = await lot(orderId);
-    return row.status === "clawed_back" && row;
-  });
-  assert.equal(clawed.remaining, 0);
-  assert.equal(clawed.clawed_points, 40);
-  assert.equal((await fact(orderId))?.status, "canceled");
-  const [analytics] = await sql()`
+dbTest(
+  "orders feed: a paid order canceled by support claws its points back and leaves analytics",
+  async () => {
+    const email = uniqueEmail("cancel");
+    const { buyer, orderId } = await paidOrder(email, 1, 4000);
+    await consumeUntil(async () => (await lot(orderId))?.status === "pending");
+    const support = await createCustomer({ staffRole: "support" });
+    const canceled = await api(`orders/${orderId}/cancel`, {
+      token: support.token,
+      body: { reason: "asked" },
+    });
+    assert.equal(canceled.status, 200, canceled.text);
+    const clawed = await consumeUntil(async () => {
+      const row = await lot(orderId);
+      return row.status === "clawed_back" && row;
+    });
+    assert.equal(clawed.remaining, 0);
+    assert.equal(clawed.clawed_points, 40);
+    assert.equal((await fact(orderId))?.status, "canceled");
+    const [analytics] = await sql()`
     select orders_count, total_spent::float8 as spent from marketing.customer_analytics where user_id = ${buyer.id}`;
-  assert.deepEqual({ ...analytics }, { orders_count: 0, spent: 0 }, "a canceled order no longer counts");
-  const [ledger] = await sql()`
+    assert.deepEqual({ ...analytics }, { orders_count: 0, spent: 0 }, "a canceled order no longer counts");
+    const [ledger] = await sql()`
     select coalesce(sum(points), 0)::int as net from marketing.points_ledger where user_id = ${buyer.id}`;
-  assert.equal(ledger.net, 0, "the ledger nets to zero");
-});
+    assert.equal(ledger.net, 0, "the ledger nets to zero");
+  },
+);
 
 dbTest("orders feed: no order notice goes to a blocklisted address", async () => {
   const email = uniqueEmail("blocked");
