@@ -2008,6 +2008,7 @@ export type Database = {
           occurred_at: string
           reason_code: string | null
           to_value: string | null
+          tx_id: unknown
           type: string
         }
         Insert: {
@@ -2021,6 +2022,7 @@ export type Database = {
           occurred_at?: string
           reason_code?: string | null
           to_value?: string | null
+          tx_id?: unknown
           type: string
         }
         Update: {
@@ -2034,6 +2036,7 @@ export type Database = {
           occurred_at?: string
           reason_code?: string | null
           to_value?: string | null
+          tx_id?: unknown
           type?: string
         }
         Relationships: [
@@ -2591,6 +2594,22 @@ export type Database = {
       dashboard_top_opportunities: {
         Args: { max_rows?: number; window_from: string; window_to: string }
         Returns: Json
+      }
+      hot_feed: {
+        Args: { after_event?: number; after_tx?: number; max_rows?: number }
+        Returns: {
+          consent: boolean
+          email: string
+          event_id: number
+          first_name: string
+          kind: string
+          lead_id: string
+          occurred_at: string
+          status: string
+          tx: number
+          usage_kwh: number
+          zip: string
+        }[]
       }
       import_leads: { Args: { rows: Json; source_name: string }; Returns: Json }
       rescore: { Args: { lead_ids?: string[] }; Returns: number }
