@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { dbTest, eventually, sql } from "../../support/harness.ts";
 import { mailTo, uniqueEmail } from "./_helpers.ts";
 
-async function hotLead(lead: Record<string, unknown>): Promise<string> {
+async function hotLead(lead: Record<string, string | number | boolean>): Promise<string> {
   const [{ id }] = await sql()`select (leads.capture(${sql().json(lead)}) ->> 'id')::uuid as id`;
   // Staff (or scoring) move it to hot; the history's status change is what the feed serves.
   await sql()`update leads.leads set status = 'hot' where id = ${id} and status <> 'hot'`;
