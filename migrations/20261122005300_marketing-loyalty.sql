@@ -222,6 +222,8 @@ begin
   )
   insert into marketing.points_ledger (user_id, lot_id, kind, points, note)
   select b.user_id, b.id, 'bonus', b.points, 'tier upgrade bonus' from bonus b;
+  -- A bonus is spendable at once, so it first repays points a refund left owed.
+  perform private.marketing_repay_owed(array(select c.user_id from pg_temp.marketing_tier_changes c where c.upgraded));
 
   perform marketing.trigger_automations('loyalty.tier_upgraded', s.id,
             'tier:' || c.user_id || ':' || c.new_tier || ':' || to_char(now(), 'YYYY-MM'),

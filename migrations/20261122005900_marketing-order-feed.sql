@@ -174,6 +174,8 @@ begin
                                   'order:' || f.order_id, f.spent_minor / 100.0, p.occurred_at + window_length) as earned
     from pg_temp.marketing_order_facts f
     join pg_temp.marketing_order_page p on p.order_id = f.order_id and p.to_status = 'paid'
+    -- A purchase rule staff switched off earns nothing (loyalty_earn would refuse it and stall the feed).
+    join marketing.earning_rules r on r.code = case f.currency when 'NGN' then 'purchase-ngn' else 'purchase' end and r.active
     where f.status = 'placed' and f.spent_minor > 0
     order by f.customer_id, f.order_id
   ) e;

@@ -3,7 +3,7 @@
 -- points and upgrades tiers; the product pairs and their RPC; RLS of order settings, baskets and pairs,
 -- allowed and denied.
 begin;
-select plan(32);
+select plan(34);
 
 select tests.create_supabase_user('of_buyer', 'of-buyer@test.local');
 select tests.create_supabase_user('of_other', 'of-other@test.local');
@@ -47,10 +47,15 @@ select is(marketing.loyalty_clawback('order:none', 1), 0, 'an unknown source cla
 select marketing.loyalty_earn((select other from u), 'purchase', 'order:of-2', 1200, now() + interval '30 days');
 select is((select tier from marketing.loyalty_accounts where user_id = (select other from u)), 'GREEN',
   'pending points do not count toward a tier');
+update marketing.loyalty_accounts set points_owed = 30 where user_id = (select other from u);
 update marketing.points_lots set available_at = now() - interval '1 second' where source_key = 'order:of-2';
 select ok(marketing.loyalty_release_due() >= 1, 'the refund window passed: the lot is released');
 select is((select tier from marketing.loyalty_accounts where user_id = (select other from u)), 'SILVER',
   'and the tier is re-evaluated at once (upgrade)');
+select is((select points_owed from marketing.loyalty_accounts where user_id = (select other from u)), 0,
+  'released points repay what was owed');
+select is((select sum(remaining)::int from marketing.points_lots where user_id = (select other from u) and status = 'available'),
+  1270, '1200 released - 30 owed + the 100 SILVER bonus');
 
 -- Recommendations --------------------------------------------------------------------------------------
 create temporary table p as select gen_random_uuid() as a, gen_random_uuid() as b, gen_random_uuid() as c;
