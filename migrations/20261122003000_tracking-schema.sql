@@ -92,8 +92,14 @@ create index events_session_idx on tracking.events (session_id, occurred_at);
 create index events_received_idx on tracking.events (received_at);
 alter table tracking.events enable row level security;
 
+-- The partitions live in a schema of their own that the Data API never exposes: they are read through
+-- tracking.events (whose policy applies), and a daily partition in an exposed schema would put a dated
+-- table into the generated types (types/database.ts), making them stale every midnight.
+create schema if not exists tracking_partitions;
+comment on schema tracking_partitions is 'Daily partitions of tracking.events (read through the parent, never exposed).';
+
 -- Safety net: rows land here only if maintenance fell behind; ensure_event_partitions moves them.
-create table tracking.events_default partition of tracking.events default;
+create table tracking_partitions.events_default partition of tracking.events default;
 
 create table tracking.snapshots (
   id uuid primary key,
@@ -195,7 +201,7 @@ begin
 end;
 $$;
 revoke execute on function tracking.secure_event_partition(regclass) from public, anon, authenticated;
-select tracking.secure_event_partition('tracking.events_default');
+select tracking.secure_event_partition('tracking_partitions.events_default');
 
 create or replace function tracking.event_partition_name(day date) returns text
 language sql immutable set search_path = '' as $$
@@ -218,22 +224,22 @@ declare
 begin
   for day in select d::date from generate_series(from_day, last_day, interval '1 day') d loop
     part := tracking.event_partition_name(day);
-    continue when to_regclass(format('tracking.%I', part)) is not null;
-    if exists (select 1 from tracking.events_default
+    continue when to_regclass(format('tracking_partitions.%I', part)) is not null;
+    if exists (select 1 from tracking_partitions.events_default
                where occurred_at >= day::timestamp at time zone 'utc'
                  and occurred_at < (day + 1)::timestamp at time zone 'utc') then
-      execute format('create table tracking.%I (like tracking.events including defaults including constraints)', part);
+      execute format('create table tracking_partitions.%I (like tracking.events including defaults including constraints)', part);
       execute format(
-        'with moved as (delete from tracking.events_default where occurred_at >= %L and occurred_at < %L returning *)
-         insert into tracking.%I select * from moved',
+        'with moved as (delete from tracking_partitions.events_default where occurred_at >= %L and occurred_at < %L returning *)
+         insert into tracking_partitions.%I select * from moved',
         day::timestamp at time zone 'utc', (day + 1)::timestamp at time zone 'utc', part);
-      execute format('alter table tracking.events attach partition tracking.%I for values from (%L) to (%L)',
+      execute format('alter table tracking.events attach partition tracking_partitions.%I for values from (%L) to (%L)',
         part, day::timestamp at time zone 'utc', (day + 1)::timestamp at time zone 'utc');
     else
-      execute format('create table tracking.%I partition of tracking.events for values from (%L) to (%L)',
+      execute format('create table tracking_partitions.%I partition of tracking.events for values from (%L) to (%L)',
         part, day::timestamp at time zone 'utc', (day + 1)::timestamp at time zone 'utc');
     end if;
-    perform tracking.secure_event_partition(format('tracking.%I', part)::regclass);
+    perform tracking.secure_event_partition(format('tracking_partitions.%I', part)::regclass);
     created := created + 1;
   end loop;
   return created;
@@ -258,11 +264,11 @@ begin
       and c.relname ~ '^events_p\d{8}$'
       and to_date(substr(c.relname, 9), 'YYYYMMDD') < cutoff
   loop
-    execute format('drop table tracking.%I', part.relname);
+    execute format('drop table tracking_partitions.%I', part.relname);
     removed := removed + 1;
   end loop;
   with gone as (
-    delete from tracking.events_default where occurred_at < cutoff::timestamp at time zone 'utc' returning 1
+    delete from tracking_partitions.events_default where occurred_at < cutoff::timestamp at time zone 'utc' returning 1
   ) select count(*) into pruned from gone;
   removed := removed + pruned;
   with gone as (

@@ -45,7 +45,7 @@ async function storedSince(ctx: BenchContext, category: string): Promise<number>
 /** pgbench's habit: vacuum the table under test before each phase, so no phase inherits another's debt. */
 async function vacuumToday(ctx: BenchContext): Promise<void> {
   const [{ statement }] = await ctx.sql`
-    select format('vacuum (analyze) tracking.%I', tracking.event_partition_name(current_date)) as statement`;
+    select format('vacuum (analyze) tracking_partitions.%I', tracking.event_partition_name(current_date)) as statement`;
   await ctx.sql.unsafe(statement);
 }
 

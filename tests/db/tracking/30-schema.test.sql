@@ -1,7 +1,7 @@
 -- Tracking schema: tables, daily partitions (ahead, default catch-all, retention), RLS coverage,
 -- privileges on the ingest path, cron jobs and the realtime publication.
 begin;
-select plan(45);
+select plan(46);
 
 select has_schema('tracking');
 select has_table('tracking', t, format('tracking.%s exists', t))
@@ -15,26 +15,29 @@ select col_is_pk('tracking', 'events', array['occurred_at', 'id'], 'events are u
 select has_column('tracking', 'sessions', 'completion_state', 'sessions carry their completion state');
 
 select ok(
-  (select bool_and(to_regclass(format('tracking.%s', tracking.event_partition_name(d::date))) is not null)
+  (select bool_and(to_regclass(format('tracking_partitions.%s', tracking.event_partition_name(d::date))) is not null)
    from generate_series(current_date - 7, current_date + 7, interval '1 day') d),
   'daily partitions exist from a week back to a week ahead');
 
 select is_empty(
-  $$select t from tests.tables_without_rls() t where t like 'tracking.%'$$,
+  $$select t from tests.tables_without_rls() t where t like 'tracking.%' or t like 'tracking\_partitions.%'$$,
   'every tracking table, partitions included, has RLS enabled');
+select is_empty(
+  $$select c.relname from pg_class c where c.relnamespace = 'tracking'::regnamespace and c.relispartition$$,
+  'no partition sits in the exposed tracking schema (the generated types stay the same from day to day)');
 
 -- A day without a partition lands in the default partition; creating the partition moves it.
 insert into tracking.events (id, session_id, type, occurred_at)
 values ('00000000-0000-4000-8000-0000000e0001', '00000000-0000-4000-8000-0000000e5001', 'click',
         (current_date + 40)::timestamp at time zone 'utc' + interval '3 hours');
-select is((select count(*)::int from tracking.events_default), 1, 'an event without a partition lands in default');
+select is((select count(*)::int from tracking_partitions.events_default), 1, 'an event without a partition lands in default');
 select is(tracking.ensure_event_partitions(current_date + 40, current_date + 40), 1, 'the missing partition is created');
-select is((select count(*)::int from tracking.events_default), 0, 'and the default partition is emptied');
+select is((select count(*)::int from tracking_partitions.events_default), 0, 'and the default partition is emptied');
 select is((select count(*)::int from tracking.events where id = '00000000-0000-4000-8000-0000000e0001'), 1,
   'the moved event is still stored exactly once');
 select ok(
   (select relrowsecurity from pg_class
-   where oid = to_regclass(format('tracking.%s', tracking.event_partition_name(current_date + 40)))),
+   where oid = to_regclass(format('tracking_partitions.%s', tracking.event_partition_name(current_date + 40)))),
   'a new partition gets RLS');
 select is(tracking.ensure_event_partitions(current_date + 40, current_date + 40), 0, 'creating partitions is idempotent');
 
@@ -50,9 +53,9 @@ values ('00000000-0000-4000-8000-0000000e0003', '00000000-0000-4000-8000-0000000
        ('00000000-0000-4000-8000-0000000e0004', '00000000-0000-4000-8000-0000000e5001', '{}', 'auto_save',
         now() - interval '1 day');
 select ok(tracking.apply_retention() >= 2, 'retention reports what it removed');
-select is(to_regclass(format('tracking.%s', tracking.event_partition_name(current_date - 12))), null,
+select is(to_regclass(format('tracking_partitions.%s', tracking.event_partition_name(current_date - 12))), null,
   'the partition older than the retention is dropped');
-select ok(to_regclass(format('tracking.%s', tracking.event_partition_name(current_date - 7))) is not null,
+select ok(to_regclass(format('tracking_partitions.%s', tracking.event_partition_name(current_date - 7))) is not null,
   'partitions inside the retention stay');
 select results_eq(
   $$select id::text from tracking.snapshots where session_id = '00000000-0000-4000-8000-0000000e5001'$$,
