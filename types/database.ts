@@ -4924,7 +4924,7 @@ export type Database = {
         Args: { window_from: string; window_to: string }
         Returns: string
       }
-      analytics_journey: { Args: { p_session_id: string }; Returns: Json }
+      analytics_journey: { Args: { session_id: string }; Returns: Json }
       analytics_overview: {
         Args: { window_from: string; window_to: string }
         Returns: Json
@@ -4945,7 +4945,7 @@ export type Database = {
       }
       event_partition_name: { Args: { day: string }; Returns: string }
       ingest_event_batches: {
-        Args: { p_batches: Json }
+        Args: { event_batches: Json }
         Returns: {
           batch: number
           stored: number
@@ -4953,28 +4953,28 @@ export type Database = {
       }
       ingest_events: {
         Args: {
-          p_events: Json
-          p_session: Json
-          p_session_id: string
-          p_user_id: string
+          events: Json
+          session: Json
+          session_id: string
+          user_id: string
         }
         Returns: number
       }
       ingest_metrics: {
         Args: {
-          p_metrics: Json
-          p_session: Json
-          p_session_id: string
-          p_user_id: string
+          metrics: Json
+          session: Json
+          session_id: string
+          user_id: string
         }
         Returns: number
       }
       ingest_snapshots: {
         Args: {
-          p_session: Json
-          p_session_id: string
-          p_snapshots: Json
-          p_user_id: string
+          session: Json
+          session_id: string
+          snapshots: Json
+          user_id: string
         }
         Returns: number
       }
@@ -5025,20 +5025,20 @@ export type Database = {
       }
       touch_session: {
         Args: {
-          p_ended: boolean
-          p_first_at: string
-          p_last_at: string
-          p_level: number
-          p_session: Json
-          p_session_id: string
-          p_steps: number
-          p_user_id: string
+          ended: boolean
+          first_at: string
+          last_at: string
+          level: number
+          session: Json
+          session_id: string
+          steps: number
+          user_id: string
         }
         Returns: undefined
       }
       touch_sessions: {
         Args: {
-          p_touches: Database["tracking"]["CompositeTypes"]["session_touch"][]
+          touches: Database["tracking"]["CompositeTypes"]["session_touch"][]
         }
         Returns: undefined
       }

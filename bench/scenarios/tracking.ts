@@ -20,7 +20,7 @@ import { mintUserToken } from "../../supabase/local/tokens.ts";
 const SCENARIO = "tracking";
 const CONNECTIONS = 50;
 const BATCH = 50;
-const TYPES = ["page_view", "click", "hover", "scroll", "selection", "custom"];
+const TYPES = ["page_view", "click", "hover", "scroll", "selection"];
 
 function batchEvents(category: string, count = BATCH) {
   const at = new Date().toISOString();
@@ -29,7 +29,7 @@ function batchEvents(category: string, count = BATCH) {
     type: TYPES[k % TYPES.length],
     category,
     elementId: `el-${k}`,
-    value: k % 6 === 4 ? `option-${k % 5}` : undefined,
+    value: TYPES[k % TYPES.length] === "selection" ? `option-${k % 7}` : undefined,
     timeSpentMs: 100 + k,
     occurredAt: at,
   }));

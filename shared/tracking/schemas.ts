@@ -61,7 +61,7 @@ export const MetricBatchSchema = z.object({
 
 export const EventSchema = z.object({
   id: z.uuid(),
-  type: z.enum(["click", "hover", "scroll", "selection", "page_view", "custom"]),
+  type: z.enum(["click", "hover", "scroll", "selection", "page_view"]),
   category: text(100).optional(),
   elementId: text(200).optional(),
   value: text(500).nullable().optional(),
