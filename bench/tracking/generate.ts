@@ -4,8 +4,8 @@
 // per database: a marker session says it is there.
 import type postgres from "postgres";
 
-export const BENCH_SESSIONS = 200_000;
-export const EVENTS_PER_SESSION = 25;
+const BENCH_SESSIONS = 200_000;
+const EVENTS_PER_SESSION = 25;
 export const BENCH_METRIC = "bench_api_response_time";
 const MARKER = "b0000000-0000-4000-8000-00000000bea5";
 
