@@ -33,7 +33,13 @@ import { hostileIssues, jsonNestsDeeperThan, MAX_JSON_DEPTH } from "./hostile.ts
 import { IpBlocker, parseAllowlist } from "./ipblock.ts";
 import { log } from "./log.ts";
 import { MetricsBuffer } from "./metrics.ts";
-import { createLimiter, type LimitDecision, type Limiter, rateClasses, type RateClassName } from "./ratelimit.ts";
+import {
+  createLimiter,
+  type LimitDecision,
+  type Limiter,
+  rateClasses,
+  type RateClassName,
+} from "./ratelimit.ts";
 import { redis } from "./redis.ts";
 import { recordSecurityEvent } from "./security.ts";
 
