@@ -61,13 +61,15 @@ export interface HttpLoadOptions {
   connectionRate?: number;
   durationSeconds?: number;
   amount?: number;
+  /** When given, every response's latency (ms) is appended, so runs can be pooled before taking percentiles. */
+  samples?: number[];
 }
 
 /** Drives an HTTP endpoint with autocannon (an established load generator) and summarizes it. */
 export async function httpLoad(options: HttpLoadOptions): Promise<LoadResult> {
   let index = 0;
   const dynamic = typeof options.body === "function" || options.headersFor || options.paths;
-  const result = await autocannon({
+  const instance = autocannon({
     url: options.url,
     method: options.method ?? "GET",
     headers: options.headers ?? {},
@@ -90,6 +92,14 @@ export async function httpLoad(options: HttpLoadOptions): Promise<LoadResult> {
       }]
       : undefined,
   });
+  if (options.samples) {
+    const samples = options.samples;
+    instance.on(
+      "response",
+      (_client: unknown, _status: number, _bytes: number, ms: number) => samples.push(ms),
+    );
+  }
+  const result = await instance;
   return {
     requests: result.requests.total,
     errors: result.errors + result.timeouts,

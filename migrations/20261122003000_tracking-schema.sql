@@ -77,7 +77,7 @@ alter table tracking.sessions enable row level security;
 create table tracking.events (
   id uuid not null,
   session_id uuid not null,
-  type text not null check (type in ('click', 'hover', 'scroll', 'selection', 'page_view', 'custom')),
+  type text not null check (type in ('click', 'hover', 'scroll', 'selection', 'page_view')),
   category text check (char_length(category) <= 100),
   element_id text check (char_length(element_id) <= 200),
   value text check (char_length(value) <= 500),

@@ -21,12 +21,12 @@ create type tracking.session_touch as (
   ended boolean
 );
 
--- Creates or touches every session named in p_touches; several touches of one session merge first
+-- Creates or touches every session named in touches; several touches of one session merge first
 -- (earliest first event, latest last event, steps combined, highest level, the first non-empty
 -- descriptor). First descriptor wins against the stored row too, and progress only moves forward.
 -- Rows are upserted in session id order, so concurrent groups lock sessions in the same order and
 -- cannot deadlock on them. PL/pgSQL so that the plan is cached per connection.
-create or replace function tracking.touch_sessions(p_touches tracking.session_touch[])
+create or replace function tracking.touch_sessions(touches tracking.session_touch[])
 returns void
 language plpgsql volatile set search_path = '' as $$
 begin
@@ -59,7 +59,7 @@ begin
            bit_or(t.steps) as steps,
            max(t.level) as level,
            bool_or(t.ended) as ended
-    from unnest(p_touches) with ordinality as t(session_id, user_id, session, first_at, last_at, steps, level,
+    from unnest(touch_sessions.touches) with ordinality as t(session_id, user_id, session, first_at, last_at, steps, level,
                                                 ended, ord)
     where t.session_id is not null
     group by t.session_id
@@ -84,30 +84,31 @@ $$;
 
 -- The single-session form the snapshot and metric ingest call.
 create or replace function tracking.touch_session(
-  p_session_id uuid,
-  p_user_id uuid,
-  p_session jsonb,
-  p_first_at timestamptz,
-  p_last_at timestamptz,
-  p_steps int,
-  p_level smallint,
-  p_ended boolean
+  session_id uuid,
+  user_id uuid,
+  session jsonb,
+  first_at timestamptz,
+  last_at timestamptz,
+  steps int,
+  level smallint,
+  ended boolean
 ) returns void
 language plpgsql volatile set search_path = '' as $$
 begin
   perform tracking.touch_sessions(array[
-    row(p_session_id, p_user_id, p_session, p_first_at, p_last_at, p_steps, p_level, p_ended)::tracking.session_touch
+    row(touch_session.session_id, touch_session.user_id, touch_session.session, touch_session.first_at,
+        touch_session.last_at, touch_session.steps, touch_session.level, touch_session.ended)::tracking.session_touch
   ]);
 end;
 $$;
 
--- p_batches: [{ "session_id", "user_id", "session": {descriptor}, "events": [{ id, type, category,
+-- event_batches: [{ "session_id", "user_id", "session": {descriptor}, "events": [{ id, type, category,
 -- element_id, value, previous_value, time_spent_ms, occurred_at, props }] }, ...]. Returns one row per
 -- batch (0-based position) with the number of its events stored; the rest were already stored. An
 -- event id that appears in two batches of the group is stored once, for the earlier batch. Events
 -- are inserted in key order (occurred_at, id): the index's own order, and the same lock order for
 -- concurrent groups.
-create or replace function tracking.ingest_event_batches(p_batches jsonb)
+create or replace function tracking.ingest_event_batches(event_batches jsonb)
 returns table (batch int, stored int)
 language plpgsql volatile set search_path = '' as $$
 begin
@@ -118,7 +119,7 @@ begin
            (b.value ->> 'user_id')::uuid as user_id,
            b.value -> 'session' as session,
            b.value -> 'events' as events
-    from jsonb_array_elements(p_batches) with ordinality as b(value, ord)
+    from jsonb_array_elements(ingest_event_batches.event_batches) with ordinality as b(value, ord)
   ), input as materialized (
     select b.batch, b.session_id, e.*
     from batches b
@@ -165,21 +166,22 @@ end;
 $$;
 
 -- One batch: a group of one.
-create or replace function tracking.ingest_events(p_session_id uuid, p_user_id uuid, p_session jsonb, p_events jsonb)
+create or replace function tracking.ingest_events(session_id uuid, user_id uuid, session jsonb, events jsonb)
 returns int
 language sql volatile set search_path = '' as $$
   select g.stored
   from tracking.ingest_event_batches(jsonb_build_array(jsonb_build_object(
-    'session_id', p_session_id, 'user_id', p_user_id, 'session', p_session, 'events', p_events))) g
+    'session_id', ingest_events.session_id, 'user_id', ingest_events.user_id, 'session', ingest_events.session,
+    'events', ingest_events.events))) g
 $$;
 
 create or replace function tracking.ingest_snapshots(
-  p_session_id uuid, p_user_id uuid, p_session jsonb, p_snapshots jsonb
+  session_id uuid, user_id uuid, session jsonb, snapshots jsonb
 ) returns int
 language sql volatile set search_path = '' as $$
   with input as (
     select e.*
-    from jsonb_to_recordset(p_snapshots) as e(
+    from jsonb_to_recordset(ingest_snapshots.snapshots) as e(
       id uuid, configuration jsonb, total_price numeric, completion_percentage numeric, trigger text,
       occurred_at timestamptz
     )
@@ -197,13 +199,13 @@ language sql volatile set search_path = '' as $$
                                  or coalesce(i.completion_percentage, 0) >= f.min_completion))) as steps
     from input
   ), touched as (
-    select tracking.touch_session(p_session_id, p_user_id, p_session, s.first_at, s.last_at, s.steps, s.level,
-                                  s.ended)
+    select tracking.touch_session(ingest_snapshots.session_id, ingest_snapshots.user_id, ingest_snapshots.session,
+                                  s.first_at, s.last_at, s.steps, s.level, s.ended)
     from summary s
   ), inserted as (
     insert into tracking.snapshots (id, session_id, configuration, total_price, completion_percentage, trigger,
                                     occurred_at)
-    select i.id, p_session_id, i.configuration, i.total_price, i.completion_percentage, i.trigger, i.occurred_at
+    select i.id, ingest_snapshots.session_id, i.configuration, i.total_price, i.completion_percentage, i.trigger, i.occurred_at
     from input i
     on conflict do nothing
     returning 1
@@ -211,23 +213,23 @@ language sql volatile set search_path = '' as $$
   select (select count(*) from inserted)::int + 0 * (select count(*) from touched)::int
 $$;
 
-create or replace function tracking.ingest_metrics(p_session_id uuid, p_user_id uuid, p_session jsonb, p_metrics jsonb)
+create or replace function tracking.ingest_metrics(session_id uuid, user_id uuid, session jsonb, metrics jsonb)
 returns int
 language sql volatile set search_path = '' as $$
   with input as (
     select e.*
-    from jsonb_to_recordset(p_metrics) as e(
+    from jsonb_to_recordset(ingest_metrics.metrics) as e(
       id uuid, name text, value double precision, route text, extra jsonb, occurred_at timestamptz
     )
   ), touched as (
-    select tracking.touch_session(p_session_id, p_user_id, p_session, min(i.occurred_at), max(i.occurred_at), 0,
-                                  null, false)
+    select tracking.touch_session(ingest_metrics.session_id, ingest_metrics.user_id, ingest_metrics.session,
+                                  min(i.occurred_at), max(i.occurred_at), 0, null, false)
     from input i
-    where p_session_id is not null
+    where ingest_metrics.session_id is not null
     having count(*) > 0
   ), inserted as (
     insert into tracking.performance_metrics (id, session_id, name, value, route, extra, occurred_at)
-    select i.id, p_session_id, i.name, i.value, i.route, coalesce(i.extra, '{}'::jsonb), i.occurred_at
+    select i.id, ingest_metrics.session_id, i.name, i.value, i.route, coalesce(i.extra, '{}'::jsonb), i.occurred_at
     from input i
     on conflict do nothing
     returning 1

@@ -187,13 +187,13 @@ $$;
 
 -- The ordered timeline of one session: events and snapshots, with the time spent on each step
 -- (reported by the client, or else the gap to the next step). Owners may read their own journey.
-create or replace function tracking.analytics_journey(p_session_id uuid) returns jsonb
+create or replace function tracking.analytics_journey(session_id uuid) returns jsonb
 language plpgsql stable set search_path = '' as $$
 declare
   session_row tracking.sessions;
   result jsonb;
 begin
-  select * into session_row from tracking.sessions s where s.id = p_session_id;
+  select * into session_row from tracking.sessions s where s.id = analytics_journey.session_id;
   if not found then
     return null;
   end if;
@@ -202,12 +202,12 @@ begin
            e.time_spent_ms, null::jsonb as configuration, null::numeric as total_price,
            null::numeric as completion_percentage, e.props
     from tracking.events e
-    where e.session_id = p_session_id and e.occurred_at >= session_row.started_at - interval '8 days'
+    where e.session_id = analytics_journey.session_id and e.occurred_at >= session_row.started_at - interval '8 days'
     union all
     select 'snapshot', s.occurred_at, s.trigger, null, null, null, null, null, s.configuration, s.total_price,
            s.completion_percentage, null
     from tracking.snapshots s
-    where s.session_id = p_session_id
+    where s.session_id = analytics_journey.session_id
   ), timed as (
     select *, coalesce(time_spent_ms::bigint,
                        (extract(epoch from lead(occurred_at) over (order by occurred_at) - occurred_at) * 1000)::bigint)

@@ -4,7 +4,7 @@
 import type { Redis } from "@upstash/redis";
 
 /** Upper bounds of the latency histogram, in seconds (Prometheus convention). */
-export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 const COUNT_KEY = "metrics:http:count";
 const SUM_KEY = "metrics:http:seconds_sum";

@@ -3,7 +3,7 @@
 // random position, so every run measures the same set.
 
 export type TypoKind = "dropped" | "doubled" | "swapped" | "substituted";
-export const TYPO_KINDS: TypoKind[] = ["dropped", "doubled", "swapped", "substituted"];
+const TYPO_KINDS: TypoKind[] = ["dropped", "doubled", "swapped", "substituted"];
 
 export interface Misspelling {
   query: string;
@@ -11,7 +11,7 @@ export interface Misspelling {
   kind: TypoKind;
 }
 
-export function seededRandom(seed: number): () => number {
+function seededRandom(seed: number): () => number {
   return () => {
     seed = (seed + 0x6d2b79f5) | 0;
     let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
@@ -50,7 +50,7 @@ const NEIGHBOURS: Record<string, string> = {
   z: "xa",
 };
 
-export function misspell(name: string, kind: TypoKind, random: () => number): string {
+function misspell(name: string, kind: TypoKind, random: () => number): string {
   const letters = [...name];
   // Positions of letters (not spaces), keeping the first letter: people rarely get it wrong.
   const positions = letters.map((ch, i) => (i > 0 && /[a-z]/i.test(ch) ? i : -1)).filter((i) => i > 0);

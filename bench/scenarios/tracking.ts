@@ -1,6 +1,6 @@
 // Tracking: (1) HTTP ingest in events/s (batches of 50, 50 concurrent clients) side by side with a raw
 // `unnest` insert of the same events straight into PostgreSQL (the physical limit here) and with one
-// INSERT per event (the naive design). Targets: >= 40 % of the raw limit, >= 10x the naive design.
+// INSERT per event (the naive design). Target: >= 0.5x the raw limit (the naive anchor is information).
 // (2) The analytics endpoints on 5,000,000 generated events against the same question asked of the
 // raw tables. Target: overview, funnel and performance under 100 ms p95.
 import { BENCH_METRIC, ensureBenchTracking } from "../tracking/generate.ts";
@@ -20,7 +20,7 @@ import { mintUserToken } from "../../supabase/local/tokens.ts";
 const SCENARIO = "tracking";
 const CONNECTIONS = 50;
 const BATCH = 50;
-const TYPES = ["page_view", "click", "hover", "scroll", "selection", "custom"];
+const TYPES = ["page_view", "click", "hover", "scroll", "selection"];
 
 function batchEvents(category: string, count = BATCH) {
   const at = new Date().toISOString();
@@ -29,7 +29,7 @@ function batchEvents(category: string, count = BATCH) {
     type: TYPES[k % TYPES.length],
     category,
     elementId: `el-${k}`,
-    value: k % 6 === 4 ? `option-${k % 5}` : undefined,
+    value: TYPES[k % TYPES.length] === "selection" ? `option-${k % 7}` : undefined,
     timeSpentMs: 100 + k,
     occurredAt: at,
   }));

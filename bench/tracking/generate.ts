@@ -4,8 +4,8 @@
 // per database: a marker session says it is there.
 import type postgres from "postgres";
 
-export const BENCH_SESSIONS = 200_000;
-export const EVENTS_PER_SESSION = 25;
+const BENCH_SESSIONS = 200_000;
+const EVENTS_PER_SESSION = 25;
 export const BENCH_METRIC = "bench_api_response_time";
 const MARKER = "b0000000-0000-4000-8000-00000000bea5";
 
@@ -36,10 +36,10 @@ export async function ensureBenchTracking(sql: postgres.Sql, log: (msg: string) 
       insert into tracking.events (id, session_id, type, category, element_id, value, time_spent_ms, occurred_at,
                                    received_at)
       select gen_random_uuid(), s.id,
-             (array['page_view', 'click', 'hover', 'scroll', 'selection', 'custom'])[1 + k % 6],
+             (array['page_view', 'click', 'hover', 'scroll', 'selection'])[1 + k % 5],
              (array['nest', 'facade', 'roof', 'windows', 'interior'])[1 + k % 5],
              'el-' || k,
-             case when k % 6 = 4 then 'option-' || ((hashtext(s.id::text) + k) & 7) end,
+             case when k % 5 = 4 then 'option-' || ((hashtext(s.id::text) + k) & 7) end,
              200 + (k * 37) % 5000,
              s.started_at + k * interval '19 seconds',
              s.started_at + k * interval '19 seconds' + interval '2 seconds'

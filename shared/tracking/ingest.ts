@@ -3,7 +3,7 @@
 // share the next call (tracking.ingest_event_batches). Ingest runs on the service path and never
 // reads tracking data back: the answer is only how many items were stored, were duplicates, or were
 // rejected.
-import { db } from "../db.ts";
+import { db, rpc, rpcRows } from "../db.ts";
 import { HttpError, unprocessable } from "../errors.ts";
 import { metrics } from "../http.ts";
 import { log } from "../log.ts";
@@ -24,26 +24,26 @@ export interface IngestResult {
 /** One statement, one transaction: the session is created or touched and every row inserted. */
 function store(request: IngestRequest): Promise<number> {
   if (request.kind === "events") return eventCoalescer().submit(request, request.rows.length);
-  const sql = db();
-  const session = sql.json(sessionRow(request.session) as never);
-  const rows = sql.json(request.rows as never);
-  return (request.kind === "snapshots"
-    ? sql`select tracking.ingest_snapshots(${request.sessionId}, ${request.userId}, ${session}, ${rows}) as stored`
-    : sql`select tracking.ingest_metrics(${request.sessionId}, ${request.userId}, ${session}, ${rows}) as stored`)
-    .then(([row]) => Number(row.stored));
+  const args = {
+    session_id: request.sessionId,
+    user_id: request.userId,
+    session: sessionRow(request.session),
+  };
+  return request.kind === "snapshots"
+    ? rpc<number>(db(), "tracking.ingest_snapshots", { ...args, snapshots: request.rows })
+    : rpc<number>(db(), "tracking.ingest_metrics", { ...args, metrics: request.rows });
 }
 
 /** Stores a group of event batches with one call; answers each batch's stored count, in order. */
 async function storeEventBatches(requests: IngestRequest[]): Promise<number[]> {
-  const sql = db();
-  const batches = requests.map((request) => ({
-    session_id: request.sessionId,
-    user_id: request.userId,
-    session: sessionRow(request.session),
-    events: request.rows,
-  }));
-  const rows = await sql`
-    select batch, stored from tracking.ingest_event_batches(${sql.json(batches as never)})`;
+  const rows = await rpcRows<{ batch: number; stored: number }>(db(), "tracking.ingest_event_batches", {
+    event_batches: requests.map((request) => ({
+      session_id: request.sessionId,
+      user_id: request.userId,
+      session: sessionRow(request.session),
+      events: request.rows,
+    })),
+  });
   const stored = requests.map(() => 0);
   for (const row of rows) stored[row.batch] = row.stored;
   return stored;

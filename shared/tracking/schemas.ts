@@ -6,9 +6,9 @@ import { hostileIssues, hostileText } from "../hostile.ts";
 
 export const MAX_ITEMS_PER_BATCH = 500;
 /** Clocks drift; anything further in the future than this is refused. */
-export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
+const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
 /** Late delivery (offline tabs, retries) is accepted up to this age; retention must exceed it. */
-export const MAX_LATENESS_MS = 7 * 24 * 3600 * 1000;
+const MAX_LATENESS_MS = 7 * 24 * 3600 * 1000;
 
 // PostgreSQL text and jsonb cannot hold NUL or lone surrogates; refusing them here keeps such an item
 // a rejection by index (the kernel refuses nesting deeper than 64 levels before parsing).
@@ -61,7 +61,7 @@ export const MetricBatchSchema = z.object({
 
 export const EventSchema = z.object({
   id: z.uuid(),
-  type: z.enum(["click", "hover", "scroll", "selection", "page_view", "custom"]),
+  type: z.enum(["click", "hover", "scroll", "selection", "page_view"]),
   category: text(100).optional(),
   elementId: text(200).optional(),
   value: text(500).nullable().optional(),

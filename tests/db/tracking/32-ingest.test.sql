@@ -1,7 +1,7 @@
 -- Ingest functions: exactly-once storage by event id, session creation and touching, completion
 -- state that only moves forward, funnel progress, user attribution.
 begin;
-select plan(25);
+select plan(26);
 
 select tests.create_supabase_user('ingest_user');
 
@@ -128,6 +128,10 @@ select results_eq(
 select is((select count(*)::int from tracking.sessions where id = '00000000-0000-4000-8000-0000000b0004'), 1,
   'a batch of only duplicates still touches its session');
 select is((select count(*)::int from tracking.ingest_event_batches('[]')), 0, 'an empty group does nothing');
+select throws_ok($$
+  select tracking.ingest_events('00000000-0000-4000-8000-0000000b0003', null, '{}', jsonb_build_array(
+    jsonb_build_object('id', '00000000-0000-4000-8000-0000000a0201', 'type', 'custom', 'occurred_at', now())))$$,
+  '23514', null, 'the schema refuses event types nothing produces or reads (custom)');
 
 select * from finish();
 rollback;

@@ -16,7 +16,7 @@ export interface TestEvent {
 
 /** n valid events for a session, cycling through the types, with a test-private category. */
 export function makeEvents(n: number, category = `cat-${crypto.randomUUID().slice(0, 8)}`): TestEvent[] {
-  const types = ["page_view", "click", "selection", "hover", "scroll", "custom"];
+  const types = ["page_view", "click", "selection", "hover", "scroll"];
   return Array.from({ length: n }, (_, i) => ({
     id: crypto.randomUUID(),
     type: types[i % types.length],
