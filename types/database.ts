@@ -273,6 +273,7 @@ export type Database = {
       order_lines: {
         Row: {
           discount_minor: number
+          discounts: Json
           fulfilled_quantity: number
           id: string
           name: string
@@ -286,6 +287,7 @@ export type Database = {
         }
         Insert: {
           discount_minor?: number
+          discounts?: Json
           fulfilled_quantity?: number
           id?: string
           name: string
@@ -299,6 +301,7 @@ export type Database = {
         }
         Update: {
           discount_minor?: number
+          discounts?: Json
           fulfilled_quantity?: number
           id?: string
           name?: string
@@ -2863,6 +2866,76 @@ export type Database = {
           },
         ]
       }
+      coupon_customer_uses: {
+        Row: {
+          coupon_id: string
+          customer_id: string
+          uses: number
+        }
+        Insert: {
+          coupon_id: string
+          customer_id: string
+          uses?: number
+        }
+        Update: {
+          coupon_id?: string
+          customer_id?: string
+          uses?: number
+        }
+        Relationships: [
+          {
+            foreignKeyName: "coupon_customer_uses_coupon_id_fkey"
+            columns: ["coupon_id"]
+            isOneToOne: false
+            referencedRelation: "coupons"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      coupons: {
+        Row: {
+          active: boolean
+          batch: string | null
+          code: string
+          created_at: string
+          id: string
+          per_customer_limit: number | null
+          promotion_id: string
+          usage_limit: number | null
+          uses: number
+        }
+        Insert: {
+          active?: boolean
+          batch?: string | null
+          code: string
+          created_at?: string
+          id?: string
+          per_customer_limit?: number | null
+          promotion_id: string
+          usage_limit?: number | null
+          uses?: number
+        }
+        Update: {
+          active?: boolean
+          batch?: string | null
+          code?: string
+          created_at?: string
+          id?: string
+          per_customer_limit?: number | null
+          promotion_id?: string
+          usage_limit?: number | null
+          uses?: number
+        }
+        Relationships: [
+          {
+            foreignKeyName: "coupons_promotion_id_fkey"
+            columns: ["promotion_id"]
+            isOneToOne: false
+            referencedRelation: "promotions"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       customer_analytics: {
         Row: {
           avg_order_value: number | null
@@ -3361,6 +3434,155 @@ export type Database = {
         }
         Relationships: []
       }
+      promotion_redemptions: {
+        Row: {
+          amount_minor: number
+          coupon_id: string | null
+          created_at: string
+          currency: string
+          customer_id: string
+          id: string
+          order_id: string
+          promotion_id: string
+          returned_at: string | null
+          status: string
+        }
+        Insert: {
+          amount_minor: number
+          coupon_id?: string | null
+          created_at?: string
+          currency: string
+          customer_id: string
+          id?: string
+          order_id: string
+          promotion_id: string
+          returned_at?: string | null
+          status?: string
+        }
+        Update: {
+          amount_minor?: number
+          coupon_id?: string | null
+          created_at?: string
+          currency?: string
+          customer_id?: string
+          id?: string
+          order_id?: string
+          promotion_id?: string
+          returned_at?: string | null
+          status?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "promotion_redemptions_coupon_id_fkey"
+            columns: ["coupon_id"]
+            isOneToOne: false
+            referencedRelation: "coupons"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "promotion_redemptions_promotion_id_fkey"
+            columns: ["promotion_id"]
+            isOneToOne: false
+            referencedRelation: "promotions"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      promotions: {
+        Row: {
+          active: boolean
+          amount_off_minor: number | null
+          amount_used_minor: number
+          automatic: boolean
+          budget_amount_minor: number | null
+          budget_uses: number | null
+          buy_quantity: number | null
+          categories: string[] | null
+          created_at: string
+          created_by: string | null
+          currency: string | null
+          ends_at: string | null
+          first_order_only: boolean
+          get_quantity: number | null
+          id: string
+          kind: string
+          min_subtotal_minor: number
+          name: string
+          percent_off: number | null
+          priority: number
+          segment_id: string | null
+          skus: string[] | null
+          stacking: string
+          starts_at: string
+          updated_at: string
+          uses: number
+        }
+        Insert: {
+          active?: boolean
+          amount_off_minor?: number | null
+          amount_used_minor?: number
+          automatic?: boolean
+          budget_amount_minor?: number | null
+          budget_uses?: number | null
+          buy_quantity?: number | null
+          categories?: string[] | null
+          created_at?: string
+          created_by?: string | null
+          currency?: string | null
+          ends_at?: string | null
+          first_order_only?: boolean
+          get_quantity?: number | null
+          id?: string
+          kind: string
+          min_subtotal_minor?: number
+          name: string
+          percent_off?: number | null
+          priority?: number
+          segment_id?: string | null
+          skus?: string[] | null
+          stacking?: string
+          starts_at?: string
+          updated_at?: string
+          uses?: number
+        }
+        Update: {
+          active?: boolean
+          amount_off_minor?: number | null
+          amount_used_minor?: number
+          automatic?: boolean
+          budget_amount_minor?: number | null
+          budget_uses?: number | null
+          buy_quantity?: number | null
+          categories?: string[] | null
+          created_at?: string
+          created_by?: string | null
+          currency?: string | null
+          ends_at?: string | null
+          first_order_only?: boolean
+          get_quantity?: number | null
+          id?: string
+          kind?: string
+          min_subtotal_minor?: number
+          name?: string
+          percent_off?: number | null
+          priority?: number
+          segment_id?: string | null
+          skus?: string[] | null
+          stacking?: string
+          starts_at?: string
+          updated_at?: string
+          uses?: number
+        }
+        Relationships: [
+          {
+            foreignKeyName: "promotions_segment_id_fkey"
+            columns: ["segment_id"]
+            isOneToOne: false
+            referencedRelation: "segments"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       redemptions: {
         Row: {
           created_at: string
@@ -3666,6 +3888,17 @@ export type Database = {
         }
         Returns: Json
       }
+      generate_coupons: {
+        Args: {
+          batch?: string
+          code_count: number
+          prefix?: string
+          promotion_id: string
+        }
+        Returns: {
+          code: string
+        }[]
+      }
       loyalty_clawback: { Args: { source_key: string }; Returns: number }
       loyalty_earn: {
         Args: {
@@ -3695,6 +3928,21 @@ export type Database = {
       nurture_hot_lead: {
         Args: { lead: Json; list_slug?: string }
         Returns: Json
+      }
+      promotion_coupons: {
+        Args: { after_code?: string; max_rows?: number; promotion_id: string }
+        Returns: {
+          active: boolean
+          batch: string
+          code: string
+          created_at: string
+          id: string
+          per_customer_limit: number
+          redemptions: number
+          returned: number
+          usage_limit: number
+          uses: number
+        }[]
       }
       recompute_customer_analytics: {
         Args: { user_ids?: string[] }
