@@ -1,6 +1,8 @@
 -- Marketing: promotions and coupon codes, priced and redeemed inside commerce's checkout transaction
 -- through its two plug points (private.commerce_coupon_discounts, private.commerce_coupon_redeem), and
--- given back when an order is canceled or refunded (followed through commerce.order_feed by pg_cron).
+-- given back when an order is canceled or refunded: the coupons consumer of commerce.order_feed
+-- (private.marketing_follow_orders, in 20261122005800_marketing-carts.sql with the cart attribution it
+-- also does).
 
 create table marketing.promotions (
   id uuid primary key default gen_random_uuid(),
@@ -55,6 +57,8 @@ create table marketing.coupons (
   uses int not null default 0 check (uses >= 0),
   -- Codes generated together (bulk single-use codes) share a batch label.
   batch text check (char_length(batch) <= 60),
+  -- A code may end before its promotion does (a cart's recovery code).
+  expires_at timestamptz,
   active boolean not null default true,
   created_at timestamptz not null default now(),
   check (usage_limit is null or uses <= usage_limit)
@@ -136,8 +140,8 @@ grant insert (name, kind, percent_off, amount_off_minor, buy_quantity, get_quant
               categories, segment_id, first_order_only, starts_at, ends_at, budget_uses, budget_amount_minor,
               priority, stacking, automatic, active)
   on marketing.promotions to authenticated;
-grant insert (promotion_id, code, usage_limit, per_customer_limit, batch, active),
-      update (usage_limit, per_customer_limit, active)
+grant insert (promotion_id, code, usage_limit, per_customer_limit, batch, expires_at, active),
+      update (usage_limit, per_customer_limit, expires_at, active)
   on marketing.coupons to authenticated;
 grant select, insert, update, delete on marketing.promotions, marketing.coupons, marketing.coupon_customer_uses,
   marketing.promotion_redemptions to service_role;
@@ -270,6 +274,10 @@ begin
       raise exception using errcode = 'PT422', hint = 'unknown_coupon',
         message = format('The coupon code %s is not known.', coupon_code);
     end if;
+    if coupon.expires_at is not null and now() >= coupon.expires_at then
+      raise exception using errcode = 'PT422', hint = 'coupon_expired',
+        message = format('The coupon code %s has expired.', coupon_code);
+    end if;
     if coupon.usage_limit is not null and coupon.uses >= coupon.usage_limit then
       raise exception using errcode = 'PT409', hint = 'coupon_exhausted',
         message = format('The coupon code %s has been used up.', coupon_code);
@@ -401,64 +409,6 @@ comment on function private.commerce_coupon_discounts(text, uuid, text, jsonb) i
 comment on function private.commerce_coupon_redeem(uuid, uuid, text, jsonb) is
   'Plug point of commerce.checkout: enforces and records the order''s promotions (private.marketing_redeem).';
 
--- Give-back: follows commerce.order_feed with its own cursor (coupons) --------------------------------
-
-/*
-  Reads the order feed after the coupons cursor: a canceled or fully refunded order gives back its code
-  uses, the customer's uses and the promotions' budgets (once: the redemption turns returned), and the
-  cursor moves in the same transaction. Returns the events read.
-*/
-create or replace function private.marketing_follow_orders(max_rows int default 1000) returns bigint
-language plpgsql volatile set search_path = '' as $$
-declare
-  cursor_row private.marketing_feed_cursors;
-  read_count bigint;
-begin
-  insert into private.marketing_feed_cursors (consumer) values ('coupons') on conflict (consumer) do nothing;
-  -- The row lock also keeps two runs of the job from applying one batch twice.
-  select * into cursor_row from private.marketing_feed_cursors c where c.consumer = 'coupons' for update;
-
-  with batch as materialized (
-    select * from commerce.order_feed(cursor_row.tx, cursor_row.event_id, max_rows)
-  ), given_back as (
-    update marketing.promotion_redemptions r set status = 'returned', returned_at = now()
-    where r.status = 'applied'
-      and r.order_id in (select b.order_id from batch b where b.to_status in ('canceled', 'refunded'))
-    returning r.*
-  ), codes as (
-    update marketing.coupons c set uses = greatest(c.uses - g.n, 0)
-    from (select coupon_id, count(*)::int as n from given_back where coupon_id is not null group by coupon_id) g
-    where c.id = g.coupon_id
-    returning 1
-  ), customers as (
-    update marketing.coupon_customer_uses u set uses = greatest(u.uses - g.n, 0)
-    from (select coupon_id, customer_id, count(*)::int as n from given_back where coupon_id is not null
-          group by coupon_id, customer_id) g
-    where u.coupon_id = g.coupon_id and u.customer_id = g.customer_id
-    returning 1
-  ), budgets as (
-    update marketing.promotions p set uses = greatest(p.uses - g.n, 0),
-                                      amount_used_minor = greatest(p.amount_used_minor - g.amount, 0)
-    from (select promotion_id, count(*)::int as n, sum(amount_minor)::bigint as amount from given_back
-          group by promotion_id) g
-    where p.id = g.promotion_id
-    returning 1
-  ), moved as (
-    update private.marketing_feed_cursors c set tx = last.tx, event_id = last.event_id, updated_at = now()
-    from (select b.tx, b.event_id from batch b order by b.tx desc, b.event_id desc limit 1) last
-    where c.consumer = 'coupons'
-    returning 1
-  )
-  select count(*) + 0 * (select count(*) from codes) + 0 * (select count(*) from customers)
-         + 0 * (select count(*) from budgets) + 0 * (select count(*) from moved)
-  into read_count from batch;
-  return read_count;
-end;
-$$;
-
-select cron.schedule('marketing-coupons', '* * * * *',
-  $$select private.run_job('marketing-coupons', 'select private.marketing_follow_orders()')$$);
-
 -- Staff RPCs ----------------------------------------------------------------------------------------
 
 /*
@@ -573,6 +523,7 @@ comment on column marketing.coupons.usage_limit is 'Orders it may be used on in 
 comment on column marketing.coupons.per_customer_limit is 'Orders each customer may use it on (null: unlimited).';
 comment on column marketing.coupons.uses is 'Orders that used it (given back on cancel or refund).';
 comment on column marketing.coupons.batch is 'Label of the bulk generation that made it.';
+comment on column marketing.coupons.expires_at is 'When the code stops working (null: with its promotion).';
 comment on column marketing.coupons.active is 'Inactive codes are unknown to checkout.';
 comment on column marketing.coupons.created_at is 'When the row was created.';
 comment on table marketing.coupon_customer_uses is 'How often each customer used each code (the per-customer limit''s counter).';
