@@ -2815,6 +2815,120 @@ export type Database = {
           },
         ]
       }
+      cart_items: {
+        Row: {
+          added_at: string
+          cart_id: string
+          quantity: number
+          sku: string
+        }
+        Insert: {
+          added_at?: string
+          cart_id: string
+          quantity: number
+          sku: string
+        }
+        Update: {
+          added_at?: string
+          cart_id?: string
+          quantity?: number
+          sku?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "cart_items_cart_id_fkey"
+            columns: ["cart_id"]
+            isOneToOne: false
+            referencedRelation: "carts"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      cart_settings: {
+        Row: {
+          id: boolean
+          idle_hours: number
+          recovery_code_days: number
+          recovery_promotion_id: string
+        }
+        Insert: {
+          id?: boolean
+          idle_hours?: number
+          recovery_code_days?: number
+          recovery_promotion_id: string
+        }
+        Update: {
+          id?: boolean
+          idle_hours?: number
+          recovery_code_days?: number
+          recovery_promotion_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "cart_settings_recovery_promotion_id_fkey"
+            columns: ["recovery_promotion_id"]
+            isOneToOne: false
+            referencedRelation: "promotions"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      carts: {
+        Row: {
+          abandoned_at: string | null
+          consent: boolean
+          consent_at: string | null
+          created_at: string
+          email: string | null
+          id: string
+          last_activity_at: string
+          order_id: string | null
+          recovered_at: string | null
+          recovery_coupon_id: string | null
+          status: string
+          token_hash: string | null
+          user_id: string | null
+        }
+        Insert: {
+          abandoned_at?: string | null
+          consent?: boolean
+          consent_at?: string | null
+          created_at?: string
+          email?: string | null
+          id?: string
+          last_activity_at?: string
+          order_id?: string | null
+          recovered_at?: string | null
+          recovery_coupon_id?: string | null
+          status?: string
+          token_hash?: string | null
+          user_id?: string | null
+        }
+        Update: {
+          abandoned_at?: string | null
+          consent?: boolean
+          consent_at?: string | null
+          created_at?: string
+          email?: string | null
+          id?: string
+          last_activity_at?: string
+          order_id?: string | null
+          recovered_at?: string | null
+          recovery_coupon_id?: string | null
+          status?: string
+          token_hash?: string | null
+          user_id?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "carts_recovery_coupon_id_fkey"
+            columns: ["recovery_coupon_id"]
+            isOneToOne: false
+            referencedRelation: "coupons"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       consent_log: {
         Row: {
           action: string
@@ -2898,6 +3012,7 @@ export type Database = {
           batch: string | null
           code: string
           created_at: string
+          expires_at: string | null
           id: string
           per_customer_limit: number | null
           promotion_id: string
@@ -2909,6 +3024,7 @@ export type Database = {
           batch?: string | null
           code: string
           created_at?: string
+          expires_at?: string | null
           id?: string
           per_customer_limit?: number | null
           promotion_id: string
@@ -2920,6 +3036,7 @@ export type Database = {
           batch?: string | null
           code?: string
           created_at?: string
+          expires_at?: string | null
           id?: string
           per_customer_limit?: number | null
           promotion_id?: string
@@ -3960,6 +4077,7 @@ export type Database = {
       }
       run_campaigns: { Args: never; Returns: number }
       segment_stats: { Args: never; Returns: Json }
+      set_cart_items: { Args: { cart_id: string; items: Json }; Returns: Json }
       settle_messages: {
         Args: { max_attempts?: number; outcomes: Json }
         Returns: number
