@@ -266,7 +266,6 @@ declare
                      from jsonb_array_elements(lines) l);
   applied_any boolean := false;
   applied_exclusive boolean := false;
-  coupon_applied boolean := false;
 begin
   if coupon_code is not null then
     select * into coupon from marketing.coupons c where lower(c.code) = lower(btrim(coupon_code)) and c.active;
@@ -321,12 +320,15 @@ begin
     left join amounts a on a.line_number = (l ->> 'line_number')::int;
     applied_any := true;
     applied_exclusive := promo.stacking = 'exclusive';
-    coupon_applied := coupon_applied or promo.id = coupon.promotion_id;
   end loop;
 
-  if coupon.id is not null and not coupon_applied then
+  -- The code must have given something (a free-shipping entry counts): otherwise its use would go
+  -- unrecorded, and the customer should know the code did nothing.
+  if coupon.id is not null and not exists (
+       select 1 from jsonb_array_elements(working) l cross join jsonb_array_elements(l -> 'applied') d
+       where (d ->> 'promotionId')::uuid = coupon.promotion_id) then
     raise exception using errcode = 'PT422', hint = 'coupon_not_combinable',
-      message = format('The coupon code %s cannot be combined with a promotion already applied.', coupon_code);
+      message = format('The coupon code %s cannot be combined with a promotion already applied, or adds nothing.', coupon_code);
   end if;
 
   return query
