@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { api, dbTest, envelope, eventually, sql } from "../../support/harness.ts";
 import { createCustomer, createSku } from "../commerce/_helpers.ts";
+import { mailTo } from "./_helpers.ts";
 
 dbTest(
   "carts: an anonymous cart is reached only with its token; a signed-in cart only by its owner",
@@ -70,6 +71,11 @@ dbTest(
     select m.data ->> 'couponCode' as code from marketing.messages m join marketing.subscribers s on s.id = m.subscriber_id
     join marketing.templates t on t.id = m.template_id where t.slug = 'cart-recovery' and s.email = ${buyer.email}`;
     assert.match(queued.code, /^CART-[0-9A-F]{12}$/);
+    // The outbox hands it to the Resend stand-in (pg_net wakes the send job).
+    await sql()`select private.marketing_wake_sender()`;
+    const [mail] = await mailTo(buyer.email);
+    assert.equal(mail.subject, `You left something in your cart: 10% off with ${queued.code}`);
+    assert.match(mail.text!, new RegExp(`1 x ${sku}`));
     const abandoned = await api(`carts/${id}`, { headers: { "x-cart-token": token } });
     assert.equal(abandoned.body.status, "abandoned");
     assert.equal(abandoned.body.recoveryCode, queued.code);
