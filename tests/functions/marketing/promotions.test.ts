@@ -2,8 +2,9 @@
 // codes, generate codes in bulk and list their usage; analysts read; customers and anonymous callers
 // are refused; checkout shows every discount per line and refuses a code beyond its limits.
 import assert from "node:assert/strict";
-import { api, dbTest, envelope, sql } from "../../support/harness.ts";
-import { checkoutAs, createCustomer, createSku } from "../commerce/_helpers.ts";
+import { api, dbTest, envelope, eventually, sql } from "../../support/harness.ts";
+import { runningStripe } from "../../support/fakes/stripe.ts";
+import { checkoutAs, createCustomer, createSku, waitForOrderStatus } from "../commerce/_helpers.ts";
 
 const unique = () => crypto.randomUUID().slice(0, 8).toUpperCase();
 
@@ -124,4 +125,57 @@ dbTest("promotions: checkout shows each discount per line and refuses a code bey
   const [orders] =
     await sql()`select count(*)::int as n from commerce.orders where customer_id = ${third.id}`;
   assert.equal(orders.n, 0, "a refused code leaves no order");
+});
+
+dbTest("promotions: a partial refund keeps the code's use; the full refund gives it back", async () => {
+  const staff = await createCustomer({ staffRole: "marketing" });
+  const support = await createCustomer({ staffRole: "support" });
+  const code = `REFUND${unique()}`;
+  const created = await api("promotions", {
+    token: staff.token,
+    body: { name: "Refund test", kind: "fixed_amount", amountOff: 500, currency: "USD", coupon: { code } },
+  });
+  assert.equal(created.status, 201, created.text);
+  const buyer = await createCustomer();
+  const sku = await createSku(5, { price: 4000 });
+  const order = await checkoutAs(buyer, {
+    items: [{ sku, quantity: 1 }],
+    provider: "stripe",
+    couponCode: code,
+  });
+  assert.equal(order.status, 201, order.text);
+  await runningStripe.confirm(order.body.payment.reference);
+  await waitForOrderStatus(order.body.orderId, "paid");
+  const uses = async () => {
+    await sql()`select private.marketing_follow_orders()`;
+    const [row] = await sql()`
+      select c.uses, u.uses as customer_uses, p.uses as promotion_uses, p.amount_used_minor::int as amount_used
+      from marketing.coupons c join marketing.promotions p on p.id = c.promotion_id
+      left join marketing.coupon_customer_uses u on u.coupon_id = c.id and u.customer_id = ${buyer.id}
+      where c.code = ${code}`;
+    return { ...row };
+  };
+
+  const partial = await api(`orders/${order.body.orderId}/refunds`, {
+    token: support.token,
+    body: { amount: 1000, reason: "scratched" },
+  });
+  assert.equal(partial.status, 201, partial.text);
+  await waitForOrderStatus(order.body.orderId, "partially_refunded");
+  assert.deepEqual(await uses(), { uses: 1, customer_uses: 1, promotion_uses: 1, amount_used: 500 });
+
+  const rest = await api(`orders/${order.body.orderId}/refunds`, {
+    token: support.token,
+    body: { amount: order.body.total - 1000, reason: "returned" },
+  });
+  assert.equal(rest.status, 201, rest.text);
+  await waitForOrderStatus(order.body.orderId, "refunded");
+  await eventually(async () => (await uses()).uses === 0, 15_000);
+  assert.deepEqual(await uses(), { uses: 0, customer_uses: 0, promotion_uses: 0, amount_used: 0 });
+  const again = await checkoutAs(buyer, {
+    items: [{ sku, quantity: 1 }],
+    provider: "stripe",
+    couponCode: code,
+  });
+  assert.equal(again.status, 201, "the customer may use the code again after the full refund");
 });
