@@ -2,16 +2,45 @@
 -- the checkout against the fraud rules, creates the order and its payment row, and reserves every
 -- line or none. The provider call happens after commit (shared/commerce/checkout.ts).
 
--- The one place marketing plugs in: the discount a coupon gives each line. Until the marketing module
--- publishes promotions, no code is known and every code is refused (PT422 unknown_coupon).
+-- How each line's discount was made up (shown on the checkout answer and the order): one entry per
+-- promotion applied, {promotionId, name, kind, code, amount}. Written by checkout from the plug point below.
+alter table commerce.order_lines add column discounts jsonb not null default '[]'::jsonb
+  check (jsonb_typeof(discounts) = 'array');
+comment on column commerce.order_lines.discounts is
+  'Every discount applied to the line, [{promotionId, name, kind, code, amount}]; their amounts sum to discount_minor.';
+
+-- The two places a promotion engine plugs in (the marketing module replaces both bodies; commerce keeps
+-- no knowledge of promotions). Both run inside the checkout's transaction.
+--
+-- 1. Pricing: the discount a coupon and any automatic promotions give each line. lines are the priced
+--    lines [{line_number, sku, product_slug, category, unit_price_minor, quantity}]; the answer is one row
+--    per discounted line with its total and its breakdown. Without a promotion engine no code is known
+--    (PT422 unknown_coupon) and no line is discounted.
 create or replace function private.commerce_coupon_discounts(coupon_code text, customer_id uuid, currency text, lines jsonb)
-returns table (line_number int, discount_minor bigint)
+returns table (line_number int, discount_minor bigint, discounts jsonb)
 language plpgsql stable set search_path = '' as $$
 begin
-  raise exception using errcode = 'PT422', hint = 'unknown_coupon',
-    message = format('The coupon code %s is not known.', coupon_code);
+  if coupon_code is not null then
+    raise exception using errcode = 'PT422', hint = 'unknown_coupon',
+      message = format('The coupon code %s is not known.', coupon_code);
+  end if;
 end;
 $$;
+comment on function private.commerce_coupon_discounts(text, uuid, text, jsonb) is
+  'Plug point: per-line discounts of a coupon and automatic promotions (replaced by marketing''s promotions).';
+
+-- 2. Redemption: called once the order and its lines exist, with the lines as priced (each with its
+--    discount_minor and discounts). The engine enforces its limits here (a refusal rolls the whole
+--    checkout back). Without a promotion engine no line carries a discount, so nothing is recorded.
+create or replace function private.commerce_coupon_redeem(order_id uuid, customer_id uuid, currency text, lines jsonb)
+returns void
+language plpgsql volatile set search_path = '' as $$
+begin
+  return;
+end;
+$$;
+comment on function private.commerce_coupon_redeem(uuid, uuid, text, jsonb) is
+  'Plug point: records the promotions an order used, in its transaction (replaced by marketing''s promotions).';
 
 -- Scores one checkout against the active rules; every rule that fires adds its points and reason.
 create or replace function private.commerce_fraud_score(
@@ -72,6 +101,11 @@ language sql stable set search_path = '' as $$
     'subtotal', o.subtotal_minor, 'discount', o.discount_minor, 'tax', o.tax_minor, 'total', o.total_minor,
     'currency', o.currency, 'email', o.customer_email, 'decision', coalesce(decision, a.decision),
     'continued', continued,
+    'lines', (select jsonb_agg(jsonb_build_object('sku', ol.sku, 'name', ol.name, 'quantity', ol.quantity,
+                                                  'unitPrice', ol.unit_price_minor, 'discount', ol.discount_minor,
+                                                  'discounts', ol.discounts, 'tax', ol.tax_minor, 'total', ol.total_minor)
+                               order by ol.sku, ol.id)
+              from commerce.order_lines ol where ol.order_id = o.id),
     'payment', jsonb_build_object('id', p.id, 'provider', p.provider, 'status', p.status, 'reference', p.reference))
   from commerce.orders o
   join commerce.payments p on p.order_id = o.id
@@ -125,6 +159,9 @@ begin
   if checkout_key is not null then
     select * into existing from commerce.orders o where o.customer_id = buyer and o.checkout_key = checkout.checkout_key;
   end if;
+  if existing.id is not null then
+    return private.commerce_checkout_result(existing.id, null, true);
+  end if;
 
   select string_agg(distinct x ->> 'sku', ', ') into unknown
   from jsonb_array_elements(items) x
@@ -146,19 +183,20 @@ begin
   end if;
 
   select jsonb_agg(jsonb_build_object('line_number', n, 'variant_id', v.id, 'sku', v.sku, 'name', p.name || ' - ' || v.name,
+                                      'product_slug', p.slug, 'category', p.category,
                                       'unit_price_minor', v.price_minor, 'quantity', (x ->> 'quantity')::int) order by n)
   into priced
   from jsonb_array_elements(items) with ordinality as i (x, n)
   join commerce.variants v on v.sku = x ->> 'sku' join commerce.products p on p.id = v.product_id;
 
-  if coupon_code is not null then
-    select jsonb_agg(l || jsonb_build_object('discount_minor', least(coalesce(d.discount_minor, 0),
-                                                                    (l ->> 'unit_price_minor')::bigint * (l ->> 'quantity')::int)))
-    into priced
-    from jsonb_array_elements(priced) l
-    left join private.commerce_coupon_discounts(coupon_code, buyer, order_currency, priced) d
-      on d.line_number = (l ->> 'line_number')::int;
-  end if;
+  -- Automatic promotions apply without a code, so the plug point prices every checkout.
+  select jsonb_agg(l || jsonb_build_object(
+           'discount_minor', least(coalesce(d.discount_minor, 0), (l ->> 'unit_price_minor')::bigint * (l ->> 'quantity')::int),
+           'discounts', coalesce(d.discounts, '[]'::jsonb)) order by (l ->> 'line_number')::int)
+  into priced
+  from jsonb_array_elements(priced) l
+  left join private.commerce_coupon_discounts(coupon_code, buyer, order_currency, priced) d
+    on d.line_number = (l ->> 'line_number')::int;
 
   select jsonb_agg(l || jsonb_build_object('tax_minor', round(
            ((l ->> 'unit_price_minor')::bigint * (l ->> 'quantity')::int - coalesce((l ->> 'discount_minor')::bigint, 0))
@@ -170,10 +208,6 @@ begin
          sum(coalesce((l ->> 'discount_minor')::bigint, 0)), sum((l ->> 'tax_minor')::bigint)
   into subtotal, discount, tax
   from jsonb_array_elements(priced) l;
-
-  if existing.id is not null then
-    return private.commerce_checkout_result(existing.id, null, true);
-  end if;
 
   select * into assessment
   from private.commerce_fraud_score(buyer, buyer_email, client_ip, card_fingerprint, subtotal - discount + tax,
@@ -196,12 +230,13 @@ begin
   returning * into new_order;
 
   insert into commerce.order_lines (order_id, variant_id, sku, name, unit_price_minor, quantity, discount_minor,
-                                    tax_minor, total_minor)
+                                    discounts, tax_minor, total_minor)
   select new_order.id, (l ->> 'variant_id')::uuid, l ->> 'sku', l ->> 'name', (l ->> 'unit_price_minor')::bigint,
-         (l ->> 'quantity')::int, coalesce((l ->> 'discount_minor')::bigint, 0), (l ->> 'tax_minor')::bigint,
+         (l ->> 'quantity')::int, coalesce((l ->> 'discount_minor')::bigint, 0), l -> 'discounts', (l ->> 'tax_minor')::bigint,
          (l ->> 'unit_price_minor')::bigint * (l ->> 'quantity')::int - coalesce((l ->> 'discount_minor')::bigint, 0)
            + (l ->> 'tax_minor')::bigint
   from jsonb_array_elements(priced) l;
+  perform private.commerce_coupon_redeem(new_order.id, buyer, order_currency, priced);
 
   insert into commerce.fraud_assessments (order_id, customer_id, email, client_ip, card_fingerprint, total_minor,
                                           currency, score, decision, rules_fired, ruleset_version)

@@ -19,8 +19,12 @@ interface CheckoutRow {
   number: string;
   status: string;
   reviewStatus: string;
+  subtotal: number;
+  discount: number;
+  tax: number;
   total: number;
   currency: string;
+  lines: CheckoutResult["lines"];
   email: string;
   decision: string;
   continued: boolean;
@@ -70,8 +74,12 @@ export async function checkout(
     number: row.number,
     status: row.status,
     reviewStatus: row.reviewStatus,
+    subtotal: row.subtotal,
+    discount: row.discount,
+    tax: row.tax,
     total: row.total,
     currency: row.currency,
+    lines: row.lines,
     payment,
   };
 }

@@ -17,8 +17,28 @@ export const CheckoutAnswer = z.object({
   number: z.string(),
   status: z.string(),
   reviewStatus: z.string(),
+  subtotal: z.number().int(),
+  discount: z.number().int(),
+  tax: z.number().int(),
   total: z.number().int(),
   currency: z.string(),
+  /** Every line with each discount applied to it (coupon and automatic promotions, in the order applied). */
+  lines: z.array(z.object({
+    sku: z.string(),
+    name: z.string(),
+    quantity: z.number().int(),
+    unitPrice: z.number().int(),
+    discount: z.number().int(),
+    discounts: z.array(z.object({
+      promotionId: z.uuid(),
+      name: z.string(),
+      kind: z.string(),
+      code: z.string().nullable(),
+      amount: z.number().int(),
+    })),
+    tax: z.number().int(),
+    total: z.number().int(),
+  })),
   payment: z.object({
     provider: z.enum(["stripe", "paystack"]),
     reference: z.string(),

@@ -2,7 +2,7 @@
 -- the expiry job, the order state machine, forward-only payments applied once, late payments,
 -- refunds, fraud decisions, checkout refusals and the vending contract; the ledger invariant after each.
 begin;
-select plan(58);
+select plan(59);
 
 -- The checkout function calls commerce.checkout as the service role on behalf of the signed-in user
 -- (the Data API cannot call it: no rate limit, no Idempotency-Key, spoofable fraud inputs there).
@@ -44,8 +44,10 @@ select throws_ok($$select commerce.checkout('[{"sku": "INV-TEST", "quantity": 1}
   'a USD item through Paystack (NGN) is refused');
 select throws_ok($$select commerce.checkout('[{"sku": "INV-TEST", "quantity": 1}, {"sku": "VOUCHER-NGN-1000", "quantity": 1}]', 'stripe')$$,
   'PT422', null, 'mixed currencies are refused');
-select throws_ok($$select commerce.checkout('[{"sku": "INV-TEST", "quantity": 1}]', 'stripe', 'SAVE10')$$, 'PT422',
-  'The coupon code SAVE10 is not known.', 'coupon codes are unknown until marketing publishes promotions');
+select throws_ok($$select commerce.checkout('[{"sku": "INV-TEST", "quantity": 1}]', 'stripe', 'NO-SUCH-CODE-42')$$, 'PT422',
+  'The coupon code NO-SUCH-CODE-42 is not known.', 'an unknown coupon code is refused by name (the plug point answers PT422)');
+select is((select count(*)::int from commerce.orders o
+           where o.customer_id = tests.get_supabase_uid('i_buyer')), 0, 'and a refused checkout leaves no order behind');
 
 -- All or nothing, shared lines summed, each short SKU named --------------------------------------------
 select throws_ok($$select commerce.checkout('[{"sku": "INV-TEST", "quantity": 4}, {"sku": "INV-TEST", "quantity": 3}]', 'stripe')$$,

@@ -148,8 +148,10 @@ insert into api_allowlist (signature, roles, reason) values
   -- marketing (invokers under the caller's RLS; staff checks inside)
   ('marketing.campaign_stats(uuid)', '{authenticated}', 'per-campaign figures for marketing staff and analysts'),
   ('marketing.compile_segment(jsonb)', '{authenticated}', 'staff preview of a segment''s SQL over the closed field list'),
+  ('marketing.generate_coupons(uuid,integer,text,text)', '{authenticated}', 'bulk single-use codes; require_any_role admin/marketing, inserts under RLS'),
   ('marketing.loyalty_me()', '{authenticated}', 'the calling customer''s loyalty summary'),
   ('marketing.frequently_bought_together(uuid,integer)', '{anon,authenticated}', 'invoker: frequently bought together for a product, aggregates over at least min_pair_orders orders (shop pages)'),
+  ('marketing.promotion_coupons(uuid,integer,text)', '{authenticated}', 'a promotion''s codes with usage; require_any_role staff/analyst, reads under RLS'),
   ('marketing.segment_stats()', '{authenticated}', 'segment size, revenue and average order value for staff'),
   ('private.marketing_compile_segment(jsonb,integer)', '{authenticated}', 'invoker compiler behind compile_segment'),
   ('private.marketing_is_staff()', '{authenticated}', 'role check marketing policies call as the caller'),
