@@ -464,6 +464,8 @@ export type Database = {
           amount_minor: number
           captured_minor: number
           card_fingerprint: string | null
+          checked_at: string | null
+          checks: number
           created_at: string
           currency: string
           id: string
@@ -478,6 +480,8 @@ export type Database = {
           amount_minor: number
           captured_minor?: number
           card_fingerprint?: string | null
+          checked_at?: string | null
+          checks?: number
           created_at?: string
           currency: string
           id?: string
@@ -492,6 +496,8 @@ export type Database = {
           amount_minor?: number
           captured_minor?: number
           card_fingerprint?: string | null
+          checked_at?: string | null
+          checks?: number
           created_at?: string
           currency?: string
           id?: string
@@ -666,6 +672,7 @@ export type Database = {
         Row: {
           id: boolean
           lot_expiry_alert_days: number
+          paystack_check_minutes: number
           reservation_minutes: number
           ruleset_version: number
           tax_bps: Json
@@ -674,6 +681,7 @@ export type Database = {
         Insert: {
           id?: boolean
           lot_expiry_alert_days?: number
+          paystack_check_minutes?: number
           reservation_minutes?: number
           ruleset_version?: number
           tax_bps?: Json
@@ -682,6 +690,7 @@ export type Database = {
         Update: {
           id?: boolean
           lot_expiry_alert_days?: number
+          paystack_check_minutes?: number
           reservation_minutes?: number
           ruleset_version?: number
           tax_bps?: Json
@@ -937,6 +946,17 @@ export type Database = {
           sku: string
         }
         Returns: Json
+      }
+      apply_payment_check: {
+        Args: {
+          amount_minor: number
+          card_fingerprint?: string
+          currency: string
+          payment_id: string
+          provider_status: string
+          reference: string
+        }
+        Returns: string
       }
       apply_payment_update: {
         Args: {
