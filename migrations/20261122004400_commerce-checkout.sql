@@ -175,6 +175,9 @@ begin
     return private.commerce_checkout_result(existing.id, null, true);
   end if;
 
+  -- The client address is the kernel's trusted hop (never a header the client writes); its country
+  -- comes from commerce.ip_country_ranges unless the caller knows it already.
+  ip_country := coalesce(ip_country, private.commerce_ip_country(client_ip));
   select * into assessment
   from private.commerce_fraud_score(buyer, buyer_email, client_ip, card_fingerprint, subtotal - discount + tax,
                                     order_currency, billing_country, ip_country);

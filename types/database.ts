@@ -161,6 +161,24 @@ export type Database = {
           },
         ]
       }
+      ip_country_ranges: {
+        Row: {
+          country: string
+          range_end: unknown
+          range_start: unknown
+        }
+        Insert: {
+          country: string
+          range_end: unknown
+          range_start: unknown
+        }
+        Update: {
+          country?: string
+          range_end?: unknown
+          range_start?: unknown
+        }
+        Relationships: []
+      }
       locations: {
         Row: {
           active: boolean
