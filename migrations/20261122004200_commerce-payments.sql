@@ -117,7 +117,7 @@ create table commerce.webhook_events (
   processed_at timestamptz,
   unique (provider, event_key)
 );
-comment on table commerce.webhook_events is 'Every Stripe and Paystack webhook received, deduplicated per provider and event, with its outcome.';
+comment on table commerce.webhook_events is 'Every Stripe and Paystack webhook received, and every Paystack verify answer the dispatcher applied to a pending payment (event_type transaction.verify), deduplicated per provider and event, with its outcome.';
 comment on column commerce.webhook_events.id is 'Event id.';
 comment on column commerce.webhook_events.provider is 'stripe or paystack.';
 comment on column commerce.webhook_events.event_key is 'Stripe: the event id; Paystack (no event id): event, data id or reference, and status.';
