@@ -124,6 +124,7 @@ create index lots_expiry_idx on commerce.lots (expires_on) where on_hand > 0;
 create table commerce.settings (
   id boolean primary key default true check (id),
   reservation_minutes int not null default 15 check (reservation_minutes between 1 and 1440),
+  paystack_check_minutes int not null default 2 check (paystack_check_minutes between 0 and 60),
   lot_expiry_alert_days int not null default 30 check (lot_expiry_alert_days between 1 and 365),
   ruleset_version int not null default 1,
   -- Sales tax / VAT in basis points per currency (Nigeria's VAT is 7.5 %; US tax is left to Stripe Tax).
@@ -133,6 +134,7 @@ create table commerce.settings (
 comment on table commerce.settings is 'Commerce settings, one row: reservation time, lot expiry alerts, fraud ruleset version, tax rates.';
 comment on column commerce.settings.id is 'Always true: the table has one row.';
 comment on column commerce.settings.reservation_minutes is 'How long a checkout holds stock before payment.';
+comment on column commerce.settings.paystack_check_minutes is 'How many minutes before its reservation expires a pending Paystack payment is verified with Paystack (no webhook tells of a failed or abandoned charge).';
 comment on column commerce.settings.lot_expiry_alert_days is 'How many days before expiry a lot raises an alert.';
 comment on column commerce.settings.ruleset_version is 'Version of the fraud rules, recorded with every assessment.';
 comment on column commerce.settings.tax_bps is 'Sales tax / VAT in basis points per currency (NGN VAT 7.5 %; US tax is left to Stripe Tax).';

@@ -318,3 +318,33 @@ create trigger stock_alerts_broadcast after insert or update of resolved_at on c
 create policy "staff receive commerce stock alerts" on realtime.messages
   for select to authenticated
   using ((select realtime.topic()) = 'commerce:stock-alerts' and (select private.has_any_role(array['admin', 'analyst', 'support', 'sales'])));
+
+-- Order status changes reach staff dashboards on the private topic commerce:orders, and the customer
+-- who placed an order on commerce:order:<id>. realtime.send inserts into realtime.messages in the
+-- transaction that changes the status, so a change that rolls back is never broadcast.
+create or replace function private.commerce_broadcast_order_status() returns trigger
+language plpgsql set search_path = '' as $$
+declare
+  change jsonb := jsonb_build_object('orderId', new.id, 'number', new.number, 'status', new.status,
+                                     'previousStatus', old.status, 'totalMinor', new.total_minor,
+                                     'currency', new.currency, 'provider', new.provider, 'changedAt', now());
+begin
+  perform realtime.send(change, 'order_status_changed', 'commerce:orders', true);
+  perform realtime.send(change, 'order_status_changed', 'commerce:order:' || new.id, true);
+  return null;
+end;
+$$;
+comment on function private.commerce_broadcast_order_status() is
+  'Trigger: broadcasts an order''s status change on the private topics commerce:orders (staff) and commerce:order:<id> (its customer).';
+create trigger orders_broadcast_status after update of status on commerce.orders
+  for each row when (new.status is distinct from old.status)
+  execute function private.commerce_broadcast_order_status();
+
+create policy "staff receive order status changes, customers their own order's" on realtime.messages
+  for select to authenticated
+  using (((select realtime.topic()) = 'commerce:orders'
+          and (select private.has_any_role(array['admin', 'analyst', 'support', 'sales'])))
+         or ((select realtime.topic()) like 'commerce:order:%'
+             and exists (select 1 from commerce.orders o
+                         where o.customer_id = (select auth.uid())
+                           and 'commerce:order:' || o.id = (select realtime.topic()))));

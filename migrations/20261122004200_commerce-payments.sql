@@ -14,6 +14,10 @@ create table commerce.payments (
   captured_minor bigint not null default 0 check (captured_minor >= 0),
   refunded_minor bigint not null default 0 check (refunded_minor >= 0),
   card_fingerprint text,
+  -- Paystack sends no webhook for a failed or abandoned charge: the dispatcher asks
+  -- GET /transaction/verify/:reference for a pending payment whose reservation is about to expire.
+  checks int not null default 0,
+  checked_at timestamptz,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   unique (provider, reference),
@@ -30,9 +34,12 @@ comment on column commerce.payments.status is 'creating, pending, failed or succ
 comment on column commerce.payments.captured_minor is 'Amount captured.';
 comment on column commerce.payments.refunded_minor is 'Amount refunded so far, never more than captured.';
 comment on column commerce.payments.card_fingerprint is 'The provider''s card fingerprint, for the velocity rule.';
+comment on column commerce.payments.checks is 'How often the dispatcher asked the provider for the status of this pending payment (Paystack verify).';
+comment on column commerce.payments.checked_at is 'When the dispatcher last claimed a status check of this payment.';
 comment on column commerce.payments.created_at is 'When the payment was created.';
 comment on column commerce.payments.updated_at is 'When it last changed.';
 create unique index payments_order_idx on commerce.payments (order_id);
+create index payments_unsettled_paystack_idx on commerce.payments (created_at) where provider = 'paystack' and status = 'pending';
 
 create table commerce.payment_events (
   id bigint generated always as identity primary key,
@@ -110,7 +117,7 @@ create table commerce.webhook_events (
   processed_at timestamptz,
   unique (provider, event_key)
 );
-comment on table commerce.webhook_events is 'Every Stripe and Paystack webhook received, deduplicated per provider and event, with its outcome.';
+comment on table commerce.webhook_events is 'Every Stripe and Paystack webhook received, and every Paystack verify answer the dispatcher applied to a pending payment (event_type transaction.verify), deduplicated per provider and event, with its outcome.';
 comment on column commerce.webhook_events.id is 'Event id.';
 comment on column commerce.webhook_events.provider is 'stripe or paystack.';
 comment on column commerce.webhook_events.event_key is 'Stripe: the event id; Paystack (no event id): event, data id or reference, and status.';

@@ -269,8 +269,26 @@ $$;
 comment on function commerce.settle_webhook_event is
   'Service role: record a webhook event''s outcome (applied, ignored, rejected, failed).';
 
--- Work queue for the dispatcher: claims due refunds and unverified Paystack charges, skipping rows
--- another dispatcher holds; a claimed row waits 30 s before it is claimed again.
+-- Pending Paystack payments due for a status check: Paystack sends no webhook for a failed or
+-- abandoned charge, so a payment whose order's reservation expires within paystack_check_minutes (or
+-- has expired) is verified with Paystack, then again with a growing pause (30 s x checks) while it stays
+-- in flight, at most 12 times.
+create or replace function private.commerce_due_payment_checks(max_items int) returns setof uuid
+language sql stable set search_path = '' as $$
+  select p.id from commerce.payments p
+  join commerce.orders o on o.id = p.order_id
+  where p.provider = 'paystack' and p.status = 'pending' and p.reference is not null
+    and o.status = 'pending_payment' and p.checks < 12
+    and (p.checked_at is null or p.checked_at < now() - interval '30 seconds' * p.checks)
+    and coalesce((select min(r.expires_at) from commerce.reservations r
+                  where r.order_id = o.id and r.status = 'active'), '-infinity')
+        <= now() + make_interval(mins => (select s.paystack_check_minutes from commerce.settings s))
+  order by p.created_at
+  limit max_items
+$$;
+
+-- Work queue for the dispatcher: claims due refunds, unverified Paystack charges and due Paystack
+-- status checks, skipping rows another dispatcher holds; a claimed row waits before it is claimed again.
 create or replace function commerce.claim_provider_work(max_items int default 20)
 returns table (kind text, id text, provider text, reference text, amount_minor bigint, currency text, attempts int)
 language plpgsql volatile security definer set search_path = '' as $$
@@ -293,17 +311,83 @@ begin
     update commerce.webhook_events w set attempts = w.attempts + 1
     from due_events d where w.id = d.id
     returning w.id, w.payload, w.attempts
+  ), due_checks as (
+    select p.id from commerce.payments p
+    where p.id in (select private.commerce_due_payment_checks(max_items))
+    for update skip locked
+  ), claimed_checks as (
+    update commerce.payments p set checks = p.checks + 1, checked_at = now()
+    from due_checks d where p.id = d.id
+    returning p.id, p.reference, p.amount_minor, p.currency, p.checks
   )
   select 'refund'::text, c.id::text, p.provider, p.reference, c.amount_minor, c.currency, c.attempts
   from claimed_refunds c join commerce.payments p on p.id = c.payment_id
   union all
   select 'verify'::text, e.id::text, 'paystack'::text, e.payload -> 'data' ->> 'reference',
          (e.payload -> 'data' ->> 'amount')::bigint, e.payload -> 'data' ->> 'currency', e.attempts
-  from claimed_events e;
+  from claimed_events e
+  union all
+  select 'check'::text, k.id::text, 'paystack'::text, k.reference, k.amount_minor, k.currency, k.checks
+  from claimed_checks k;
 end;
 $$;
 comment on function commerce.claim_provider_work is
-  'Service role (dispatcher): claim due refunds and unverified Paystack charges, skipping rows another dispatcher holds.';
+  'Service role (dispatcher): claim due refunds, unverified Paystack charges and due Paystack status checks, skipping rows another dispatcher holds.';
+
+-- What Paystack's verify said about a pending payment the dispatcher checked. The answer is recorded as
+-- a provider event (event_type transaction.verify, keyed by reference and status, so it is applied
+-- once) and applied like a webhook: success pays the order (re-reserving if the reservation lapsed);
+-- failed, abandoned or reversed, once the reservation has expired, fails the payment, releases stock
+-- and cancels the order (before expiry the customer may still be paying: the next check decides); any
+-- other status is still in flight and only noted.
+create or replace function commerce.apply_payment_check(
+  payment_id uuid, provider_status text, reference text, amount_minor bigint, currency text,
+  card_fingerprint text default null
+) returns text
+language plpgsql volatile security definer set search_path = '' as $$
+declare
+  paid commerce.payments;
+  event_id bigint;
+  new_status text;
+  outcome text;
+begin
+  select * into paid from commerce.payments p where p.id = apply_payment_check.payment_id;
+  if paid.id is null or paid.status <> 'pending' then
+    return 'settled';
+  end if;
+  new_status := case when provider_status = 'success' then 'succeeded'
+                     when provider_status in ('failed', 'abandoned', 'reversed') then 'failed' end;
+  if new_status = 'failed' and exists (select 1 from commerce.reservations r where r.order_id = paid.order_id
+                                       and r.status = 'active' and r.expires_at > now()) then
+    new_status := null;
+  end if;
+  if new_status is null then
+    insert into commerce.payment_events (payment_id, kind, details)
+    values (paid.id, 'provider_checked', jsonb_build_object('providerStatus', provider_status));
+    return 'in_flight';
+  end if;
+  insert into commerce.webhook_events (provider, event_key, event_type, payload)
+  values (paid.provider, format('transaction.verify:%s:%s', apply_payment_check.reference, provider_status),
+          'transaction.verify',
+          jsonb_build_object('data', jsonb_build_object('reference', apply_payment_check.reference,
+            'status', provider_status, 'amount', apply_payment_check.amount_minor, 'currency', apply_payment_check.currency)))
+  on conflict on constraint webhook_events_provider_event_key_key do nothing
+  returning id into event_id;
+  if event_id is null then
+    return 'duplicate';
+  end if;
+  outcome := commerce.apply_payment_update(event_id, paid.provider, apply_payment_check.reference, paid.id, new_status,
+                                           apply_payment_check.amount_minor, apply_payment_check.currency,
+                                           apply_payment_check.card_fingerprint);
+  if new_status = 'failed' and outcome = 'applied'
+     and exists (select 1 from commerce.orders o where o.id = paid.order_id and o.status = 'pending_payment') then
+    perform private.commerce_cancel(paid.order_id, format('Paystack charge %s', provider_status), true);
+  end if;
+  return outcome;
+end;
+$$;
+comment on function commerce.apply_payment_check is
+  'Service role (dispatcher): apply what Paystack''s verify says about a pending payment: success pays, failed/abandoned/reversed after expiry fails it and cancels the order.';
 
 create or replace function commerce.refund_sent(refund_id uuid, provider_reference text, provider_status text) returns void
 language plpgsql volatile security definer set search_path = '' as $$
@@ -583,7 +667,8 @@ create or replace function private.commerce_wake_dispatcher_if_due() returns big
 language plpgsql volatile set search_path = '' as $$
 begin
   if exists (select 1 from commerce.refunds r where r.status = 'requested')
-     or exists (select 1 from commerce.webhook_events w where w.outcome = 'received') then
+     or exists (select 1 from commerce.webhook_events w where w.outcome = 'received')
+     or exists (select private.commerce_due_payment_checks(1)) then
     perform private.commerce_wake_dispatcher();
     return 1;
   end if;
@@ -598,6 +683,7 @@ revoke execute on function commerce.payment_created(uuid, text), commerce.record
   commerce.apply_payment_update(bigint, text, text, uuid, text, bigint, text, text),
   commerce.apply_refund_update(bigint, text, text, uuid, text, bigint), commerce.settle_webhook_event(bigint, text, text),
   commerce.claim_provider_work(int), commerce.refund_sent(uuid, text, text), commerce.refund_send_failed(uuid, text),
+  commerce.apply_payment_check(uuid, text, text, bigint, text, text),
   commerce.cancel_order(uuid, text), commerce.fulfil_order(uuid, jsonb), commerce.mark_delivered(uuid),
   commerce.refund_order(uuid, bigint, text, boolean), commerce.review_order(uuid, boolean, text),
   commerce.payment_by_reference(text, text) from public;
@@ -605,7 +691,7 @@ grant execute on function commerce.payment_created(uuid, text), commerce.record_
   commerce.apply_payment_update(bigint, text, text, uuid, text, bigint, text, text),
   commerce.apply_refund_update(bigint, text, text, uuid, text, bigint), commerce.settle_webhook_event(bigint, text, text),
   commerce.claim_provider_work(int), commerce.refund_sent(uuid, text, text), commerce.refund_send_failed(uuid, text),
-  commerce.payment_by_reference(text, text) to service_role;
+  commerce.apply_payment_check(uuid, text, text, bigint, text, text), commerce.payment_by_reference(text, text) to service_role;
 grant execute on function commerce.cancel_order(uuid, text), commerce.fulfil_order(uuid, jsonb), commerce.mark_delivered(uuid),
   commerce.refund_order(uuid, bigint, text, boolean), commerce.review_order(uuid, boolean, text)
   to authenticated, service_role;

@@ -1,8 +1,9 @@
 // Commerce: paid orders and revenue today (UTC), payment success rate, open low-stock and expiring-lot
 // alerts. Fed by GET /functions/v1/orders/analytics/{revenue,payment-success} (commerce.revenue_by_day,
 // commerce.payment_success_rate; analyst and admin) and GET /functions/v1/inventory/alerts (staff), live
-// from the private topics commerce:stock-alerts (alert_raised, alert_resolved) and commerce:payments
-// (payment_succeeded, payment_failed: orders, revenue and the success rate are refetched on each).
+// from the private topics commerce:stock-alerts (alert_raised, alert_resolved), commerce:payments
+// (payment_succeeded, payment_failed) and commerce:orders (order_status_changed: a cancellation or a
+// refund changes revenue too); orders, revenue and the success rate are refetched on each.
 import { chart, debounced, isDenied, percent, setSeries, text } from "./charts.js";
 
 const NEWEST = 12;
@@ -48,7 +49,7 @@ function alertLine(alert) {
 export default {
   id: "commerce",
   title: "Commerce",
-  topics: ["commerce:stock-alerts", "commerce:payments"],
+  topics: ["commerce:stock-alerts", "commerce:payments", "commerce:orders"],
   mount(element, { call, Chart }) {
     element.innerHTML = template;
     const q = (selector) => element.querySelector(selector);
@@ -111,7 +112,7 @@ export default {
     return {
       refresh,
       onBroadcast(topic, event, payload) {
-        if (topic === "commerce:payments") {
+        if (topic === "commerce:payments" || topic === "commerce:orders") {
           refresh().catch(() => {});
           return;
         }

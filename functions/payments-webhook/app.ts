@@ -58,7 +58,10 @@ app.openapi(
   route({
     method: "post",
     path: "/dispatch",
-    summary: "Perform due provider work (refund calls, Paystack verification)",
+    summary: "Perform due provider work (refund calls, Paystack verification, Paystack status checks)",
+    description: "A pending Paystack payment whose reservation expires within commerce.settings." +
+      "paystack_check_minutes is verified with Paystack (no webhook tells of a failed or abandoned " +
+      "charge): success pays it, failed/abandoned/reversed after expiry fails it and cancels the order.",
     tags: ["jobs"],
     middleware: [requireService()],
     responses: {
@@ -68,6 +71,9 @@ app.openapi(
           refundsFailed: z.number().int(),
           chargesVerified: z.number().int(),
           chargesRejected: z.number().int(),
+          paymentsChecked: z.number().int(),
+          paymentsPaid: z.number().int(),
+          paymentsFailed: z.number().int(),
           deferred: z.number().int(),
         }),
         "What this run did.",

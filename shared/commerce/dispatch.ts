@@ -1,6 +1,8 @@
 // Provider work that must not run inside a webhook's or a staff request's transaction: refund calls
-// (Stripe with an Idempotency-Key per refund; Paystack listed before a retry) and the verification of
-// Paystack charges (GET /transaction/verify/:reference must agree on status, amount and currency).
+// (Stripe with an Idempotency-Key per refund; Paystack listed before a retry), the verification of
+// Paystack charges (GET /transaction/verify/:reference must agree on status, amount and currency) and
+// the status checks of pending Paystack payments near their reservation's expiry (Paystack sends no
+// webhook for a failed or abandoned charge; verify reports it).
 // Woken through pg_net after commit; a cron job wakes it every minute as a safety net.
 import { asService, rpc, rpcRows } from "../db.ts";
 import { log } from "../log.ts";
@@ -9,7 +11,7 @@ import { ProviderError } from "./provider-http.ts";
 import { createRefund } from "./stripe.ts";
 
 interface Work {
-  kind: "refund" | "verify";
+  kind: "refund" | "verify" | "check";
   id: string;
   provider: "stripe" | "paystack";
   reference: string | null;
@@ -24,6 +26,10 @@ export interface DispatchSummary {
   refundsFailed: number;
   chargesVerified: number;
   chargesRejected: number;
+  /** Pending Paystack payments whose status was asked for, and what came of it. */
+  paymentsChecked: number;
+  paymentsPaid: number;
+  paymentsFailed: number;
   deferred: number;
 }
 
@@ -33,6 +39,9 @@ export async function dispatchProviderWork(maxRounds = 5): Promise<DispatchSumma
     refundsFailed: 0,
     chargesVerified: 0,
     chargesRejected: 0,
+    paymentsChecked: 0,
+    paymentsPaid: 0,
+    paymentsFailed: 0,
     deferred: 0,
   };
   for (let round = 0; round < maxRounds; round++) {
@@ -41,7 +50,13 @@ export async function dispatchProviderWork(maxRounds = 5): Promise<DispatchSumma
     );
     if (work.length === 0) break;
     await Promise.all(
-      work.map((item) => (item.kind === "refund" ? sendRefund(item, summary) : verifyCharge(item, summary))),
+      work.map((item) =>
+        item.kind === "refund"
+          ? sendRefund(item, summary)
+          : item.kind === "verify"
+          ? verifyCharge(item, summary)
+          : checkPayment(item, summary)
+      ),
     );
   }
   return summary;
@@ -137,4 +152,32 @@ async function verifyCharge(item: Work, summary: DispatchSummary): Promise<void>
     })
   );
   summary.chargesVerified++;
+}
+
+/** Asks Paystack for a pending payment's transaction; what it says is applied in one transaction. */
+async function checkPayment(item: Work, summary: DispatchSummary): Promise<void> {
+  let transaction;
+  try {
+    // One attempt: the claim's growing pause is the retry, so a slow Paystack holds no dispatcher.
+    transaction = await verifyTransaction(item.reference!, undefined, 0);
+  } catch (error) {
+    summary.deferred++;
+    log("warn", "paystack status check deferred", { paymentId: item.id, error: String(error) });
+    return;
+  }
+  summary.paymentsChecked++;
+  const outcome = await asService((tx) =>
+    rpc<string>(tx, "commerce.apply_payment_check", {
+      payment_id: item.id,
+      provider_status: transaction.status,
+      reference: transaction.reference ?? item.reference,
+      amount_minor: transaction.amount,
+      currency: transaction.currency,
+      card_fingerprint: transaction.authorization?.signature ?? null,
+    })
+  );
+  if (outcome === "applied") {
+    if (transaction.status === "success") summary.paymentsPaid++;
+    else summary.paymentsFailed++;
+  }
 }

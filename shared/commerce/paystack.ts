@@ -92,8 +92,15 @@ export async function initializeTransaction(
 export function verifyTransaction(
   reference: string,
   settings = commerceSettings(),
+  retries = settings.COMMERCE_PROVIDER_RETRIES,
 ): Promise<PaystackTransaction> {
-  return call("GET", () => `/transaction/verify/${encodeURIComponent(reference)}`, undefined, settings);
+  return call(
+    "GET",
+    () => `/transaction/verify/${encodeURIComponent(reference)}`,
+    undefined,
+    settings,
+    retries,
+  );
 }
 
 /** A refund; before a retry, the refunds of the transaction are listed so a refund is never made twice. */

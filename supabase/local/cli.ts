@@ -30,6 +30,11 @@ import {
   ROLES,
 } from "./status.ts";
 import { mintUserToken } from "./tokens.ts";
+import {
+  IP_COUNTRY_PACKAGE,
+  ipCountryFiles,
+  loadIpCountryRanges,
+} from "../../shared/commerce/ip-countries.ts";
 
 const config = stackConfig();
 const say = (msg: string) => console.log(msg);
@@ -259,6 +264,18 @@ async function rebuildDatabase(): Promise<void> {
   const seeds = await applySeeds(config);
   await storeVaultSecrets();
   say(`database rebuilt: platform.sql, ${migrations.length} migrations, ${seeds.length} seed files`);
+  await loadReferenceRanges();
+}
+
+/** Commerce's IP-country ranges: reference data too large for a migration (README, Deploy). */
+async function loadReferenceRanges(): Promise<void> {
+  const sql = postgres(config.dbUrl, { max: 1, onnotice: () => {} });
+  try {
+    const report = await loadIpCountryRanges(sql, await ipCountryFiles(`${ROOT}/.tools/data`));
+    if (!report.skipped) say(`loaded ${report.loaded} ip country ranges (${IP_COUNTRY_PACKAGE})`);
+  } finally {
+    await sql.end();
+  }
 }
 
 async function flushRedis(): Promise<void> {
@@ -361,6 +378,7 @@ async function start(): Promise<void> {
     await createPgNetForMigrationsThatDoNot();
     const pending = await applyMigrations(config, applied);
     say(`database up to date (${pending.length} new migrations applied)`);
+    await loadReferenceRanges();
   }
   await startServe();
   await printSummary();

@@ -1,6 +1,8 @@
 // A local Paystack for `./dev start` and the tests: transaction/initialize (kobo, our reference,
 // duplicate references refused), the hosted checkout page (opening authorization_url completes the
-// charge and delivers charge.success, as a customer paying would), transaction/verify/:reference,
+// charge and delivers charge.success, as a customer paying would; `?card=declined` fails it, and like
+// Paystack nothing is delivered for a failed charge), transaction/verify/:reference (a transaction
+// nobody completed reads `abandoned`, as at Paystack),
 // refund (create, list by transaction) with refund.processed deliveries, Bearer auth, and webhook
 // signatures (x-paystack-signature: hex HMAC-SHA512 of the body with the secret key).
 import { paystackSignature } from "../../../shared/commerce/paystack.ts";
@@ -19,7 +21,9 @@ interface Transaction {
   access_code: string;
   amount: number;
   currency: string;
-  status: "pending" | "success" | "failed" | "abandoned";
+  /** Paystack's verify statuses; an initialized transaction nobody completed is `abandoned`. */
+  status: "abandoned" | "ongoing" | "success" | "failed" | "reversed";
+  gateway_response: string;
   email: string;
   metadata: Record<string, unknown>;
   callback_url: string | null;
@@ -61,6 +65,7 @@ export function createPaystackStandin(options: PaystackStandinOptions) {
     id: t.id,
     domain: "test",
     status: t.status,
+    gateway_response: t.gateway_response,
     reference: t.reference,
     amount: t.amount,
     currency: t.currency,
@@ -93,7 +98,8 @@ export function createPaystackStandin(options: PaystackStandinOptions) {
       access_code: randomId("", 15),
       amount,
       currency,
-      status: "pending",
+      status: "abandoned",
+      gateway_response: "The transaction was not completed",
       email: body.email,
       metadata: (body.metadata ?? {}) as Record<string, unknown>,
       callback_url: typeof body.callback_url === "string" ? body.callback_url : null,
@@ -109,13 +115,29 @@ export function createPaystackStandin(options: PaystackStandinOptions) {
     });
   }
 
-  async function pay(accessCode: string): Promise<Response> {
+  /** The customer's attempt on the checkout page; only a success is delivered, as at Paystack. */
+  async function settle(transaction: Transaction, outcome: "success" | "failed" | "ongoing", deliver = true) {
+    if (transaction.status === "success" || transaction.status === "reversed") return;
+    transaction.status = outcome;
+    transaction.gateway_response = outcome === "success"
+      ? "Successful"
+      : outcome === "failed"
+      ? "Declined"
+      : "The customer is completing the payment";
+    if (outcome !== "success") return;
+    transaction.paid_at = new Date().toISOString();
+    if (deliver) await emit("charge.success", transactionData(transaction));
+  }
+
+  async function pay(accessCode: string, declined: boolean): Promise<Response> {
     const transaction = byAccessCode.get(accessCode);
     if (!transaction) return new Response("Unknown checkout", { status: 404 });
-    if (transaction.status === "pending") {
-      transaction.status = "success";
-      transaction.paid_at = new Date().toISOString();
-      await emit("charge.success", transactionData(transaction));
+    await settle(transaction, declined ? "failed" : "success");
+    if (declined) {
+      return new Response(`<!doctype html><p>Payment ${transaction.reference} declined.</p>`, {
+        status: 402,
+        headers: { "content-type": "text/html; charset=utf-8" },
+      });
     }
     if (transaction.callback_url) {
       return Response.redirect(
@@ -187,10 +209,21 @@ export function createPaystackStandin(options: PaystackStandinOptions) {
 
   async function handle(request: Request): Promise<Response> {
     const url = new URL(request.url);
+    // Tests: a transaction's outcome without the checkout page, e.g. a success whose webhook is lost.
+    const scripted = url.pathname.match(/^\/_standin\/transactions\/([^/]+)$/);
+    if (scripted && request.method === "POST") {
+      const transaction = transactions.get(decodeURIComponent(scripted[1]));
+      if (!transaction) return fail(404, "Transaction reference not found");
+      const body = await request.json() as { status: "success" | "failed" | "ongoing"; deliver?: boolean };
+      await settle(transaction, body.status, body.deliver ?? true);
+      return ok("Transaction updated", transactionData(transaction));
+    }
     const controlled = await control.handle(request, url.pathname);
     if (controlled) return controlled;
     const checkoutPage = url.pathname.match(/^\/checkout\/(\w+)$/);
-    if (checkoutPage && request.method === "GET") return await pay(checkoutPage[1]);
+    if (checkoutPage && request.method === "GET") {
+      return await pay(checkoutPage[1], url.searchParams.get("card") === "declined");
+    }
     const call: RecordedCall = {
       method: request.method,
       path: url.pathname + url.search,

@@ -202,3 +202,66 @@ dbTest(
     assert.equal(recorded.decision, "block");
   },
 );
+
+dbTest(
+  "checkout: the IP country comes from the trusted client address; billing elsewhere fires country_mismatch",
+  async () => {
+    const user = await createCustomer();
+    const sku = await createSku(5);
+    const rulesOf = async (orderId: string) => {
+      const [row] = await sql()`select o.ip_country, a.rules_fired from commerce.orders o
+                                join commerce.fraud_assessments a on a.order_id = o.id where o.id = ${orderId}`;
+      return row;
+    };
+    const [rule] = await sql()`select points from commerce.fraud_rules where id = 'country_mismatch'`;
+    // 197.210.0.0/16 is MTN Nigeria's (AFRINIC), so the data set places it in NG.
+    const abroad = await checkoutAs(user, {
+      items: [{ sku, quantity: 1 }],
+      provider: "stripe",
+      billingCountry: "US",
+    });
+    assert.equal(abroad.status, 201, abroad.text);
+    // checkoutAs sends no address: the harness picks a private one, so this one goes by hand.
+    const nigerian = await api("checkout", {
+      token: user.token,
+      ip: "197.210.34.5",
+      body: { items: [{ sku, quantity: 1 }], provider: "stripe", billingCountry: "US" },
+      headers: { "idempotency-key": crypto.randomUUID() },
+    });
+    assert.equal(nigerian.status, 201, nigerian.text);
+    const fired = await rulesOf(nigerian.body.orderId);
+    assert.equal(fired.ip_country, "NG");
+    assert.deepEqual(
+      fired.rules_fired.filter((r: { rule: string }) => r.rule === "country_mismatch").map((
+        r: { points: number },
+      ) => r.points),
+      [rule.points],
+    );
+    const home = await api("checkout", {
+      token: user.token,
+      ip: "197.210.34.6",
+      body: { items: [{ sku, quantity: 1 }], provider: "stripe", billingCountry: "NG" },
+      headers: { "idempotency-key": crypto.randomUUID() },
+    });
+    assert.equal(home.status, 201, home.text);
+    assert.equal(
+      (await rulesOf(home.body.orderId)).rules_fired.some((r: { rule: string }) =>
+        r.rule === "country_mismatch"
+      ),
+      false,
+    );
+    // A private client address (the harness's default) has no country, so nothing fires.
+    const unknown = await rulesOf(abroad.body.orderId);
+    assert.equal(unknown.ip_country, null);
+    assert.equal(unknown.rules_fired.some((r: { rule: string }) => r.rule === "country_mismatch"), false);
+    // An entry the client wrote left of the trusted hops is never taken for its address.
+    const spoofed = await api("checkout", {
+      token: user.token,
+      ip: "197.210.34.7, 10.20.30.40",
+      headers: { "idempotency-key": crypto.randomUUID() },
+      body: { items: [{ sku, quantity: 1 }], provider: "stripe", billingCountry: "US" },
+    });
+    assert.equal(spoofed.status, 201, spoofed.text);
+    assert.equal((await rulesOf(spoofed.body.orderId)).ip_country, null);
+  },
+);

@@ -39,11 +39,28 @@ export const runningPaystack = {
     const response = await fetch(`${config.paystackUrl}/_standin/objects?match=${encodeURIComponent(match)}`);
     return (await response.json()).objects;
   },
-  /** The customer opening authorization_url and paying. */
-  async pay(authorizationUrl: string): Promise<number> {
-    const response = await fetch(authorizationUrl, { redirect: "manual" });
+  /** The customer opening authorization_url and paying (or having the card declined). */
+  async pay(authorizationUrl: string, options: { declined?: boolean } = {}): Promise<number> {
+    const url = options.declined ? `${authorizationUrl}?card=declined` : authorizationUrl;
+    const response = await fetch(url, { redirect: "manual" });
     await response.body?.cancel();
     return response.status;
+  },
+  /** A transaction's outcome without the checkout page; deliver: false loses its charge.success. */
+  async settle(
+    reference: string,
+    status: "success" | "failed" | "ongoing",
+    options: { deliver?: boolean } = {},
+  ): Promise<void> {
+    const response = await fetch(
+      `${config.paystackUrl}/_standin/transactions/${encodeURIComponent(reference)}`,
+      {
+        method: "POST",
+        body: JSON.stringify({ status, deliver: options.deliver ?? true }),
+      },
+    );
+    if (!response.ok) throw new Error(`stand-in refused: ${await response.text()}`);
+    await response.body?.cancel();
   },
 };
 
