@@ -130,6 +130,16 @@ insert into commerce.order_transitions (from_status, to_status) values
   ('partially_refunded', 'partially_refunded'), ('partially_refunded', 'refunded'),
   ('partially_refunded', 'fulfilled'), ('partially_refunded', 'delivered');
 
+-- What a status change tells the order feed beyond the status: a refund's cumulative amount, so readers
+-- (marketing's loyalty clawback, analytics) can take back the refunded share without reading payments.
+create or replace function private.commerce_status_details(order_id uuid, status text) returns jsonb
+language sql stable set search_path = '' as $$
+  select case when status in ('partially_refunded', 'refunded') then
+    jsonb_build_object('refundedMinor', (select coalesce(sum(p.refunded_minor), 0) from commerce.payments p
+                                         where p.order_id = commerce_status_details.order_id))
+  else '{}'::jsonb end
+$$;
+
 create or replace function private.commerce_guard_order_transition() returns trigger
 language plpgsql set search_path = '' as $$
 begin
@@ -140,8 +150,8 @@ begin
         message = format('Order %s cannot move from %s to %s.', old.number, old.status, new.status),
         detail = jsonb_build_object('from', old.status, 'to', new.status)::text;
     end if;
-    insert into commerce.order_events (order_id, kind, from_status, to_status, actor)
-    values (new.id, 'status_changed', old.status, new.status, auth.uid());
+    insert into commerce.order_events (order_id, kind, from_status, to_status, actor, details)
+    values (new.id, 'status_changed', old.status, new.status, auth.uid(), private.commerce_status_details(new.id, new.status));
   end if;
   new.updated_at := now();
   return new;

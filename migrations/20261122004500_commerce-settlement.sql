@@ -247,6 +247,13 @@ begin
       set status = case when paid.refunded_minor + refund.amount_minor >= paid.captured_minor then 'refunded'
                         else 'partially_refunded' end
       where o.id = target.id;
+      -- A second partial refund keeps the status, so the transition trigger logs nothing; the feed still
+      -- needs the new cumulative amount.
+      if target.status = 'partially_refunded' and paid.refunded_minor + refund.amount_minor < paid.captured_minor then
+        insert into commerce.order_events (order_id, kind, from_status, to_status, details)
+        values (target.id, 'status_changed', 'partially_refunded', 'partially_refunded',
+                private.commerce_status_details(target.id, 'partially_refunded'));
+      end if;
     end if;
   end if;
   return private.commerce_settle_event(webhook_event_id, 'applied', new_status);

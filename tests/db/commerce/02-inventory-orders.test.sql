@@ -2,7 +2,7 @@
 -- the expiry job, the order state machine, forward-only payments applied once, late payments,
 -- refunds, fraud decisions, checkout refusals and the vending contract; the ledger invariant after each.
 begin;
-select plan(59);
+select plan(60);
 
 -- The checkout function calls commerce.checkout as the service role on behalf of the signed-in user
 -- (the Data API cannot call it: no rate limit, no Idempotency-Key, spoofable fraud inputs there).
@@ -132,6 +132,9 @@ select is(commerce.apply_refund_update((select id from commerce.webhook_events w
 select results_eq($$select o.status, p.refunded_minor from commerce.orders o join commerce.payments p on p.order_id = o.id
                     where o.id = (select id from t_ids where name = 'o1')$$,
   $$values ('partially_refunded'::text, 2000::bigint)$$, 'the order is partially refunded');
+select results_eq($$select e.details from commerce.order_events e
+                    where e.order_id = (select id from t_ids where name = 'o1') and e.to_status = 'partially_refunded'$$,
+  $$values ('{"refundedMinor": 2000}'::jsonb)$$, 'its status change carries the cumulative refunded amount for the order feed');
 select is_empty('select * from private.commerce_ledger_drift()', 'ledger invariant holds after sale and return');
 
 -- Expiry job: exactly once; a payment after expiry re-reserves or cancels and refunds --------------------
