@@ -1047,6 +1047,10 @@ export type Database = {
         Args: { payment_id: string; reference: string }
         Returns: undefined
       }
+      payment_refundable_minor: {
+        Args: { payment_id: string }
+        Returns: number
+      }
       payment_success_rate: {
         Args: { window_from: string; window_to: string }
         Returns: {
@@ -1088,6 +1092,10 @@ export type Database = {
           restock?: boolean
         }
         Returns: Json
+      }
+      refund_payment: {
+        Args: { amount_minor: number; payment_id: string; reason: string }
+        Returns: string
       }
       refund_rate: {
         Args: { window_from: string; window_to: string }
@@ -5476,6 +5484,7 @@ export type Database = {
           order_id: string
           parcels: Json | null
           payment_id: string | null
+          payment_refund_id: string | null
           phone: string
           receipt_no: string | null
           requeries: number
@@ -5510,6 +5519,7 @@ export type Database = {
           order_id: string
           parcels?: Json | null
           payment_id?: string | null
+          payment_refund_id?: string | null
           phone: string
           receipt_no?: string | null
           requeries?: number
@@ -5544,6 +5554,7 @@ export type Database = {
           order_id?: string
           parcels?: Json | null
           payment_id?: string | null
+          payment_refund_id?: string | null
           phone?: string
           receipt_no?: string | null
           requeries?: number
@@ -5632,6 +5643,7 @@ export type Database = {
           meter_number: string
           name?: string
           order_id?: string
+          paystack_reference?: string
           phone: string
           vend_type: string
         }
