@@ -216,6 +216,11 @@ begin
   select 'needs_attention', 'A vend stayed unknown; check it with BuyPower before refunding or resending.',
          jsonb_build_object('vendId', s.vend_id, 'error', s.error)
   from private.vending_outcomes(outcomes) s where s.outcome = 'needs_attention';
+  -- A vend whose answers never verified also tells the operators' topic (its token was not delivered).
+  perform private.vending_alert('signature_invalid',
+    'BuyPower answers for a vend never verified; its token was not delivered.', jsonb_build_object('vendId', s.vend_id))
+  from private.vending_outcomes(outcomes) s
+  where s.outcome = 'needs_attention' and s.error like 'signature\_invalid%';
   return changed;
 end;
 $$;
