@@ -3893,48 +3893,6 @@ export type Database = {
         }
         Relationships: []
       }
-      events_p20261124: {
-        Row: {
-          category: string | null
-          element_id: string | null
-          id: string
-          occurred_at: string
-          previous_value: string | null
-          props: Json
-          received_at: string
-          session_id: string
-          time_spent_ms: number | null
-          type: string
-          value: string | null
-        }
-        Insert: {
-          category?: string | null
-          element_id?: string | null
-          id: string
-          occurred_at: string
-          previous_value?: string | null
-          props?: Json
-          received_at?: string
-          session_id: string
-          time_spent_ms?: number | null
-          type: string
-          value?: string | null
-        }
-        Update: {
-          category?: string | null
-          element_id?: string | null
-          id?: string
-          occurred_at?: string
-          previous_value?: string | null
-          props?: Json
-          received_at?: string
-          session_id?: string
-          time_spent_ms?: number | null
-          type?: string
-          value?: string | null
-        }
-        Relationships: []
-      }
       events_p20261125: {
         Row: {
           category: string | null
@@ -4482,6 +4440,48 @@ export type Database = {
         Relationships: []
       }
       events_p20261208: {
+        Row: {
+          category: string | null
+          element_id: string | null
+          id: string
+          occurred_at: string
+          previous_value: string | null
+          props: Json
+          received_at: string
+          session_id: string
+          time_spent_ms: number | null
+          type: string
+          value: string | null
+        }
+        Insert: {
+          category?: string | null
+          element_id?: string | null
+          id: string
+          occurred_at: string
+          previous_value?: string | null
+          props?: Json
+          received_at?: string
+          session_id: string
+          time_spent_ms?: number | null
+          type: string
+          value?: string | null
+        }
+        Update: {
+          category?: string | null
+          element_id?: string | null
+          id?: string
+          occurred_at?: string
+          previous_value?: string | null
+          props?: Json
+          received_at?: string
+          session_id?: string
+          time_spent_ms?: number | null
+          type?: string
+          value?: string | null
+        }
+        Relationships: []
+      }
+      events_p20261209: {
         Row: {
           category: string | null
           element_id: string | null
