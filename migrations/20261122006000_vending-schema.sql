@@ -156,6 +156,8 @@ create table vending.vends (
   funding text not null check (funding in ('account', 'paystack')),
   -- The commerce payment that paid for it; unique, so one payment funds at most one vend.
   payment_id uuid unique,
+  -- The commerce refund requested when a Paystack-funded vend finally failed (once).
+  payment_refund_id uuid unique,
   status text not null default 'created'
     check (status in ('created', 'submitted', 'pending', 'succeeded', 'failed', 'needs_attention')),
   token text,
@@ -196,6 +198,7 @@ comment on column vending.vends.email is 'Recipient e-mail, optional.';
 comment on column vending.vends.name is 'Recipient name, optional.';
 comment on column vending.vends.funding is 'What paid for the vend: the prepaid account or a Paystack payment.';
 comment on column vending.vends.payment_id is 'The commerce payment that paid for it; unique, so one payment funds at most one vend.';
+comment on column vending.vends.payment_refund_id is 'The commerce refund requested for its Paystack payment when the vend finally failed.';
 comment on column vending.vends.status is 'created, submitted, pending (outcome unknown), succeeded, failed (refunded) or needs_attention.';
 comment on column vending.vends.token is 'The electricity token of a succeeded prepaid vend.';
 comment on column vending.vends.units is 'kWh units the token carries.';
@@ -347,7 +350,7 @@ insert into vending.vendor_state default values;
 -- Alerts for operators (wallet empty, vends needing a person) --------------------------------------
 create table vending.alerts (
   id bigint generated always as identity primary key,
-  kind text not null check (kind in ('insufficient_balance', 'needs_attention', 'signature_invalid')),
+  kind text not null check (kind in ('insufficient_balance', 'needs_attention', 'signature_invalid', 'refund_failed')),
   message text not null,
   details jsonb not null default '{}'::jsonb,
   raised_at timestamptz not null default now(),
@@ -356,7 +359,7 @@ create table vending.alerts (
 );
 comment on table vending.alerts is 'Alerts for operators: wallet empty, vends needing a person, invalid vendor signatures.';
 comment on column vending.alerts.id is 'Alert id.';
-comment on column vending.alerts.kind is 'insufficient_balance, needs_attention or signature_invalid.';
+comment on column vending.alerts.kind is 'insufficient_balance, needs_attention, signature_invalid or refund_failed (a failed Paystack-funded vend commerce could not refund).';
 comment on column vending.alerts.message is 'What happened, for people.';
 comment on column vending.alerts.details is 'Structured details (vend ids, counts).';
 comment on column vending.alerts.raised_at is 'When the alert was raised.';

@@ -1,4 +1,4 @@
--- Vending: the life of a vend. Funding (account debit, refund on final failure), creation, batch
+-- Vending: the life of a vend. Funding (account debit or a Paystack payment, refund on final failure), creation, batch
 -- items, the batch counters and their realtime progress, and the operator RPCs (top-up, resume,
 -- counts). The queue worker's side (claim, settle, recovery) is in vending-queue.
 
@@ -177,6 +177,77 @@ language sql volatile security definer set search_path = '' as $$
   select count(*) from ledger
 $$;
 
+-- A Paystack payment that may fund a vend of `amount_kobo` for `customer_id`: found through commerce's
+-- published contract, the customer's own (another's reference answers as unknown, so references cannot
+-- be probed), succeeded, in NGN, with at least the amount still unrefunded, and funding no other vend.
+-- Returns the payment id. The vend function calls it before anything is written; create_vend again in
+-- its transaction, where the unique payment_id settles a race between two requests.
+create or replace function private.vending_check_payment(customer_id uuid, paystack_reference text, amount_kobo bigint)
+returns uuid
+language plpgsql stable security definer set search_path = '' as $$
+declare
+  paid record;
+begin
+  select p.payment_id, p.customer_id, p.status, p.amount_minor, p.currency into paid
+  from commerce.payment_by_reference('paystack', vending_check_payment.paystack_reference) p;
+  if paid.payment_id is null or paid.customer_id is distinct from vending_check_payment.customer_id then
+    raise exception using errcode = 'PT422', hint = 'payment_not_found',
+      message = 'No Paystack payment of yours has this reference.';
+  end if;
+  if paid.status in ('creating', 'pending') then
+    raise exception using errcode = 'PT409', hint = 'payment_not_settled',
+      message = 'Paystack has not confirmed this payment yet; send the vend again (with a new Idempotency-Key) once it has.';
+  end if;
+  if paid.status <> 'succeeded' then
+    raise exception using errcode = 'PT422', hint = 'payment_failed', message = 'This Paystack payment failed.';
+  end if;
+  if paid.currency <> 'NGN' then
+    raise exception using errcode = 'PT422', hint = 'payment_currency_mismatch',
+      message = format('A vend is paid in NGN; this payment is in %s.', paid.currency);
+  end if;
+  if coalesce(commerce.payment_refundable_minor(paid.payment_id), 0) < amount_kobo then
+    raise exception using errcode = 'PT422', hint = 'payment_too_small',
+      message = 'The payment (less any refunds) does not cover this amount.',
+      detail = jsonb_build_object('availableKobo', coalesce(commerce.payment_refundable_minor(paid.payment_id), 0))::text;
+  end if;
+  if exists (select 1 from vending.vends v where v.payment_id = paid.payment_id) then
+    raise exception using errcode = 'PT409', hint = 'payment_already_used',
+      message = 'This payment already funded a vend.';
+  end if;
+  return paid.payment_id;
+end;
+$$;
+
+-- Refunds finally failed, Paystack-funded vends once, through commerce's refund path (the vend's
+-- amount). A refund commerce refuses (the order was refunded meanwhile, say) must not undo the
+-- settlement of the other vends in the worker's group: it becomes an alert for staff instead.
+create or replace function private.vending_refund_payments(vend_ids uuid[]) returns bigint
+language plpgsql volatile security definer set search_path = '' as $$
+declare
+  due record;
+  refunded bigint := 0;
+begin
+  for due in
+    select v.id, v.order_id, v.payment_id, v.amount_kobo from vending.vends v
+    where v.id = any (vend_ids) and v.status = 'failed' and v.funding = 'paystack' and v.payment_id is not null
+      and v.payment_refund_id is null
+    order by v.id
+  loop
+    begin
+      update vending.vends v set payment_refund_id = commerce.refund_payment(
+        due.payment_id, due.amount_kobo, format('vend %s failed at BuyPower', due.order_id))
+      where v.id = due.id;
+      refunded := refunded + 1;
+    exception when others then
+      perform private.vending_alert('refund_failed',
+        'A failed vend paid through Paystack was not refunded by commerce; refund it by hand.',
+        jsonb_build_object('vendId', due.id, 'paymentId', due.payment_id, 'error', sqlerrm));
+    end;
+  end loop;
+  return refunded;
+end;
+$$;
+
 -- Operators top up a customer's prepaid account.
 create or replace function private.vending_top_up_account(customer_id uuid, amount_kobo bigint, note text default null)
 returns jsonb
@@ -218,6 +289,7 @@ language sql stable set search_path = '' as $$
     'id', vend.id, 'orderId', vend.order_id, 'status', vend.status, 'disco', vend.disco_code,
     'meter', vend.meter_number, 'vendType', vend.vend_type, 'amountKobo', vend.amount_kobo,
     'phone', vend.phone, 'email', vend.email, 'name', vend.name, 'funding', vend.funding,
+    'paymentId', vend.payment_id, 'paymentRefundId', vend.payment_refund_id,
     'token', vend.token, 'units', vend.units, 'vendRef', vend.vend_ref, 'receiptNo', vend.receipt_no,
     'parcels', vend.parcels, 'vendorCode', vend.vendor_code, 'vendorMessage', vend.vendor_message,
     'batchId', vend.batch_id, 'batchLine', vend.batch_line, 'submissions', vend.submissions,
@@ -259,36 +331,47 @@ begin
 end;
 $$;
 
--- One vend for the signed-in customer, funded from their prepaid account before it is queued.
--- The caller has normalized the phone (E.164) and checked the meter with the vendor.
+-- One vend for the signed-in customer, funded before it is queued: by their Paystack payment (the
+-- reference given; private.vending_check_payment) or else from their prepaid account. The caller has
+-- normalized the phone (E.164) and checked the meter with the vendor.
 create or replace function private.vending_create_vend(
   disco_code text, meter_number text, vend_type text, amount_kobo bigint, phone text,
-  email text default null, name text default null, order_id text default null
+  email text default null, name text default null, order_id text default null, paystack_reference text default null
 ) returns jsonb
 language plpgsql volatile security definer set search_path = '' as $$
 declare
   customer uuid := auth.uid();
   saved_meter uuid;
+  paid_by uuid;
   vend vending.vends;
 begin
   if customer is null then
     raise exception using errcode = 'PT401', hint = 'unauthorized', message = 'Sign in first.';
   end if;
   saved_meter := private.vending_check_vend(customer, disco_code, meter_number, vend_type, amount_kobo);
+  if paystack_reference is not null then
+    paid_by := private.vending_check_payment(customer, paystack_reference, amount_kobo);
+  end if;
   if vending_create_vend.order_id is not null
      and exists (select 1 from vending.vends v where v.order_id = vending_create_vend.order_id) then
     raise exception using errcode = 'PT409', hint = 'duplicate_order_id', message = 'This orderId was used before.';
   end if;
+  -- Any unique conflict (orderId, or the payment a concurrent request just used) inserts nothing.
   insert into vending.vends (order_id, customer_id, meter_id, disco_code, meter_number, vend_type, amount_kobo,
-                             phone, email, name, funding)
+                             phone, email, name, funding, payment_id)
   values (coalesce(vending_create_vend.order_id, 'PB' || replace(gen_random_uuid()::text, '-', '')), customer, saved_meter,
-          disco_code, meter_number, vend_type, amount_kobo, phone, email, name, 'account')
-  on conflict on constraint vends_order_id_key do nothing
+          disco_code, meter_number, vend_type, amount_kobo, phone, email, name,
+          case when paid_by is null then 'account' else 'paystack' end, paid_by)
+  on conflict do nothing
   returning * into vend;
+  if vend.id is null and paid_by is not null
+     and exists (select 1 from vending.vends v where v.payment_id = paid_by) then
+    raise exception using errcode = 'PT409', hint = 'payment_already_used', message = 'This payment already funded a vend.';
+  end if;
   if vend.id is null then
     raise exception using errcode = 'PT409', hint = 'duplicate_order_id', message = 'This orderId was used before.';
   end if;
-  if cardinality(private.vending_debit_accounts(array[vend.id])) > 0 then
+  if paid_by is null and cardinality(private.vending_debit_accounts(array[vend.id])) > 0 then
     raise exception using errcode = 'PT402', hint = 'insufficient_funds',
       message = 'The prepaid account does not cover this amount.';
   end if;
@@ -296,20 +379,22 @@ begin
   return private.vending_vend_json(vend);
 end;
 $$;
-comment on function private.vending_create_vend(text, text, text, bigint, text, text, text, text) is
-  'Definer behind vending.create_vend (checks the caller itself): The signed-in customer''s vend, debited from their prepaid account and queued for BuyPower.';
-grant execute on function private.vending_create_vend(text, text, text, bigint, text, text, text, text) to authenticated;
+comment on function private.vending_create_vend(text, text, text, bigint, text, text, text, text, text) is
+  'Definer behind vending.create_vend (checks the caller itself): the signed-in customer''s vend, funded by their Paystack payment or debited from their prepaid account, and queued for BuyPower.';
+grant execute on function private.vending_create_vend(text, text, text, bigint, text, text, text, text, text) to authenticated;
 
 create or replace function vending.create_vend(
   disco_code text, meter_number text, vend_type text, amount_kobo bigint, phone text,
-  email text default null, name text default null, order_id text default null
+  email text default null, name text default null, order_id text default null, paystack_reference text default null
 ) returns jsonb
 language sql volatile security invoker set search_path = '' as $$
-  select private.vending_create_vend(create_vend.disco_code, create_vend.meter_number, create_vend.vend_type, create_vend.amount_kobo, create_vend.phone, create_vend.email, create_vend.name, create_vend.order_id)
+  select private.vending_create_vend(create_vend.disco_code, create_vend.meter_number, create_vend.vend_type,
+    create_vend.amount_kobo, create_vend.phone, create_vend.email, create_vend.name, create_vend.order_id,
+    create_vend.paystack_reference)
 $$;
-comment on function vending.create_vend(text, text, text, bigint, text, text, text, text) is
-  'The signed-in customer''s vend, debited from their prepaid account and queued for BuyPower.';
-grant execute on function vending.create_vend(text, text, text, bigint, text, text, text, text) to authenticated;
+comment on function vending.create_vend(text, text, text, bigint, text, text, text, text, text) is
+  'The signed-in customer''s vend, funded by their Paystack payment (paystack_reference) or debited from their prepaid account, and queued for BuyPower.';
+grant execute on function vending.create_vend(text, text, text, bigint, text, text, text, text, text) to authenticated;
 grant execute on function vending.top_up_account(uuid, bigint, text) to authenticated;
 
 -- Batches: the function streams the CSV and hands over validated rows in chunks, inside one

@@ -124,7 +124,7 @@ $$;
 
 -- Settles what the worker learned, for many vends at once:
 --   succeeded        token and receipt stored, off the queue
---   failed           final, refunded if the account paid, off the queue
+--   failed           final, refunded (the account, or the Paystack payment through commerce), off the queue
 --   pending          outcome unknown: requery at availableAt
 --   resubmit         the vendor never took it (503, 422, never initiated): submit the same orderId again
 --   released         never sent (breaker open): back to the queue as it was
@@ -210,11 +210,17 @@ begin
   from private.vending_outcomes(outcomes) s where s.outcome = 'failed';
   if cardinality(failed_ids) > 0 then
     perform private.vending_refund(failed_ids);
+    perform private.vending_refund_payments(failed_ids);
   end if;
   insert into vending.alerts (kind, message, details)
   select 'needs_attention', 'A vend stayed unknown; check it with BuyPower before refunding or resending.',
          jsonb_build_object('vendId', s.vend_id, 'error', s.error)
   from private.vending_outcomes(outcomes) s where s.outcome = 'needs_attention';
+  -- A vend whose answers never verified also tells the operators' topic (its token was not delivered).
+  perform private.vending_alert('signature_invalid',
+    'BuyPower answers for a vend never verified; its token was not delivered.', jsonb_build_object('vendId', s.vend_id))
+  from private.vending_outcomes(outcomes) s
+  where s.outcome = 'needs_attention' and s.error like 'signature\_invalid%';
   return changed;
 end;
 $$;

@@ -1,6 +1,7 @@
-// vend: prepaid electricity through BuyPower. Meter validation, single vends (Idempotency-Key; 201
-// with the token when the vendor answers at once, else 202 pending), CSV batches (streamed; progress
-// and a results CSV), the customer's prepaid account, and operator routes (top-up, resume, counts).
+// vend: prepaid electricity through BuyPower. Meter validation, single vends (Idempotency-Key; funded
+// by a Paystack payment or the prepaid account; 201 with the token when the vendor answers at once,
+// else 202 pending), CSV batches (streamed; progress and a results CSV), the customer's prepaid
+// account, and operator routes (top-up, resume, counts).
 // Handlers parse, authorize, call one service or RPC and shape the answer; shared/vending does the rest.
 import { z } from "zod";
 import { asUser, rpcAs } from "../../shared/db.ts";
@@ -113,8 +114,11 @@ app.openapi(
   route({
     method: "post",
     path: "/",
-    summary: "Vend electricity: funded from the prepaid account, sent at once",
-    description: "Needs an Idempotency-Key. 201 with the token when BuyPower answers at once, " +
+    summary: "Vend electricity: funded by a Paystack payment or the prepaid account, sent at once",
+    description:
+      "Needs an Idempotency-Key. Funded before it is sent: `funding.paystackReference` names the " +
+      "caller's succeeded NGN Paystack payment (one vend per payment, refunded through commerce if the vend " +
+      "fails); without it the prepaid account is debited. 201 with the token when BuyPower answers at once, " +
       "202 pending otherwise (the queue requeries it under the same orderId).",
     tags: ["vend"],
     middleware: [
@@ -137,10 +141,11 @@ app.openapi(
     },
     errors: {
       ...vendorErrors,
-      409: "duplicate_order_id (an orderId used before), idempotency_key_in_flight.",
+      409: "duplicate_order_id (an orderId used before), payment_already_used (the payment funded a vend), " +
+        "payment_not_settled (Paystack has not confirmed it yet; retry with a new key), idempotency_key_in_flight.",
       422:
         "validation_failed, unknown_disco, disco_unavailable, meter_not_found, amount_outside_meter_limits, " +
-        "idempotency_key_reused.",
+        "payment_not_found, payment_failed, payment_currency_mismatch, payment_too_small, idempotency_key_reused.",
     },
   }),
   async (c) => {

@@ -1,6 +1,6 @@
 // Vending services behind the `vend` function's thin handlers: meter validation with the vendor,
 // single vends (funded, queued, sent at once), and reading vends. Batches are in batches.ts.
-import { asService, asUser, type Claims, db } from "../db.ts";
+import { asService, asUser, type Claims, db, rpc } from "../db.ts";
 import { HttpError, notFound, unprocessable } from "../errors.ts";
 import { BuyPowerClient, type VendType } from "./buypower.ts";
 import { createVendorBreaker, type VendorBreaker } from "./breaker.ts";
@@ -149,14 +149,26 @@ export async function validateMeter(
 export type VendJson = Record<string, any>;
 
 /**
- * One vend: verified with the vendor, debited from the prepaid account and queued in one RPC, then
- * sent at once. 201 with the token when the vendor answers at once, else 202 pending (the queue
+ * One vend: verified with the vendor, funded (the caller's Paystack payment, or a debit of the prepaid
+ * account) and queued in one RPC, then sent at once. 201 with the token when the vendor answers at once, else 202 pending (the queue
  * requeries it).
  */
 export async function createVend(claims: Claims, customerId: string, input: VendInput): Promise<{
   status: 201 | 202;
   body: VendJson;
 }> {
+  const paystackReference = input.funding?.paystackReference ?? null;
+  // A payment that cannot fund the vend is refused before anything is written (the meter check saves
+  // the meter); create_vend checks it again in its own transaction.
+  if (paystackReference !== null) {
+    await asService((tx) =>
+      rpc(tx, "private.vending_check_payment", {
+        customer_id: customerId,
+        paystack_reference: paystackReference,
+        amount_kobo: input.amount,
+      })
+    );
+  }
   await validateMeter(customerId, {
     meter: input.meter,
     disco: input.disco,
@@ -168,7 +180,7 @@ export async function createVend(claims: Claims, customerId: string, input: Vend
     select vending.create_vend(${input.disco}, ${input.meter}, ${input.vendType}, ${input.amount}, ${input.phone},
                                ${input.email ?? null}, ${input.name ?? null}, ${
       input.orderId ?? null
-    }) as vend`);
+    }, ${paystackReference}) as vend`);
   const vend = created.vend as VendJson;
   await processOne(vendorDeps(), vend.id);
   const current = await readVend(claims, vend.orderId);

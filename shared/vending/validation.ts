@@ -96,6 +96,13 @@ const amountField = z.union([z.number(), z.string()]).transform((raw, ctx) => {
 
 const emailField = z.email().max(254).transform((e) => e.toLowerCase());
 
+/** A Paystack payment of the caller's (a commerce checkout's reference), used for one vend only. */
+export const FundingSchema = z.strictObject({
+  paystackReference: z.string().regex(/^[A-Za-z0-9_.=-]{6,100}$/).meta({
+    description: "The reference of the caller's succeeded NGN Paystack payment (commerce checkout).",
+  }),
+}).meta({ id: "VendFunding" });
+
 export const VendSchema = z.strictObject({
   meter: meterField,
   disco: discoField,
@@ -106,6 +113,8 @@ export const VendSchema = z.strictObject({
   name: z.string().trim().min(1).max(120).optional(),
   /** Your own orderId; one is generated when absent. Never reused. */
   orderId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/).optional(),
+  /** What pays: absent, the prepaid account; `{ paystackReference }`, that succeeded Paystack payment. */
+  funding: FundingSchema.optional(),
 }).superRefine(checkMeter);
 
 export type VendInput = z.infer<typeof VendSchema>;

@@ -73,6 +73,12 @@ export function meterFacts(meter: string, disco: string) {
   };
 }
 
+/** A tampered answer: the body changed after signing (a proxy rewrote it, or an attacker did). */
+function tampered(body: string): string {
+  const rewritten = body.replace(/"units":"?[\d.]+"?/, '"units":"999"').replace(/\d(?=-\d{4}")/, "0");
+  return rewritten === body ? `${body} ` : rewritten;
+}
+
 export class BuyPowerSandbox {
   readonly transactions = new Map<string, VendRecord>();
   wallet: number;
@@ -86,9 +92,7 @@ export class BuyPowerSandbox {
   respond(status: number, payload: Json, tamper = false): Response {
     const body = JSON.stringify(payload);
     const signed = signature(body, this.options.apiKey);
-    // A tampered answer: the body changed after signing (a proxy rewrote it, or an attacker did).
-    const rewritten = body.replace(/"units":"?[\d.]+"?/, '"units":"999"').replace(/\d(?=-\d{4}")/, "0");
-    const sent = !tamper ? body : rewritten === body ? `${body} ` : rewritten;
+    const sent = tamper ? tampered(body) : body;
     return new Response(sent, {
       status,
       headers: { "content-type": "application/json", "x-buypower-signature": signed },
