@@ -132,12 +132,16 @@ insert into commerce.order_transitions (from_status, to_status) values
 
 -- What a status change tells the order feed beyond the status: a refund's cumulative amount, so readers
 -- (marketing's loyalty clawback, analytics) can take back the refunded share without reading payments.
+-- (plpgsql: commerce.payments is created by a later migration.)
 create or replace function private.commerce_status_details(order_id uuid, status text) returns jsonb
-language sql stable set search_path = '' as $$
-  select case when status in ('partially_refunded', 'refunded') then
-    jsonb_build_object('refundedMinor', (select coalesce(sum(p.refunded_minor), 0) from commerce.payments p
-                                         where p.order_id = commerce_status_details.order_id))
-  else '{}'::jsonb end
+language plpgsql stable set search_path = '' as $$
+begin
+  if status not in ('partially_refunded', 'refunded') then
+    return '{}'::jsonb;
+  end if;
+  return jsonb_build_object('refundedMinor', (select coalesce(sum(p.refunded_minor), 0) from commerce.payments p
+                                              where p.order_id = commerce_status_details.order_id));
+end;
 $$;
 
 create or replace function private.commerce_guard_order_transition() returns trigger
