@@ -1,7 +1,9 @@
+// @ts-check
+/// <reference lib="dom" />
 // Tracking: active sessions, events per minute, funnel drop-off and performance p95. Fed by the
 // analytics function (/realtime, /funnel, /performance), live from the private topic
 // analytics:tracking (event rollup, sent by every rollup run).
-import { chart, debounced, isDenied, percent, setSeries } from "./charts.js";
+import { chart, debounced, find, isDenied, percent, setSeries } from "./charts.js";
 
 const METRIC = "api_response_time";
 
@@ -18,16 +20,20 @@ const template = `
     <figure><figcaption>${METRIC} p95 by bucket</figcaption><div style="height:12rem"><canvas data-chart="p95"></canvas></div></figure>
   </div>`;
 
+/** @type {import("../types.js").Panel} */
 export default {
   id: "tracking",
   title: "Tracking",
   topics: ["analytics:tracking"],
   mount(element, { call, Chart }) {
     element.innerHTML = template;
-    const q = (selector) => element.querySelector(selector);
+    /** @param {string} selector */
+    const q = (selector) => find(element, selector);
+    /** @param {string} name @returns {HTMLCanvasElement} */
+    const canvas = (name) => find(element, `[data-chart="${name}"]`);
     const charts = {
-      funnel: chart(Chart, q('[data-chart="funnel"]'), "bar"),
-      p95: chart(Chart, q('[data-chart="p95"]'), "bar"),
+      funnel: chart(Chart, canvas("funnel"), "bar"),
+      p95: chart(Chart, canvas("p95"), "bar"),
     };
     async function load() {
       const [live, funnel, performance] = await Promise.all([
@@ -44,12 +50,14 @@ export default {
       q('[data-testid="tracking-p95"]').textContent = performance.body.overall?.p95 ?? "–";
       const asOf = live.body.rollupsProcessedUntil;
       q('[data-testid="tracking-rollup"]').textContent = asOf ? new Date(asOf).toLocaleTimeString() : "–";
+      /** @type {Array<{ name: string, sessions: number, dropOffRate: number }>} */
       const steps = funnel.body.steps ?? [];
       setSeries(
         charts.funnel,
         steps.map((s) => `${s.name} (${percent(s.dropOffRate)})`),
         steps.map((s) => s.sessions),
       );
+      /** @type {Array<{ bucket: string, p95: number }>} */
       const buckets = performance.body.buckets ?? [];
       setSeries(
         charts.p95,
@@ -61,6 +69,7 @@ export default {
     const refresh = debounced(load, 150);
     return {
       refresh,
+      /** @param {string} _topic @param {string} event */
       onBroadcast(_topic, event) {
         if (event === "rollup") refresh();
       },
