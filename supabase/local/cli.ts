@@ -9,6 +9,7 @@ import {
   ensurePostgres,
   migrationFiles,
   psql,
+  restartPostgres,
   run,
   stopPostgres,
   wipeDatabase,
@@ -270,6 +271,8 @@ async function rebuildDatabase(): Promise<void> {
   const migrations = await applyMigrations(config, new Set());
   const seeds = await applySeeds(config);
   await storeVaultSecrets();
+  // The pg_cron scheduler runs nothing of the extension the rebuild created until the server restarts.
+  await restartPostgres(config);
   say(`database rebuilt: platform.sql, ${migrations.length} migrations, ${seeds.length} seed files`);
 }
 
