@@ -77,3 +77,21 @@ Deno.test("./dev status checks every provider stand-in the stack runs, on its po
     assert.equal(Number(byName.get(name)!.port), config.ports[name], name);
   }
 });
+
+Deno.test("install.sh reserves every port of instances 0-9 that could be an outgoing connection's", async () => {
+  const script = await Deno.readTextFile(`${ROOT}/supabase/local/install.sh`);
+  const reserved = script.match(/echo "([\d,-]+)" > \/proc\/sys\/net\/ipv4\/ip_local_reserved_ports/)?.[1];
+  assert.ok(reserved, "install.sh writes ip_local_reserved_ports");
+  const ranges = reserved.split(",").map((range) => range.split("-").map(Number));
+  // Linux's default ephemeral range (net.ipv4.ip_local_port_range) is 32768-60999.
+  const unreserved: string[] = [];
+  for (let instance = 0; instance <= 9; instance++) {
+    for (const [name, port] of Object.entries(instancePorts(instance))) {
+      if (port < 32768 || port > 60999) continue;
+      if (!ranges.some(([from, to]) => port >= from && port <= to)) {
+        unreserved.push(`${name}@${instance}: ${port}`);
+      }
+    }
+  }
+  assert.deepEqual(unreserved, []);
+});
