@@ -371,7 +371,15 @@ async function start(): Promise<void> {
   } else {
     await applyPlatform();
     await createPgNetForMigrationsThatDoNot();
-    const pending = await applyMigrations(config, applied);
+    const pending = await applyMigrations(config, applied).catch((error: Error) => {
+      // A database built from another checkout's migrations (another branch on the same instance, or
+      // a migration edited in place since) cannot always take this one's on top; a rebuild can.
+      const reset = `${config.instance ? `PB_INSTANCE=${config.instance} ` : ""}./dev reset`;
+      throw new Error(
+        `${error.message}\nif the database was built from other migrations than this checkout's ` +
+          `(another branch, or a migration edited since), ${reset} rebuilds it (dropping its data)`,
+      );
+    });
     say(`database up to date (${pending.length} new migrations applied)`);
   }
   await startServe();
