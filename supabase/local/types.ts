@@ -3,7 +3,7 @@
 // `node dist/server/server.js` with PG_META_GENERATE_TYPES=typescript against the database, for
 // `public` plus the [api] schemas of config.toml. Here the npm package runs with the local node.
 import { parse } from "smol-toml";
-import { run } from "./postgres.ts";
+import { query, run } from "./postgres.ts";
 import { ROOT, type StackConfig } from "./stack.ts";
 
 /** supabase/cli pins supabase/postgres-meta:v0.96.6 (pkg/config/templates/Dockerfile). */
@@ -63,7 +63,47 @@ export async function generateTypes(config: StackConfig): Promise<string> {
   if (!output.success || !types.includes("export type Database")) {
     throw new Error(`postgres-meta failed to generate types:\n${new TextDecoder().decode(output.stderr)}`);
   }
-  return types;
+  return withoutPartitions(types, await partitionNames(config));
+}
+
+/** The partitions of partitioned tables in the exposed schemas (e.g. tracking.events_p20261201). */
+async function partitionNames(config: StackConfig): Promise<Set<string>> {
+  const schemas = (await exposedSchemas()).map((schema) => `'${schema.replaceAll("'", "''")}'`).join(", ");
+  const rows = await query(
+    config,
+    `select n.nspname || '.' || c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where c.relispartition and n.nspname in (${schemas})`,
+  );
+  return new Set(rows.split("\n").map((row) => row.trim()).filter(Boolean));
+}
+
+/**
+ * The generated types without the partitions' own entries. postgres-meta lists every partition as a
+ * table of its own; the daily partitions of tracking.events are named after days around now(), so the
+ * committed file would go stale every midnight (and differ between two machines on different days)
+ * without any migration changing. Clients read the parent table (its type stays); a partition is a
+ * storage detail. Removes each `<partition>: {...}` block at table depth from the schema's Tables.
+ */
+export function withoutPartitions(types: string, partitions: Set<string>): string {
+  const lines = types.split("\n");
+  const kept: string[] = [];
+  let schema = "";
+  let skipping = false;
+  for (const line of lines) {
+    const schemaStart = line.match(/^ {2}(\w+): \{$/);
+    if (schemaStart) schema = schemaStart[1];
+    if (skipping) {
+      if (line === "      }") skipping = false;
+      continue;
+    }
+    const table = line.match(/^ {6}(\w+): \{$/);
+    if (table && partitions.has(`${schema}.${table[1]}`)) {
+      skipping = true;
+      continue;
+    }
+    kept.push(line);
+  }
+  return kept.join("\n");
 }
 
 export async function writeTypes(config: StackConfig): Promise<void> {

@@ -59,3 +59,34 @@ Deno.test("types cover public first, then config.toml's API schemas, once each",
     assert.ok(schemas.includes(schema[1]), schema[1]);
   }
 });
+
+Deno.test("generated types leave out partitions (named after days), keeping their parent", async () => {
+  const { withoutPartitions } = await import("../../../supabase/local/types.ts");
+  const table = (name: string) =>
+    [`      ${name}: {`, "        Row: {", "          id: number", "        }", "      }"].join("\n");
+  const types = [
+    "export type Database = {",
+    "  tracking: {",
+    "    Tables: {",
+    table("events"),
+    table("events_p20261201"),
+    table("sessions"),
+    "    }",
+    "  }",
+    "  leads: {",
+    "    Tables: {",
+    table("events_p20261201"),
+    "    }",
+    "  }",
+    "}",
+  ].join("\n");
+  const stripped = withoutPartitions(types, new Set(["tracking.events_p20261201"]));
+  assert.match(stripped, /^ {6}events: \{$/m);
+  assert.match(stripped, /^ {6}sessions: \{$/m);
+  // Only the named schema's partition goes; a table of that name elsewhere stays.
+  assert.equal(stripped.match(/events_p20261201/g)?.length, 1);
+  assert.ok(stripped.indexOf("events_p20261201") > stripped.indexOf("  leads: {"));
+  assert.equal(stripped.split("\n").length, types.split("\n").length - 5);
+  // The committed file holds no daily partition of any schema.
+  assert.doesNotMatch(await read("types/database.ts"), /^ {6}\w+_p\d{8}: \{$/m);
+});
