@@ -1,3 +1,5 @@
+// @ts-check
+/// <reference lib="dom" />
 // The live admin dashboard: signs in (Supabase Auth e-mail and password, or a dev token on the local
 // stack), mounts one module per panel, feeds each from its module's function and keeps it live from
 // the module's private broadcast topic. Panels a user may not read are never mounted; a user with no
@@ -5,20 +7,59 @@
 import { config } from "./config.js";
 import { panels } from "./panels/index.js";
 
-const { createClient } = globalThis.supabase;
+/** @typedef {import("./types.js").Client} Client */
+/** @typedef {import("./types.js").Panel} Panel */
+/** @typedef {import("./types.js").MountedPanel} MountedPanel */
+/** @typedef {import("./types.js").PanelContext} PanelContext */
+/** @typedef {import("@supabase/supabase-js").RealtimeChannel} RealtimeChannel */
+
+// The browser builds of supabase-js and Chart.js (dashboard/vendor/, from their npm packages) are
+// globals; their types are the same packages' (deno.json pins the same versions as install.sh).
+const vendor =
+  /** @type {{ supabase: typeof import("@supabase/supabase-js"), Chart: import("./types.js").ChartConstructor }} */ (
+    /** @type {unknown} */ (globalThis)
+  );
+const { createClient } = vendor.supabase;
 const projectUrl = config.supabaseUrl || location.origin;
-const $ = (id) => document.getElementById(id);
 const TOKEN_KEY = "powerbase.dashboard.token";
 
+/** @param {string} id */
+function $(id) {
+  const element = document.getElementById(id);
+  if (!element) throw new Error(`the page has no #${id}`);
+  return element;
+}
+
+/**
+ * One signed-in session of the page.
+ * @typedef {object} Session
+ * @property {Client} client
+ * @property {() => Promise<string>} getToken
+ * @property {RealtimeChannel[]} channels
+ * @property {Map<string, string>} channelStatus
+ * @property {boolean} everConnected
+ * @property {Array<{ panel: Panel, instance: MountedPanel, element: HTMLElement }>} mounted
+ * @property {ReturnType<typeof setInterval>} [stateTimer]
+ * @property {ReturnType<typeof setInterval>} [refreshTimer]
+ */
+
+/** @type {Session | null} */
 let session = null;
 
+/** @param {string} state @param {string} [text] */
 function setConnection(state, text = state) {
   const badge = $("connection");
   badge.dataset.state = state;
   badge.textContent = text;
 }
 
+/**
+ * @param {string} path
+ * @param {() => Promise<string>} getToken
+ * @returns {Promise<import("./types.js").Answer>}
+ */
 async function callFunction(path, getToken) {
+  /** @type {Record<string, string>} */
   const headers = { authorization: `Bearer ${await getToken()}` };
   if (config.anonKey) headers.apikey = config.anonKey;
   const response = await fetch(`${projectUrl}/functions/v1/${path}`, { headers });
@@ -26,7 +67,10 @@ async function callFunction(path, getToken) {
   return { status: response.status, body };
 }
 
-/** The socket's and the channels' states folded into one badge. */
+/**
+ * The socket's and the channels' states folded into one badge.
+ * @param {Session} current
+ */
 function connectionState(current) {
   if (!current.client.realtime.isConnected()) return current.everConnected ? "reconnecting" : "connecting";
   const statuses = [...current.channelStatus.values()];
@@ -34,6 +78,11 @@ function connectionState(current) {
   return current.everConnected ? "reconnecting" : "connecting";
 }
 
+/**
+ * @param {Session} current
+ * @param {string} topic
+ * @param {Session["mounted"]} mounted
+ */
 function watchTopic(current, topic, mounted) {
   const channel = current.client.channel(topic, { config: { private: true } });
   channel.on("broadcast", { event: "*" }, (message) => {
@@ -57,7 +106,12 @@ function watchTopic(current, topic, mounted) {
 
 /**
  * A topic a panel joins and leaves by itself (e.g. one per running vending batch); returns the leave
- * function. `onJoined` runs on every (re)join, for the panel to catch up on what it missed. Its status counts towards the connection badge like the panels' fixed topics.
+ * function. `onJoined` runs on every (re)join, for the panel to catch up on what it missed. Its status
+ * counts towards the connection badge like the panels' fixed topics.
+ * @param {Session} current
+ * @param {string} topic
+ * @param {(event: string, payload: Record<string, unknown>) => void} onMessage
+ * @param {() => void} [onJoined]
  */
 function watchPanelTopic(current, topic, onMessage, onJoined = () => {}) {
   const channel = current.client.channel(topic, { config: { private: true } });
@@ -76,10 +130,12 @@ function watchPanelTopic(current, topic, onMessage, onJoined = () => {}) {
   };
 }
 
+/** @param {{ client: Client, getToken: () => Promise<string> }} signedIn */
 async function start({ client, getToken }) {
   $("sign-in").hidden = true;
   $("sign-out").hidden = false;
   setConnection("connecting");
+  /** @type {Session} */
   const current = {
     client,
     getToken,
@@ -89,9 +145,10 @@ async function start({ client, getToken }) {
     mounted: [],
   };
   session = current;
+  /** @type {PanelContext} */
   const context = {
     call: (path) => callFunction(path, getToken),
-    Chart: globalThis.Chart,
+    Chart: vendor.Chart,
     watch: (topic, onMessage, onJoined) => watchPanelTopic(current, topic, onMessage, onJoined),
   };
   for (const panel of panels) {
@@ -148,16 +205,20 @@ async function stop() {
   setConnection("signed-out", "signed out");
 }
 
+/** @param {string} token */
 function startWithToken(token) {
   sessionStorage.setItem(TOKEN_KEY, token);
   // No Auth server locally: the token is both the client key and the user's access token.
+  /** @type {Client} */
   const client = createClient(projectUrl, config.anonKey || token, {
     accessToken: () => Promise.resolve(token),
   });
   return start({ client, getToken: () => Promise.resolve(token) });
 }
 
+/** @param {string} email @param {string} password */
 async function startWithPassword(email, password) {
+  /** @type {Client} */
   const client = createClient(projectUrl, config.anonKey, { auth: { persistSession: true } });
   const { error } = await client.auth.signInWithPassword({ email, password });
   if (error) throw error;
@@ -168,7 +229,7 @@ async function startWithPassword(email, password) {
 $("token-form").addEventListener("submit", (event) => {
   event.preventDefault();
   $("sign-in-error").textContent = "";
-  const token = new FormData(event.target).get("token").trim();
+  const token = String(new FormData(/** @type {HTMLFormElement} */ (event.target)).get("token") ?? "").trim();
   startWithToken(token).catch((error) => ($("sign-in-error").textContent = error.message));
 });
 
@@ -179,8 +240,8 @@ $("password-form").addEventListener("submit", (event) => {
     $("sign-in-error").textContent = "E-mail sign-in needs the project's anon key in config.js.";
     return;
   }
-  const form = new FormData(event.target);
-  startWithPassword(form.get("email"), form.get("password"))
+  const form = new FormData(/** @type {HTMLFormElement} */ (event.target));
+  startWithPassword(String(form.get("email") ?? ""), String(form.get("password") ?? ""))
     .catch((error) => ($("sign-in-error").textContent = error.message));
 });
 

@@ -1,10 +1,21 @@
+// @ts-check
+/// <reference lib="dom" />
 // Commerce: paid orders and revenue today (UTC), payment success rate, open low-stock and expiring-lot
 // alerts. Fed by GET /functions/v1/orders/analytics/{revenue,payment-success} (commerce.revenue_by_day,
 // commerce.payment_success_rate; analyst and admin) and GET /functions/v1/inventory/alerts (staff), live
 // from the private topics commerce:stock-alerts (alert_raised, alert_resolved), commerce:payments
 // (payment_succeeded, payment_failed) and commerce:orders (order_status_changed: a cancellation or a
 // refund changes revenue too); orders, revenue and the success rate are refetched on each.
-import { chart, debounced, isDenied, percent, setSeries, text } from "./charts.js";
+import { chart, debounced, find, isDenied, percent, setSeries, text } from "./charts.js";
+
+/** @typedef {import("../types.js").RevenueRow} RevenueRow */
+/** @typedef {import("../types.js").PaymentSuccessRow} PaymentSuccessRow */
+/** @typedef {import("../types.js").StockAlert} StockAlert */
+/** @typedef {import("../types.js").StockAlertBroadcast} StockAlertBroadcast */
+/** An open alert: as listed (with its SKU), or as broadcast until the list is read again. */
+/** @typedef {Partial<StockAlert> & Partial<StockAlertBroadcast> & Pick<StockAlert, "id" | "kind" | "raisedAt">} ShownAlert */
+/** The details the low-stock trigger records (Json in the table). */
+/** @typedef {{ available?: number, sku?: string }} AlertDetails */
 
 const NEWEST = 12;
 
@@ -23,9 +34,13 @@ const template = `
     <figure><figcaption>Low-stock and expiring-lot alerts</figcaption><ol class="live" data-testid="commerce-stock-alerts"></ol></figure>
   </div>`;
 
+/** @param {Date} now */
 const startOfUtcDay = (now) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
 
-/** Minor units per currency, e.g. "USD 1,234.50 · NGN 5,000.00". */
+/**
+ * Minor units per currency, e.g. "USD 1,234.50 · NGN 5,000.00".
+ * @param {Record<string, number>} totals
+ */
 function money(totals) {
   const entries = Object.entries(totals);
   if (entries.length === 0) return "0";
@@ -36,29 +51,36 @@ function money(totals) {
   ).join(" · ");
 }
 
+/** @param {ShownAlert} alert */
 function alertLine(alert) {
-  const sku = alert.sku ?? alert.details?.sku ?? alert.variantId;
+  const details = /** @type {AlertDetails} */ (alert.details ?? {});
+  const sku = alert.sku ?? details.sku ?? alert.variantId;
   const what = alert.kind === "low_stock"
-    ? `low stock${alert.details?.available !== undefined ? `: ${alert.details.available} available` : ""}`
+    ? `low stock${details.available !== undefined ? `: ${details.available} available` : ""}`
     : "lot expiring";
   return `<b>${text(sku)}</b> ${text(what)} <small>${
     text(new Date(alert.raisedAt).toLocaleString())
   }</small>`;
 }
 
+/** @type {import("../types.js").Panel} */
 export default {
   id: "commerce",
   title: "Commerce",
   topics: ["commerce:stock-alerts", "commerce:payments", "commerce:orders"],
   mount(element, { call, Chart }) {
     element.innerHTML = template;
-    const q = (selector) => element.querySelector(selector);
-    const charts = { payments: chart(Chart, q('[data-chart="payments"]'), "bar") };
+    /** @param {string} selector */
+    const q = (selector) => find(element, selector);
+    /** @type {HTMLCanvasElement} */
+    const paymentsCanvas = find(element, '[data-chart="payments"]');
+    const charts = { payments: chart(Chart, paymentsCanvas, "bar") };
+    /** @type {Map<number, ShownAlert>} */
     const alerts = new Map();
 
     function renderAlerts() {
       const open = [...alerts.values()].sort((a, b) => String(b.raisedAt).localeCompare(String(a.raisedAt)));
-      q('[data-testid="commerce-open-alerts"]').textContent = open.length;
+      q('[data-testid="commerce-open-alerts"]').textContent = String(open.length);
       q('[data-testid="commerce-stock-alerts"]').innerHTML = open.slice(0, NEWEST).map((alert) =>
         `<li data-alert-id="${text(alert.id)}" data-sku="${text(alert.sku ?? "")}">${alertLine(alert)}</li>`
       ).join("");
@@ -77,7 +99,9 @@ export default {
       if (isDenied(openAlerts.status)) return "denied";
       if (openAlerts.status !== 200) throw new Error(`inventory answered ${openAlerts.status}`);
       alerts.clear();
-      for (const alert of openAlerts.body.items) alerts.set(alert.id, alert);
+      /** @type {StockAlert[]} */
+      const listed = openAlerts.body.items;
+      for (const alert of listed) alerts.set(alert.id, alert);
       renderAlerts();
 
       // Support and sales see stock alerts; orders and payments are analytics (analyst, admin).
@@ -87,23 +111,28 @@ export default {
       for (const r of [revenue, payments]) {
         if (r.status !== 200) throw new Error(`orders answered ${r.status}`);
       }
+      /** @type {RevenueRow[]} */
+      const revenueRows = revenue.body.items;
+      /** @type {PaymentSuccessRow[]} */
+      const paymentRows = payments.body.items;
+      /** @type {Record<string, number>} */
       const revenueByCurrency = {};
       let orders = 0;
-      for (const row of revenue.body.items) {
+      for (const row of revenueRows) {
         orders += Number(row.orders);
         revenueByCurrency[row.currency] = (revenueByCurrency[row.currency] ?? 0) + Number(row.revenue_minor);
       }
-      q('[data-testid="commerce-orders-today"]').textContent = orders;
+      q('[data-testid="commerce-orders-today"]').textContent = String(orders);
       q('[data-testid="commerce-revenue-today"]').textContent = money(revenueByCurrency);
-      const attempts = payments.body.items.reduce((sum, p) => sum + Number(p.attempts), 0);
-      const succeeded = payments.body.items.reduce((sum, p) => sum + Number(p.succeeded), 0);
+      const attempts = paymentRows.reduce((sum, p) => sum + Number(p.attempts), 0);
+      const succeeded = paymentRows.reduce((sum, p) => sum + Number(p.succeeded), 0);
       q('[data-testid="commerce-payment-success"]').textContent = attempts === 0
         ? "no payments"
         : percent(succeeded / attempts);
       setSeries(
         charts.payments,
-        payments.body.items.map((p) => `${p.provider} (${p.succeeded}/${p.attempts})`),
-        payments.body.items.map((p) => Number(p.success_rate ?? 0) * 100),
+        paymentRows.map((p) => `${p.provider} (${p.succeeded}/${p.attempts})`),
+        paymentRows.map((p) => Number(p.success_rate ?? 0) * 100),
       );
       return "ok";
     }
@@ -111,6 +140,7 @@ export default {
     const refresh = debounced(load, 150);
     return {
       refresh,
+      /** @param {string} topic @param {string} event @param {StockAlertBroadcast} payload */
       onBroadcast(topic, event, payload) {
         if (topic === "commerce:payments" || topic === "commerce:orders") {
           refresh().catch(() => {});

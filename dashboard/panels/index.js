@@ -1,3 +1,4 @@
+// @ts-check
 // The dashboard's panels, in page order. A panel is one module exporting
 //   { id, title, topics: [private broadcast topics], mount(element, { call, Chart, watch }) }
 // where mount returns { refresh(): Promise<"ok" | "denied">, onBroadcast(topic, event, payload), destroy() };
@@ -8,4 +9,5 @@ import leads from "./leads.js";
 import tracking from "./tracking.js";
 import vending from "./vending.js";
 
+/** @type {import("../types.js").Panel[]} */
 export const panels = [leads, tracking, commerce, vending];

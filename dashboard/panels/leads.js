@@ -1,7 +1,15 @@
+// @ts-check
+/// <reference lib="dom" />
 // Leads: totals, hot, conversion, the status pie, industry and score bars, the score x trust quality
 // matrix, the funnel, top opportunities and the newest hot leads as they arrive. Fed by
 // GET /functions/v1/leads/dashboard, live from the private topic leads:dashboard (event lead_hot).
-import { chart, debounced, isDenied, percent, setSeries, text } from "./charts.js";
+import { chart, debounced, find, isDenied, percent, setSeries, text } from "./charts.js";
+
+/** @typedef {import("../types.js").LeadsDashboard} LeadsDashboard */
+/** @typedef {import("../types.js").HotLeadBroadcast} HotLeadBroadcast */
+/** @typedef {LeadsDashboard["topOpportunities"][number]} Opportunity */
+/** A lead in the newest-hot list: from the top opportunities or a lead_hot broadcast. */
+/** @typedef {(Opportunity | HotLeadBroadcast) & { fresh?: boolean }} ListedLead */
 
 const DAY = 24 * 3600 * 1000;
 const NEWEST = 8;
@@ -24,9 +32,11 @@ const template = `
   </div>
   <figure><figcaption>Top opportunities</figcaption><table data-testid="leads-top"></table></figure>`;
 
+/** @param {LeadsDashboard["qualityMatrix"]} cells */
 function matrixTable(cells) {
   const scores = [...new Set(cells.map((c) => c.scoreBucket))].sort();
   const trusts = [...new Set(cells.map((c) => c.trustBucket))].sort();
+  /** @param {string} s @param {string} t */
   const count = (s, t) => cells.find((c) => c.scoreBucket === s && c.trustBucket === t)?.count ?? 0;
   const max = Math.max(1, ...cells.map((c) => c.count));
   const head = `<tr><th>score \\ trust</th>${trusts.map((t) => `<th>${text(t)}</th>`).join("")}</tr>`;
@@ -41,25 +51,30 @@ function matrixTable(cells) {
   return cells.length ? head + rows.join("") : "<tr><td>no leads yet</td></tr>";
 }
 
+/** @param {ListedLead} lead */
 const leadName = (lead) =>
-  lead.companyName ?? lead.company_name ??
-    [lead.firstName ?? lead.first_name, lead.lastName ?? lead.last_name]
-      .filter(Boolean).join(" ") ??
+  ("companyName" in lead ? lead.companyName : lead.company_name) ??
+    ("firstName" in lead ? [lead.firstName, lead.lastName].filter(Boolean).join(" ") : null) ??
     lead.id;
 
+/** @type {import("../types.js").Panel} */
 export default {
   id: "leads",
   title: "Leads",
   topics: ["leads:dashboard"],
   mount(element, { call, Chart }) {
     element.innerHTML = template;
-    const q = (selector) => element.querySelector(selector);
+    /** @param {string} selector */
+    const q = (selector) => find(element, selector);
+    /** @param {string} name @returns {HTMLCanvasElement} */
+    const canvas = (name) => find(element, `[data-chart="${name}"]`);
     const charts = {
-      status: chart(Chart, q('[data-chart="status"]'), "doughnut"),
-      industry: chart(Chart, q('[data-chart="industry"]'), "bar"),
-      score: chart(Chart, q('[data-chart="score"]'), "bar"),
-      funnel: chart(Chart, q('[data-chart="funnel"]'), "bar", { indexAxis: "y" }),
+      status: chart(Chart, canvas("status"), "doughnut"),
+      industry: chart(Chart, canvas("industry"), "bar"),
+      score: chart(Chart, canvas("score"), "bar"),
+      funnel: chart(Chart, canvas("funnel"), "bar", { indexAxis: "y" }),
     };
+    /** @type {ListedLead[]} */
     const newest = [];
 
     function renderNewest() {
@@ -79,11 +94,12 @@ export default {
       const { status, body } = await call(`leads/dashboard?${window}`);
       if (isDenied(status)) return "denied";
       if (status !== 200) throw new Error(`leads dashboard answered ${status}`);
+      /** @type {LeadsDashboard} */
       const { summary, distribution, qualityMatrix, funnel, topOpportunities } = body;
-      q('[data-testid="leads-total"]').textContent = summary.total;
-      q('[data-testid="leads-hot-count"]').textContent = summary.hot;
+      q('[data-testid="leads-total"]').textContent = String(summary.total);
+      q('[data-testid="leads-hot-count"]').textContent = String(summary.hot);
       q('[data-testid="leads-conversion"]').textContent = percent(summary.conversionRate);
-      q('[data-testid="leads-average-score"]').textContent = summary.averageScore;
+      q('[data-testid="leads-average-score"]').textContent = String(summary.averageScore);
       setSeries(
         charts.status,
         distribution.byStatus.map((d) => d.key),
@@ -118,6 +134,7 @@ export default {
 
     return {
       refresh,
+      /** @param {string} _topic @param {string} event @param {HotLeadBroadcast} payload */
       onBroadcast(_topic, event, payload) {
         if (event !== "lead_hot") return;
         newest.forEach((lead) => (lead.fresh = false));

@@ -1,3 +1,5 @@
+// @ts-check
+/// <reference lib="dom" />
 // Vending: queue depth, success rate, breaker state and batch progress. Fed by
 // GET /functions/v1/vend/counts?range=24h (vending.vend_counts; admin, analyst, support), the vending
 // probe of GET /functions/v1/health/status (admin only: breaker, queue depth, pause) and
@@ -5,7 +7,28 @@
 // progress is live from its private topic vending:batch:<id> (batch_progress). Vending has no route that
 // lists batches and announces new ones on no topic, so the operator names the batch to follow (the
 // batchId of the upload's answer); the followed ids are kept for the browser session.
-import { debounced, isDenied, percent, text } from "./charts.js";
+import { debounced, find, isDenied, percent, text } from "./charts.js";
+
+/** @typedef {import("../types.js").BatchRow} BatchRow */
+/**
+ * GET /vend/batches/{id} (shared/vending/batches.ts readBatch over vending.batches).
+ * @typedef {{ batchId: BatchRow["id"], fileName: BatchRow["file_name"], accepted: BatchRow["accepted_count"],
+ *   status: BatchRow["status"], createdAt: BatchRow["created_at"],
+ *   counts: { succeeded: BatchRow["succeeded_count"], failed: BatchRow["failed_count"],
+ *     needsAttention: BatchRow["attention_count"] } }} BatchAnswer
+ */
+/**
+ * vending:batch:<id>, event batch_progress (private.vending_count_batch_items): the batch's counters,
+ * and the message id realtime.send adds.
+ * @typedef {{ id?: string, batchId: BatchRow["id"], accepted: BatchRow["accepted_count"],
+ *   succeeded: BatchRow["succeeded_count"], failed: BatchRow["failed_count"],
+ *   needsAttention: BatchRow["attention_count"], inFlight: number, status: BatchRow["status"] }} BatchProgress
+ */
+/**
+ * A followed batch as the table shows it.
+ * @typedef {{ id: BatchRow["id"], fileName?: BatchRow["file_name"], accepted: number, succeeded: number,
+ *   failed: number, needsAttention: number, status: BatchRow["status"], createdAt?: BatchRow["created_at"] }} ShownBatch
+ */
 
 const BATCHES = 6;
 const FINAL = ["succeeded", "failed", "needs_attention"];
@@ -30,6 +53,7 @@ const template = `
 const FOLLOWED_KEY = "powerbase.dashboard.vending-batches";
 const BATCH_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** @param {BatchAnswer} body @returns {ShownBatch} */
 const batchFromRoute = (body) => ({
   id: body.batchId,
   fileName: body.fileName,
@@ -41,8 +65,10 @@ const batchFromRoute = (body) => ({
   createdAt: body.createdAt,
 });
 
+/** @returns {string[]} */
 const followedIds = () => JSON.parse(sessionStorage.getItem(FOLLOWED_KEY) ?? "[]");
 
+/** @param {ShownBatch} batch */
 function batchRow(batch) {
   const settled = batch.succeeded + batch.failed + batch.needsAttention;
   const share = batch.accepted === 0 ? 1 : settled / batch.accepted;
@@ -54,14 +80,18 @@ function batchRow(batch) {
     <td>${text(batch.status)}</td></tr>`;
 }
 
+/** @type {import("../types.js").Panel} */
 export default {
   id: "vending",
   title: "Vending",
   topics: [],
   mount(element, { call, watch }) {
     element.innerHTML = template;
-    const q = (selector) => element.querySelector(selector);
+    /** @param {string} selector */
+    const q = (selector) => find(element, selector);
+    /** @type {Map<string, ShownBatch>} */
     const batches = new Map();
+    /** @type {Map<string, () => void>} */
     const watched = new Map();
 
     function renderBatches() {
@@ -74,6 +104,7 @@ export default {
           rows.slice(0, BATCHES).map(batchRow).join("");
     }
 
+    /** @param {ShownBatch} batch */
     function follow(batch) {
       const topic = `vending:batch:${batch.id}`;
       if (batch.status === "completed") {
@@ -87,11 +118,15 @@ export default {
       }
     }
 
-    function onProgress(event, payload) {
-      if (event !== "batch_progress" || !batches.has(payload.batchId)) return;
+    /** @param {string} event @param {Record<string, unknown>} message */
+    function onProgress(event, message) {
+      const payload = /** @type {BatchProgress} */ (message);
+      const known = batches.get(payload.batchId);
+      if (event !== "batch_progress" || !known) return;
       // realtime.send puts its message id into the payload as `id`: the batch is payload.batchId.
-      const { id: _messageId, batchId, ...progress } = payload;
-      const batch = { ...batches.get(batchId), ...progress, id: batchId };
+      const { id: _messageId, batchId, inFlight: _inFlight, ...progress } = payload;
+      /** @type {ShownBatch} */
+      const batch = { ...known, ...progress, id: batchId };
       batches.set(batch.id, batch);
       renderBatches();
       follow(batch);
@@ -99,15 +134,17 @@ export default {
       refresh().catch(() => {});
     }
 
+    /** @param {string} id @returns {Promise<string | null>} the problem, or null once loaded */
     async function loadBatch(id) {
       const answer = await call(`vend/batches/${id}`);
       if (answer.status !== 200) return answer.body?.error?.message ?? `vend answered ${answer.status}`;
       const batch = batchFromRoute(answer.body);
       // A broadcast may be ahead of the row just read; keep the further one.
       const known = batches.get(batch.id);
+      /** @param {ShownBatch} b */
       const settled = (b) => b.succeeded + b.failed + b.needsAttention;
       if (!known || settled(batch) >= settled(known)) batches.set(batch.id, batch);
-      follow(batches.get(batch.id));
+      follow(/** @type {ShownBatch} */ (batches.get(batch.id)));
       return null;
     }
 
@@ -116,11 +153,12 @@ export default {
       renderBatches();
     }
 
-    const form = q('[data-testid="vending-follow-batch"]');
+    /** @type {HTMLFormElement} */
+    const form = find(element, '[data-testid="vending-follow-batch"]');
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
-      const id = new FormData(form).get("batchId").trim();
-      const error = form.querySelector(".error");
+      const id = String(new FormData(form).get("batchId") ?? "").trim();
+      const error = find(form, ".error");
       error.textContent = "";
       if (!BATCH_ID.test(id)) {
         error.textContent = "A batch id is a UUID.";
@@ -143,6 +181,7 @@ export default {
       const [counts, health] = await Promise.all([call("vend/counts?range=24h"), call("health/status")]);
       if (isDenied(counts.status)) return "denied";
       if (counts.status !== 200) throw new Error(`vend answered ${counts.status}`);
+      /** @type {Record<string, number>} vending.vend_counts' vendsByStatus */
       const byStatus = counts.body.vendsByStatus ?? {};
       const total = Object.values(byStatus).reduce((sum, n) => sum + Number(n), 0);
       const final = FINAL.reduce((sum, status) => sum + Number(byStatus[status] ?? 0), 0);
@@ -154,7 +193,7 @@ export default {
 
       // Health is admin only (503 still carries the report when the database is down).
       const probe = health.status === 200 || health.status === 503 ? health.body.vending : null;
-      q('[data-testid="vending-health-note"]').hidden = isDenied(health.status) ? false : true;
+      q('[data-testid="vending-health-note"]').hidden = !isDenied(health.status);
       const status = probe?.ok ? probe.value : null;
       q('[data-testid="vending-queue-depth"]').textContent = status
         ? `${status.queueDepth} (${status.dueNow})`

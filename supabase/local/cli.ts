@@ -9,15 +9,23 @@ import {
   ensurePostgres,
   migrationFiles,
   psql,
+  restartPostgres,
   run,
   stopPostgres,
   wipeDatabase,
 } from "./postgres.ts";
 import { RespConnection } from "./resp.ts";
 import { functionEntries } from "./gateway.ts";
-import { anonKey, localApiKeys, ROOT, serviceRoleKey, type StackConfig, stackConfig } from "./stack.ts";
+import {
+  anonKey,
+  LOCAL_BUYPOWER_API_KEY,
+  localApiKeys,
+  ROOT,
+  serviceRoleKey,
+  type StackConfig,
+  stackConfig,
+} from "./stack.ts";
 import { runAllTests } from "./test_runner.ts";
-import { LOCAL_BUYPOWER_API_KEY, standin as buypowerStandin, standinPort } from "./standins/buypower.ts";
 import { TYPES_FILE, writeTypes } from "./types.ts";
 import {
   checkStack,
@@ -102,14 +110,19 @@ async function stopServe(): Promise<void> {
   }
 }
 
+/** The ports of this stack's own background processes (PostgreSQL and Redis manage theirs). */
+const SERVED_PORTS = (["api", "bridge", "realtime", "resend", "buypower", "stripe", "paystack"] as const)
+  .map((name) => config.ports[name]);
+
 /** Frees the stack's ports from processes left behind by another checkout (a stale pid file). */
 async function freePorts(): Promise<void> {
-  for (const port of [config.apiPort, config.bridgePort, config.realtimePort, config.resendPort]) {
+  for (const port of SERVED_PORTS) {
     const listing = await run("ss", ["-ltnpH", `sport = :${port}`]).catch(() => "");
     for (const match of listing.matchAll(/pid=(\d+)/g)) {
       const pid = Number(match[1]);
       const cmdline = await Deno.readTextFile(`/proc/${pid}/cmdline`).catch(() => "");
-      if (!cmdline.includes("supabase/local/serve.ts") && !cmdline.includes(REALTIME_SCRIPT)) {
+      const ours = ["supabase/local/serve.ts", REALTIME_SCRIPT, "supabase/local/standins/"];
+      if (!ours.some((script) => cmdline.includes(script))) {
         throw new Error(`port ${port} is taken by another program (pid ${pid}); stop it or use PB_INSTANCE`);
       }
       await terminate(pid);
@@ -185,7 +198,7 @@ async function startServe(): Promise<void> {
   await waitFor(
     "buypower",
     buypowerPid,
-    () => answers(buypowerStandin.healthUrl(config)),
+    () => answers(`${config.buypowerUrl}/health`),
   );
   const bridgePid = await spawnBackground("bridge");
   await waitFor("bridge", bridgePid, () =>
@@ -263,6 +276,8 @@ async function rebuildDatabase(): Promise<void> {
   const migrations = await applyMigrations(config, new Set());
   const seeds = await applySeeds(config);
   await storeVaultSecrets();
+  // The pg_cron scheduler runs nothing of the extension the rebuild created until the server restarts.
+  await restartPostgres(config);
   say(`database rebuilt: platform.sql, ${migrations.length} migrations, ${seeds.length} seed files`);
   await loadReferenceRanges();
 }
@@ -334,11 +349,8 @@ async function printSummary(): Promise<void> {
     say(
       `  Redis REST  ${config.bridgeUrl}   token: ${config.bridgeToken}   (redis://127.0.0.1:${config.redisPort})`,
     );
-    say(
-      `  BuyPower    http://127.0.0.1:${
-        standinPort(config.instance)
-      }/v2 (sandbox stand-in)   key: ${LOCAL_BUYPOWER_API_KEY}`,
-    );
+    say(`  BuyPower    ${config.buypowerUrl}/v2   (sandbox stand-in)   key: ${LOCAL_BUYPOWER_API_KEY}`);
+    say(`  Stripe      ${config.stripeUrl}   Paystack  ${config.paystackUrl}   (payment stand-ins)`);
     say(
       `  Mail        ${config.resendUrl}   (Resend stand-in: POST /emails; inbox at /, JSON at /api/v1/messages)`,
     );
@@ -376,7 +388,15 @@ async function start(): Promise<void> {
   } else {
     await applyPlatform();
     await createPgNetForMigrationsThatDoNot();
-    const pending = await applyMigrations(config, applied);
+    const pending = await applyMigrations(config, applied).catch((error: Error) => {
+      // A database built from another checkout's migrations (another branch on the same instance, or
+      // a migration edited in place since) cannot always take this one's on top; a rebuild can.
+      const reset = `${config.instance ? `PB_INSTANCE=${config.instance} ` : ""}./dev reset`;
+      throw new Error(
+        `${error.message}\nif the database was built from other migrations than this checkout's ` +
+          `(another branch, or a migration edited since), ${reset} rebuilds it (dropping its data)`,
+      );
+    });
     say(`database up to date (${pending.length} new migrations applied)`);
     await loadReferenceRanges();
   }
@@ -403,8 +423,9 @@ async function stop(): Promise<void> {
 /** Prints what `checkStack` finds, one line per part; exits non-zero when anything is down. */
 async function status(): Promise<void> {
   const results = await checkStack(config);
+  const width = Math.max(...results.map((r) => r.name.length)) + 1;
   for (const { name, where, error } of results) {
-    say(`${name.padEnd(16)} ${(error ? "down" : "up").padEnd(5)} ${where}${error ? `  (${error})` : ""}`);
+    say(`${name.padEnd(width)} ${(error ? "down" : "up").padEnd(5)} ${where}${error ? `  (${error})` : ""}`);
   }
   const down = results.filter((r) => r.error).map((r) => r.name);
   if (down.length) {

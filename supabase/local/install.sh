@@ -47,10 +47,11 @@ if [ "$(.tools/node_modules/.bin/deno --version 2>/dev/null | head -1 | awk '{pr
   npm install --silent --no-save --no-audit --no-fund --prefix .tools "deno@$DENO_VERSION" >&2
 fi
 
-# The stack's ports (API 54321, DB 54322 and their PB_INSTANCE shifts, the Upstash bridge from 8079)
-# sit inside Linux's ephemeral range: keep outgoing connections off them, where the kernel lets us.
+# The stack's ports (BASE_PORTS in supabase/local/stack.ts, shifted by 100 per PB_INSTANCE 0-9: up to
+# 55241) may sit inside Linux's ephemeral range: keep outgoing connections off them, where the kernel
+# lets us (tests/unit/platform/ports.test.ts checks these ranges against the table).
 if [ -w /proc/sys/net/ipv4/ip_local_reserved_ports ]; then
-  echo "8079-9100,54300-55000" > /proc/sys/net/ipv4/ip_local_reserved_ports 2>/dev/null || true
+  echo "8079-9100,54300-55300" > /proc/sys/net/ipv4/ip_local_reserved_ports 2>/dev/null || true
 fi
 
 mkdir -p dashboard/vendor

@@ -133,6 +133,19 @@ export async function ensurePostgres(config: StackConfig): Promise<void> {
   );
 }
 
+/**
+ * Restarts the cluster, for its pg_cron scheduler. Every database rebuild drops the pg_cron extension and
+ * creates it again while Debian's pg_cron 1.4 scheduler runs; afterwards the scheduler can keep what it
+ * had cached about the dropped cron.job and run no job at all (seen on this stack: 16 minutes and three
+ * rebuilds without one run, so rollups, pipelines and the outbox stood still; jobs ran at once after a
+ * restart). Whether it happens depends on when the scheduler reloads during the wipe, so the rebuild
+ * restarts every time. Ending the scheduler alone does not do: it exits cleanly on SIGTERM, and the
+ * postmaster does not start a background worker again that exited with 0.
+ */
+export async function restartPostgres(config: StackConfig): Promise<void> {
+  await run("pg_ctlcluster", ["15", config.cluster, "restart", "-m", "fast"]);
+}
+
 export async function stopPostgres(config: StackConfig): Promise<void> {
   if (await clusterStatus(config) === "online") {
     await run("pg_ctlcluster", ["15", config.cluster, "stop", "-m", "fast"]);

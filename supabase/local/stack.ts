@@ -2,7 +2,6 @@
 // local ports (API 54321, DB 54322); PB_INSTANCE=n shifts every port by 100*n so that several
 // stacks (for parallel work) can run on one machine without touching each other.
 import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from "jose";
-import { LOCAL_BUYPOWER_API_KEY, standinPort } from "./standins/buypower.ts";
 
 export const ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
 
@@ -17,12 +16,53 @@ export const LOCAL_PAYMENT_SETTINGS = {
   COMMERCE_PROVIDER_TIMEOUT_MS: "1500",
 };
 
+/** The local BuyPower sandbox's key: not a secret, like the CLI's local JWT secret. */
+export const LOCAL_BUYPOWER_API_KEY = "local-buypower-sandbox-key";
+
+/**
+ * Every port the local stack listens on, at instance 0: the one table that the processes, the stand-ins,
+ * `./dev status`, the start summary and env.sh read (through stackConfig, which adds 100 * PB_INSTANCE
+ * once). API, database and mail catcher sit on the Supabase CLI's local ports; Redis and the Upstash
+ * bridge below 9100; Realtime and BuyPower above the CLI's range. A new stand-in adds its line here.
+ */
+export const BASE_PORTS = {
+  /** Functions gateway (two processes, SO_REUSEPORT), /realtime/v1 proxy, /dashboard, JWKS. */
+  api: 54321,
+  /** PostgreSQL 15 (cluster powerbase<n>). */
+  db: 54322,
+  /** Resend stand-in with its inbox, at the CLI's mail-catcher port. */
+  resend: 54324,
+  /** Local Realtime process, proxied by the gateway. */
+  realtime: 54340,
+  /** BuyPower sandbox stand-in. */
+  buypower: 54341,
+  /** redis-server. */
+  redis: 6379,
+  /** Upstash REST bridge in front of Redis. */
+  bridge: 8079,
+  /** Stripe stand-in (in the first gateway process). */
+  stripe: 8090,
+  /** Paystack stand-in (in the first gateway process). */
+  paystack: 8091,
+} as const;
+
+export type PortName = keyof typeof BASE_PORTS;
+
+/** The ports of one instance: BASE_PORTS shifted by 100 * instance. */
+export function instancePorts(instance: number): Record<PortName, number> {
+  return Object.fromEntries(
+    Object.entries(BASE_PORTS).map(([name, port]) => [name, port + instance * 100]),
+  ) as Record<PortName, number>;
+}
+
 /** The local database password of postgres and supabase_admin, the Supabase CLI's default. */
 export const LOCAL_DB_PASSWORD = "postgres";
 
 export interface StackConfig {
   instance: number;
   cluster: string;
+  /** This instance's ports (BASE_PORTS shifted); the fields below are named views of it. */
+  ports: Record<PortName, number>;
   apiPort: number;
   dbPort: number;
   redisPort: number;
@@ -41,6 +81,8 @@ export interface StackConfig {
   /** Local stand-ins of the payment providers (supabase/local/standins/). */
   stripeUrl: string;
   paystackUrl: string;
+  /** The BuyPower sandbox stand-in (its API under /v2). */
+  buypowerUrl: string;
   bridgeToken: string;
   /** Modules whose migrations and seeds this instance applies; null means all of them. */
   modules: Set<string> | null;
@@ -60,27 +102,27 @@ const WORKBENCH_MODULES: Record<number, string[]> = {
 export function stackConfig(): StackConfig {
   const instance = Number(Deno.env.get("PB_INSTANCE") ?? "0");
   if (!Number.isInteger(instance) || instance < 0 || instance > 9) throw new Error("PB_INSTANCE must be 0-9");
-  const shift = instance * 100;
-  const dbPort = 54322 + shift;
-  const apiPort = 54321 + shift;
-  const bridgePort = 8079 + shift;
+  const ports = instancePorts(instance);
+  const local = (port: number) => `http://127.0.0.1:${port}`;
   return {
     instance,
     cluster: instance === 0 ? "powerbase" : `powerbase${instance}`,
-    apiPort,
-    dbPort,
-    redisPort: 6379 + shift,
-    bridgePort,
-    realtimePort: 54340 + shift,
-    resendPort: 54324 + shift,
-    resendUrl: `http://127.0.0.1:${54324 + shift}`,
+    ports,
+    apiPort: ports.api,
+    dbPort: ports.db,
+    redisPort: ports.redis,
+    bridgePort: ports.bridge,
+    realtimePort: ports.realtime,
+    resendPort: ports.resend,
+    resendUrl: local(ports.resend),
     stateDir: `${ROOT}/.local/instance-${instance}`,
-    dbUrl: `postgresql://postgres:${LOCAL_DB_PASSWORD}@127.0.0.1:${dbPort}/postgres`,
-    adminDbUrl: `postgresql://supabase_admin:${LOCAL_DB_PASSWORD}@127.0.0.1:${dbPort}/postgres`,
-    apiUrl: `http://127.0.0.1:${apiPort}`,
-    bridgeUrl: `http://127.0.0.1:${bridgePort}`,
-    stripeUrl: `http://127.0.0.1:${8090 + shift}`,
-    paystackUrl: `http://127.0.0.1:${8091 + shift}`,
+    dbUrl: `postgresql://postgres:${LOCAL_DB_PASSWORD}@127.0.0.1:${ports.db}/postgres`,
+    adminDbUrl: `postgresql://supabase_admin:${LOCAL_DB_PASSWORD}@127.0.0.1:${ports.db}/postgres`,
+    apiUrl: local(ports.api),
+    bridgeUrl: local(ports.bridge),
+    stripeUrl: local(ports.stripe),
+    paystackUrl: local(ports.paystack),
+    buypowerUrl: local(ports.buypower),
     bridgeToken: "local-upstash-token",
     modules: Deno.env.get("PB_MODULES")
       ? new Set(Deno.env.get("PB_MODULES")!.split(",").map((m) => m.trim()))
@@ -169,7 +211,7 @@ export async function functionEnv(config = stackConfig()): Promise<Record<string
     PAYSTACK_API_BASE: config.paystackUrl,
     UPSTASH_REDIS_REST_TOKEN: config.bridgeToken,
     // The local BuyPower sandbox (supabase/local/standins/buypower.ts) in place of idev.buypower.ng.
-    BUYPOWER_API_BASE: `http://127.0.0.1:${standinPort(config.instance)}/v2`,
+    BUYPOWER_API_BASE: `${config.buypowerUrl}/v2`,
     BUYPOWER_API_KEY: LOCAL_BUYPOWER_API_KEY,
     SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: (await localApiKeys(config)).publishable }),
     SUPABASE_SECRET_KEYS: JSON.stringify({ default: (await localApiKeys(config)).secret }),

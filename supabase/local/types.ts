@@ -3,7 +3,7 @@
 // `node dist/server/server.js` with PG_META_GENERATE_TYPES=typescript against the database, for
 // `public` plus the [api] schemas of config.toml. Here the npm package runs with the local node.
 import { parse } from "smol-toml";
-import { run } from "./postgres.ts";
+import { query, run } from "./postgres.ts";
 import { ROOT, type StackConfig } from "./stack.ts";
 
 /** supabase/cli pins supabase/postgres-meta:v0.96.6 (pkg/config/templates/Dockerfile). */
@@ -63,6 +63,8 @@ export async function generateTypes(config: StackConfig): Promise<string> {
   if (!output.success || !types.includes("export type Database")) {
     throw new Error(`postgres-meta failed to generate types:\n${new TextDecoder().decode(output.stderr)}`);
   }
+  // Exactly what the CLI writes: no post-processing. (Dated partitions would make it stale daily; tracking
+  // keeps them in the unexposed schema tracking_partitions for that reason.)
   return types;
 }
 

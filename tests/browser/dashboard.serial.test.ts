@@ -265,6 +265,41 @@ dbTest(
   },
 );
 
+dbTest("the tracking panel shows the p95 of the most sampled metric the project has", async () => {
+  // The demo seed's sessions send lcp and ttfb (other tests add their own names); a rollup makes them
+  // visible to the analytics routes.
+  await sql()`select tracking.run_rollups()`;
+  const analyst = await tokenFor("analyst");
+  const metrics = await api<{ metrics: Array<{ name: string }> }>("analytics/metrics", { token: analyst });
+  assert.equal(metrics.status, 200, metrics.text);
+  const metric = metrics.body.metrics[0]?.name;
+  assert.ok(metric, "the seed has performance metrics");
+  const performance = await api<{ overall: { p95: number | null } }>(
+    `analytics/performance?metric=${encodeURIComponent(metric)}&range=24h`,
+    { token: analyst },
+  );
+  assert.equal(performance.status, 200, performance.text);
+  const p95 = performance.body.overall.p95;
+  await withBrowser(async (browser) => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await signInWithToken(page, analyst);
+    await page.waitForFunction(
+      `document.querySelector('[data-testid="tracking-metric"]')?.textContent === ${JSON.stringify(metric)}`,
+      undefined,
+      { timeout: 10_000 },
+    );
+    // What the route answered, rounded; "–" for a metric without samples in the last 24 hours.
+    await page.waitForFunction(
+      `document.querySelector('[data-testid="tracking-p95"]')?.textContent === ${
+        JSON.stringify(p95 === null ? "–" : String(Math.round(p95)))
+      }`,
+      undefined,
+      { timeout: 10_000 },
+    );
+    await page.locator('[data-panel="tracking"]').screenshot({ path: `${ARTIFACTS}panel-tracking.png` });
+  });
+});
+
 dbTest("a customer is told plainly they have no access, and no panel data reaches the page", async () => {
   await withBrowser(async (browser) => {
     const page = await browser.newPage();

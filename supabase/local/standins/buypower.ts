@@ -7,6 +7,7 @@
 //
 //   deno run -A supabase/local/standins/buypower.ts   (port from PB_INSTANCE, key BUYPOWER_API_KEY)
 import { createHash } from "node:crypto";
+import { instancePorts, LOCAL_BUYPOWER_API_KEY, type StackConfig } from "../stack.ts";
 
 export const DISCOS = [
   "ABUJA",
@@ -218,19 +219,18 @@ export class BuyPowerSandbox {
   }
 }
 
-/** The stand-in's port: 54341 on instance 0 (54340 is the local Realtime), shifted by 100 per instance like the rest of the stack. */
+/** The stand-in's port, from the stack's port table (supabase/local/stack.ts). */
 export function standinPort(instance = Number(Deno.env.get("PB_INSTANCE") ?? "0")): number {
-  return 54341 + instance * 100;
+  return instancePorts(instance).buypower;
 }
 
 /** What `./dev status` checks (supabase/local/standins/README.md). */
 export const standin = {
   name: "buypower",
-  healthUrl: (config: { instance: number }) => `http://127.0.0.1:${standinPort(config.instance)}/health`,
+  healthUrl: (config: StackConfig) => `${config.buypowerUrl}/health`,
 };
 
-/** The local sandbox's key: not a secret, like the CLI's local JWT secret. */
-export const LOCAL_BUYPOWER_API_KEY = "local-buypower-sandbox-key";
+export { LOCAL_BUYPOWER_API_KEY };
 
 if (import.meta.main) {
   const sandbox = new BuyPowerSandbox({

@@ -6,7 +6,14 @@
 // refund (create, list by transaction) with refund.processed deliveries, Bearer auth, and webhook
 // signatures (x-paystack-signature: hex HMAC-SHA512 of the body with the secret key).
 import { paystackSignature } from "../../../shared/commerce/paystack.ts";
+import type { StackConfig } from "../stack.ts";
 import { deliver, randomId, type RecordedCall, StandinControl } from "./faults.ts";
+
+/** For `./dev status` (supabase/local/standins/README.md): a control route that answers while it is up. */
+export const standin = {
+  name: "paystack",
+  healthUrl: (config: StackConfig) => `${config.paystackUrl}/_standin/calls?match=status-check`,
+};
 
 export interface PaystackStandinOptions {
   secretKey: string;

@@ -18,16 +18,15 @@ export function startPaymentStandins(
     publicUrl: config.paystackUrl,
     webhookUrl: `${config.apiUrl}/functions/v1/payments-webhook/paystack`,
   });
-  const port = (url: string) => Number(new URL(url).port);
   const servers = [
     Deno.serve({
       hostname: "127.0.0.1",
-      port: port(config.stripeUrl),
+      port: config.ports.stripe,
       onListen: () => say(`stripe stand-in on ${config.stripeUrl}`),
     }, stripe.handle),
     Deno.serve({
       hostname: "127.0.0.1",
-      port: port(config.paystackUrl),
+      port: config.ports.paystack,
       onListen: () => say(`paystack stand-in on ${config.paystackUrl}`),
     }, paystack.handle),
   ];

@@ -4,7 +4,14 @@
 // local gateway: payment_intent.succeeded / payment_intent.payment_failed on confirm, refund.updated and
 // charge.refunded after a refund. Confirm with payment_method=pm_card_chargeDeclined to fail.
 import { stripeSignatureHeader } from "../../../shared/commerce/stripe.ts";
+import type { StackConfig } from "../stack.ts";
 import { deliver, randomId, type RecordedCall, StandinControl } from "./faults.ts";
+
+/** For `./dev status` (supabase/local/standins/README.md): a control route that answers while it is up. */
+export const standin = {
+  name: "stripe",
+  healthUrl: (config: StackConfig) => `${config.stripeUrl}/_standin/calls?match=status-check`,
+};
 
 export interface StripeStandinOptions {
   secretKey: string;

@@ -59,3 +59,11 @@ Deno.test("types cover public first, then config.toml's API schemas, once each",
     assert.ok(schemas.includes(schema[1]), schema[1]);
   }
 });
+
+Deno.test("the committed types hold no dated partition: tracking keeps them out of the exposed schemas", async () => {
+  assert.doesNotMatch(await read("types/database.ts"), /^ {6}\w+_p\d{8}: \{$/m);
+  assert.match(
+    await read("supabase/migrations/20261122003000_tracking-schema.sql"),
+    /partition of tracking\.events/,
+  );
+});
