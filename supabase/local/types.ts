@@ -3,7 +3,7 @@
 // `node dist/server/server.js` with PG_META_GENERATE_TYPES=typescript against the database, for
 // `public` plus the [api] schemas of config.toml. Here the npm package runs with the local node.
 import { parse } from "smol-toml";
-import { query, run } from "./postgres.ts";
+import { run } from "./postgres.ts";
 import { ROOT, type StackConfig } from "./stack.ts";
 
 /** supabase/cli pins supabase/postgres-meta:v0.96.6 (pkg/config/templates/Dockerfile). */
