@@ -94,15 +94,8 @@ create index promotion_redemptions_promotion_idx on marketing.promotion_redempti
 create index promotion_redemptions_coupon_idx on marketing.promotion_redemptions (coupon_id);
 create index promotion_redemptions_customer_idx on marketing.promotion_redemptions (customer_id, created_at desc);
 
-create or replace function private.marketing_touch_promotion() returns trigger
-language plpgsql set search_path = '' as $$
-begin
-  new.updated_at := now();
-  return new;
-end;
-$$;
 create trigger promotions_touch before update on marketing.promotions
-  for each row execute function private.marketing_touch_promotion();
+  for each row execute function private.touch_updated_at();
 
 -- RLS: marketing staff manage promotions and codes; analysts read them; a customer reads only their own
 -- redemptions and per-code counters. Nobody writes uses, counters or redemptions but checkout and the job.

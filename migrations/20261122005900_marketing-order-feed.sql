@@ -99,15 +99,8 @@ grant update (refund_window, min_pair_orders) on marketing.order_settings to aut
 grant select on marketing.product_pairs to anon, authenticated;
 grant all on marketing.order_settings, marketing.order_baskets, marketing.product_pairs to service_role;
 
-create or replace function private.marketing_touch_order_settings() returns trigger
-language plpgsql set search_path = '' as $$
-begin
-  new.updated_at := now();
-  return new;
-end;
-$$;
 create trigger order_settings_touch before update on marketing.order_settings
-  for each row execute function private.marketing_touch_order_settings();
+  for each row execute function private.touch_updated_at();
 
 -- The consumer --------------------------------------------------------------------------------------
 
@@ -349,7 +342,7 @@ $$;
 grant execute on function marketing.frequently_bought_together(uuid, int) to anon, authenticated, service_role;
 grant execute on function marketing.refresh_product_pairs() to service_role;
 revoke execute on function private.marketing_consume_orders(int, int), private.marketing_apply_order_page(),
-  private.marketing_money(bigint), private.marketing_touch_order_settings() from public;
+  private.marketing_money(bigint) from public;
 
 select cron.schedule('marketing-order-feed', '* * * * *',
   $$select private.run_job('marketing-order-feed', 'select private.marketing_consume_orders()')$$);
