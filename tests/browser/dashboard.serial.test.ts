@@ -8,6 +8,7 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { api, config, createUser, dbTest, eventually, sql, tokenFor } from "../support/harness.ts";
 import { runningStripe as stripe } from "../support/fakes/stripe.ts";
 import { checkoutAs, createCustomer, createSku, waitForOrderStatus } from "../functions/commerce/_helpers.ts";
+import { clientWith, subscribe } from "../functions/realtime/support.ts";
 
 const DASHBOARD = `${config.apiUrl}/dashboard/`;
 const ARTIFACTS = new URL("../../.local/artifacts/browser/", import.meta.url).pathname;
@@ -23,7 +24,36 @@ function chromiumPath(): string {
   throw new Error("Chromium is missing: ./dev installs the Debian package chromium");
 }
 
+/**
+ * Waits until Realtime authorizes a private join again. The suite's serial tests restart PostgreSQL just
+ * before this file, and Realtime's database connections take a while to come back; the panels would
+ * otherwise wait for their first join inside each test's own timeouts.
+ */
+let realtimeReady: Promise<void> | undefined;
+function waitForRealtime(): Promise<void> {
+  realtimeReady ??= (async () => {
+    const token = await tokenFor("admin");
+    const deadline = Date.now() + 120_000;
+    while (true) {
+      const client = await clientWith(() => Promise.resolve(token));
+      try {
+        const outcome = await subscribe(
+          client.channel("leads:dashboard", { config: { private: true } }),
+          5_000,
+        );
+        if (outcome.status === "SUBSCRIBED") return;
+      } finally {
+        await client.removeAllChannels();
+      }
+      if (Date.now() > deadline) throw new Error("Realtime authorizes no private join within 120 s");
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  })();
+  return realtimeReady;
+}
+
 async function withBrowser(fn: (browser: Browser) => Promise<void>) {
+  await waitForRealtime();
   await Deno.mkdir(ARTIFACTS, { recursive: true });
   const browser = await chromium.launch({
     executablePath: chromiumPath(),
