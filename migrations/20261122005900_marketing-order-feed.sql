@@ -345,9 +345,7 @@ revoke execute on function private.marketing_consume_orders(int, int), private.m
   private.marketing_money(bigint) from public;
 
 select cron.schedule('marketing-order-feed', '* * * * *',
-  -- run_job records a row count (bigint): the events consumed. (Returning the jsonb summary failed the
-  -- cast after the work, and run_job's exception block rolled the whole page back, every minute.)
-  $$select private.run_job('marketing-order-feed', 'select (private.marketing_consume_orders() ->> ''events'')::bigint')$$);
+  $$select private.run_job('marketing-order-feed', 'select private.marketing_consume_orders()')$$);
 select cron.schedule('marketing-product-pairs', '17 * * * *',
   $$select private.run_job('marketing-product-pairs', 'select marketing.refresh_product_pairs()')$$);
 

@@ -57,5 +57,4 @@ $$;
 revoke execute on function private.marketing_consume_hot_leads(int, int) from public;
 
 select cron.schedule('marketing-hot-leads', '* * * * *',
-  -- run_job records a row count (bigint): the hot leads seen, not the jsonb summary (see marketing-order-feed).
-  $$select private.run_job('marketing-hot-leads', 'select (private.marketing_consume_hot_leads() ->> ''leads'')::bigint')$$);
+  $$select private.run_job('marketing-hot-leads', 'select private.marketing_consume_hot_leads()')$$);
