@@ -205,7 +205,9 @@ create table leads.events (
   actor_id uuid,
   actor_role text,
   details jsonb not null default '{}'::jsonb,
-  occurred_at timestamptz not null default now()
+  occurred_at timestamptz not null default now(),
+  -- The writing transaction: leads.hot_feed pages on (tx_id, id), like commerce.order_feed.
+  tx_id xid8 not null default pg_current_xact_id()
 );
 create index events_lead_idx on leads.events (lead_id, occurred_at desc);
 create index events_type_occurred_idx on leads.events (type, to_value, occurred_at);

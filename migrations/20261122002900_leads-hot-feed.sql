@@ -5,7 +5,6 @@
 -- running are served (tx_id < xmin of the current snapshot), so a reader never skips an event that an
 -- older, slower transaction commits after a newer one.
 
-alter table leads.events add column tx_id xid8 not null default pg_current_xact_id();
 comment on column leads.events.tx_id is 'Id of the transaction that wrote the event (the hot-lead feed''s cursor).';
 create index events_hot_feed_idx on leads.events (tx_id, id) where type = 'status_changed' and to_value = 'hot';
 
