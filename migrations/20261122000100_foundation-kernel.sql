@@ -205,18 +205,28 @@ create policy "admins and analysts read job runs" on ops.job_runs
 grant select on ops.job_runs to authenticated;
 
 -- Runs one set-based SQL job and records it. The command runs in a subtransaction: a failure rolls
--- back the job's own writes but keeps the failed run on record for /health/status.
+-- back the job's own writes but keeps the failed run on record for /health/status. A command returns
+-- what suits it: a row count (kept as rows_touched) or a jsonb summary (kept as details, with its
+-- `rows` member, if any, as rows_touched). The result is taken as text, so no result type can fail
+-- the run after its work is done.
 create or replace function private.run_job(job_name text, command text) returns bigint
 language plpgsql volatile set search_path = '' as $$
 declare
   run_id bigint;
-  touched bigint;
+  result text;
+  summary jsonb;
 begin
   insert into ops.job_runs (job_name) values (run_job.job_name) returning id into run_id;
   begin
-    execute command into touched;
+    execute command into result;
+    summary := case when result ~ '^\s*\{' then result::jsonb end;
     update ops.job_runs
-    set finished_at = clock_timestamp(), status = 'succeeded', rows_touched = touched
+    set finished_at = clock_timestamp(), status = 'succeeded',
+        rows_touched = case
+          when result ~ '^-?[0-9]{1,18}$' then result::bigint
+          when summary ->> 'rows' ~ '^-?[0-9]{1,18}$' then (summary ->> 'rows')::bigint
+        end,
+        details = coalesce(summary, '{}'::jsonb)
     where id = run_id;
   exception when others then
     update ops.job_runs

@@ -22,9 +22,12 @@ create table marketing.customer_analytics (
   avg_order_value numeric(12, 2),
   first_order_at timestamptz,
   last_order_at timestamptz,
-  changed_at timestamptz not null default now()
+  changed_at timestamptz not null default now(),
+  -- The transaction that last changed the row: incremental segment refresh reads rows by it (see
+  -- marketing.refresh_segments), since a time stamp is taken before its transaction commits.
+  changed_xid xid8 not null default pg_current_xact_id()
 );
-create index customer_analytics_changed_idx on marketing.customer_analytics (changed_at);
+create index customer_analytics_changed_idx on marketing.customer_analytics (changed_xid);
 
 create table marketing.segments (
   id uuid primary key default gen_random_uuid(),
@@ -38,8 +41,9 @@ create table marketing.segments (
   revenue numeric(16, 2) not null default 0,
   avg_order_value numeric(12, 2),
   refreshed_at timestamptz,
-  -- The analytics changes already applied (incremental refresh reads only rows changed after it).
-  watermark timestamptz not null default '-infinity',
+  -- Analytics changes by transactions older than this are applied (the snapshot xmin of the last
+  -- refresh); null until the first refresh and after a definition change, which refresh fully.
+  applied_xmin xid8,
   created_at timestamptz not null default now()
 );
 
@@ -169,7 +173,7 @@ language plpgsql set search_path = '' as $$
 begin
   new.compiled := marketing.compile_segment(new.definition);
   if tg_op = 'UPDATE' and new.definition is distinct from old.definition then
-    new.watermark := '-infinity';
+    new.applied_xmin := null;
   end if;
   return new;
 end;
@@ -212,8 +216,11 @@ grant update (name, definition) on marketing.segments to authenticated;
 -- Refresh -------------------------------------------------------------------------------------------
 
 /*
-  Refreshes segment membership. Incremental (full = false): only customers whose analytics changed
-  since each segment's watermark are re-tested. Full: every customer (the nightly run, which also
+  Refreshes segment membership. Incremental (full = false): only customers whose analytics were changed
+  by a transaction not older than the segment's applied_xmin are re-tested. applied_xmin is the snapshot
+  xmin of the last refresh: every transaction below it had ended and was seen; one that was still
+  running (its rows invisible then, however early its clock said it wrote them) has an id at or above
+  it, so the next run reads it. A row seen twice is re-tested twice, which changes nothing. Full: every customer (the nightly run, which also
   catches the drift of time-relative fields such as days_since_last_order). Then recomputes each
   segment's size, revenue and average order value. Returns the membership rows changed.
 */
@@ -225,45 +232,46 @@ declare
   seg record;
   changed bigint := 0;
   step bigint;
-  horizon timestamptz := clock_timestamp();
+  horizon xid8 := pg_snapshot_xmin(pg_current_snapshot());
   scope text;
 begin
   for seg in select * from marketing.segments s where only_segment is null or s.id = only_segment order by s.slug for update loop
-    scope := case when full_refresh or seg.watermark = '-infinity' then 'true'
-                  else format('ca.changed_at > %L::timestamptz and ca.changed_at <= %L::timestamptz', seg.watermark, horizon) end;
+    scope := case when full_refresh or seg.applied_xmin is null then 'true'
+                  else format('ca.changed_xid >= %L::xid8', seg.applied_xmin) end;
     execute format($q$
       with scoped as (
         select ca.user_id, coalesce(%1$s, false) as member from marketing.customer_analytics ca
-        where %2$s and ca.changed_at <= %3$L::timestamptz
+        where %2$s
       ), removed as (
         delete from marketing.segment_members m using scoped s
-        where m.segment_id = %4$L and m.user_id = s.user_id and not s.member
+        where m.segment_id = %3$L and m.user_id = s.user_id and not s.member
         returning 1
       ), added as (
         insert into marketing.segment_members (segment_id, user_id)
-        select %4$L, s.user_id from scoped s where s.member
+        select %3$L, s.user_id from scoped s where s.member
         on conflict do nothing
         returning 1
       )
       select (select count(*) from removed) + (select count(*) from added)$q$,
-      seg.compiled, scope, horizon, seg.id) into step;
-    if full_refresh or seg.watermark = '-infinity' then
+      seg.compiled, scope, seg.id) into step;
+    if full_refresh or seg.applied_xmin is null then
       -- Customers without an analytics row left the data set; drop them too.
       delete from marketing.segment_members m where m.segment_id = seg.id
         and not exists (select 1 from marketing.customer_analytics ca where ca.user_id = m.user_id);
     end if;
-    if full_refresh or seg.watermark = '-infinity' then
+    if full_refresh or seg.applied_xmin is null then
       -- The stored figures are the nightly snapshot; marketing.segment_stats() reads them live, so an
       -- incremental run costs what changed, not the size of every segment.
       update marketing.segments s
-      set watermark = horizon, refreshed_at = now(),
+      set applied_xmin = horizon, refreshed_at = now(),
           (member_count, revenue, avg_order_value) = (
             select count(*), coalesce(sum(ca.total_spent), 0), round(sum(ca.total_spent) / nullif(sum(ca.orders_count), 0), 2)
             from marketing.segment_members m join marketing.customer_analytics ca on ca.user_id = m.user_id
             where m.segment_id = seg.id)
       where s.id = seg.id;
     else
-      update marketing.segments s set watermark = horizon, refreshed_at = now() where s.id = seg.id;
+      update marketing.segments s set applied_xmin = greatest(s.applied_xmin, horizon), refreshed_at = now()
+      where s.id = seg.id;
     end if;
     changed := changed + step;
   end loop;
@@ -307,9 +315,9 @@ begin
     select distinct i.user_id from pg_temp.marketing_incoming_orders i
     where i.old_status is not null and (i.old_status <> i.status or i.old_total <> i.total)));
   insert into marketing.customer_analytics as ca (user_id, orders_count, total_spent, avg_order_value, first_order_at,
-                                                  last_order_at, changed_at)
+                                                  last_order_at, changed_at, changed_xid)
   select i.user_id, count(*), sum(i.total), round(sum(i.total) / count(*), 2), min(i.placed_at), max(i.placed_at),
-         clock_timestamp()
+         clock_timestamp(), pg_current_xact_id()
   from pg_temp.marketing_incoming_orders i
   where i.old_status is null and i.status = 'placed'
     and i.user_id not in (select c.user_id from pg_temp.marketing_incoming_orders c
@@ -321,7 +329,7 @@ begin
         avg_order_value = round((ca.total_spent + excluded.total_spent) / (ca.orders_count + excluded.orders_count), 2),
         first_order_at = least(ca.first_order_at, excluded.first_order_at),
         last_order_at = greatest(ca.last_order_at, excluded.last_order_at),
-        changed_at = excluded.changed_at;
+        changed_at = excluded.changed_at, changed_xid = excluded.changed_xid;
   perform marketing.refresh_segments(false);
   return recorded;
 end;
@@ -361,14 +369,14 @@ begin
     where exists (select 1 from marketing.customer_orders o where o.user_id = u.id);
   end if;
   insert into marketing.customer_analytics as ca (user_id, orders_count, total_spent, avg_order_value, first_order_at,
-                                                  last_order_at, changed_at)
+                                                  last_order_at, changed_at, changed_xid)
   select t.user_id, t.orders_count, t.total_spent, round(t.total_spent / nullif(t.orders_count, 0), 2),
-         t.first_order_at, t.last_order_at, clock_timestamp()
+         t.first_order_at, t.last_order_at, clock_timestamp(), pg_current_xact_id()
   from pg_temp.marketing_order_totals t
   on conflict (user_id) do update
     set orders_count = excluded.orders_count, total_spent = excluded.total_spent,
         avg_order_value = excluded.avg_order_value, first_order_at = excluded.first_order_at,
-        last_order_at = excluded.last_order_at, changed_at = excluded.changed_at
+        last_order_at = excluded.last_order_at, changed_at = excluded.changed_at, changed_xid = excluded.changed_xid
     where (ca.orders_count, ca.total_spent, ca.first_order_at, ca.last_order_at)
           is distinct from (excluded.orders_count, excluded.total_spent, excluded.first_order_at, excluded.last_order_at);
   get diagnostics touched = row_count;
@@ -428,7 +436,8 @@ comment on column marketing.customer_analytics.total_spent is 'Sum of placed ord
 comment on column marketing.customer_analytics.avg_order_value is 'total_spent / orders_count.';
 comment on column marketing.customer_analytics.first_order_at is 'First placed order.';
 comment on column marketing.customer_analytics.last_order_at is 'Last placed order.';
-comment on column marketing.customer_analytics.changed_at is 'Last change (incremental segment refresh reads this).';
+comment on column marketing.customer_analytics.changed_at is 'Last change.';
+comment on column marketing.customer_analytics.changed_xid is 'Transaction of the last change (incremental segment refresh reads this).';
 comment on table marketing.segments is 'A segment: a definition over customer analytics, compiled to a predicate.';
 comment on column marketing.segments.id is 'Primary key.';
 comment on column marketing.segments.slug is 'Stable name.';
@@ -440,7 +449,7 @@ comment on column marketing.segments.member_count is 'Members at the last full r
 comment on column marketing.segments.revenue is 'Members'' total spent at the last full refresh.';
 comment on column marketing.segments.avg_order_value is 'Members'' average order value at the last full refresh.';
 comment on column marketing.segments.refreshed_at is 'Last refresh.';
-comment on column marketing.segments.watermark is 'Analytics changes up to here are applied.';
+comment on column marketing.segments.applied_xmin is 'Analytics changes of transactions older than this are applied; null: refresh fully.';
 comment on column marketing.segments.created_at is 'When the row was created.';
 comment on table marketing.segment_members is 'Membership of customers in segments.';
 comment on column marketing.segment_members.segment_id is 'Segment.';

@@ -84,6 +84,18 @@ begin
   if target.id is null then
     return jsonb_build_object('started', 0, 'reason', 'no_list');
   end if;
+  -- Nurturing is marketing mail: it needs the lead's consent (which subscribes it to the list) or a
+  -- confirmed subscription from before. Decided first: ranking plans is the expensive part.
+  if coalesce((lead ->> 'consent')::boolean, false) then
+    perform marketing.subscribe(lead ->> 'email', list_slug, lead ->> 'firstName', 'lead');
+  end if;
+  select x.subscriber_id into subscriber_id
+  from marketing.subscriptions x join marketing.subscribers s on s.id = x.subscriber_id
+  where s.email = lower(lead ->> 'email') and x.list_id = target.id and x.status = 'confirmed';
+  if subscriber_id is null then
+    return jsonb_build_object('started', 0, 'reason', 'no_consent');
+  end if;
+
   if lead ->> 'zip' is not null then
     begin
       ranked := energy.compare_plans(array[usage], lead ->> 'zip', max_results => 3);
@@ -95,18 +107,6 @@ begin
                                                'averageMonthlyBill', p ->> 'averageMonthlyBill',
                                                'enrollUrl', coalesce(p #>> '{links,enroll}', p #>> '{links,facts}'))), '[]'::jsonb)
   into plans from jsonb_array_elements(coalesce(ranked -> 'plans', '[]'::jsonb)) p;
-
-  -- Nurturing is marketing mail: it needs the lead's consent (which subscribes it to the list) or a
-  -- confirmed subscription from before.
-  if coalesce((lead ->> 'consent')::boolean, false) then
-    perform marketing.subscribe(lead ->> 'email', list_slug, lead ->> 'firstName', 'lead');
-  end if;
-  select x.subscriber_id into subscriber_id
-  from marketing.subscriptions x join marketing.subscribers s on s.id = x.subscriber_id
-  where s.email = lower(lead ->> 'email') and x.list_id = target.id and x.status = 'confirmed';
-  if subscriber_id is null then
-    return jsonb_build_object('started', 0, 'reason', 'no_consent');
-  end if;
   started := marketing.trigger_automations('lead.hot', subscriber_id, 'lead:' || (lead ->> 'id'),
     jsonb_strip_nulls(jsonb_build_object('listId', target.id, 'zip', lead ->> 'zip', 'usageKwh', usage,
                                          'plans', case when jsonb_array_length(plans) > 0 then plans end)));

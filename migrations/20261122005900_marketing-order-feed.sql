@@ -274,7 +274,7 @@ begin
     events := events + page_rows;
     exit when page_rows < page_size;
   end loop;
-  return totals || jsonb_build_object('events', events, 'pages', pages, 'released', marketing.loyalty_release_due());
+  return totals || jsonb_build_object('rows', events, 'events', events, 'pages', pages, 'released', marketing.loyalty_release_due());
 end;
 $$;
 

@@ -51,7 +51,7 @@ begin
     pages := pages + 1;
     exit when page_rows < page_size;
   end loop;
-  return jsonb_build_object('pages', pages, 'leads', leads_seen, 'started', started, 'failed', failed);
+  return jsonb_build_object('rows', leads_seen, 'pages', pages, 'leads', leads_seen, 'started', started, 'failed', failed);
 end;
 $$;
 revoke execute on function private.marketing_consume_hot_leads(int, int) from public;

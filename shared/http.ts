@@ -62,6 +62,13 @@ export interface AppOptions {
   cors?: boolean;
   /** Apply the global per-IP class to every request (default true). */
   globalRateLimit?: boolean;
+  /**
+   * Routes (OpenAPI paths, e.g. "/o/{token}") the global per-IP class does not apply to: ones that
+   * providers and mail clients call from a few shared addresses in bursts (signed webhooks, open pixels
+   * and click links fetched by a mail provider's proxy, one-click unsubscribes). They verify their own
+   * signatures, and their failures still count towards blocking the address.
+   */
+  globalRateLimitExempt?: string[];
   /** What the function is for: the OpenAPI document's info.description. */
   description?: string;
   /**
@@ -143,10 +150,10 @@ const FAILURE_STATUSES = new Set([401, 422]);
  * refused before that place spends a token of the class all the same, which only a client already
  * refused can notice.
  */
-function refuseBlocked(prefetchGlobal: boolean): MiddlewareHandler<AppEnv> {
+function refuseBlocked(prefetchGlobal: (c: AppContext) => boolean): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const ip = clientIp(c);
-    if (prefetchGlobal) c.set("globalDecision", limiter().check("global", ip));
+    if (prefetchGlobal(c)) c.set("globalDecision", limiter().check("global", ip));
     const status = await ipBlocker().check(ip);
     if (status.blocked) {
       throw new HttpError(
@@ -249,9 +256,14 @@ export function createApp(functionName: string, options: AppOptions = {}): OpenA
       },
     })(c, next);
   });
-  app.use("*", refuseBlocked(options.globalRateLimit !== false));
+  const exempt = pathMatcher(functionName, options.globalRateLimitExempt ?? []);
+  const globalApplies = (c: AppContext) => options.globalRateLimit !== false && !exempt(c.req.path);
+  app.use("*", refuseBlocked(globalApplies));
   app.use("*", refuseDeepJson());
-  if (options.globalRateLimit !== false) app.use("*", rateLimit("global"));
+  if (options.globalRateLimit !== false) {
+    const global = rateLimit("global");
+    app.use("*", (c, next) => globalApplies(c) ? global(c, next) : next());
+  }
   documentAppErrors(app, options);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", SECURITY_SCHEMES.bearer);
@@ -306,13 +318,23 @@ function documentAppErrors(app: OpenAPIHono<AppEnv>, options: AppOptions): void 
     responses[403] = roles && "description" in roles
       ? { ...roles, description: `${roles.description} Or ${blocked}` }
       : errorResponseDoc(blocked);
-    if (options.globalRateLimit !== false) {
+    if (options.globalRateLimit !== false && !(options.globalRateLimitExempt ?? []).includes(config.path)) {
       responses[429] ??= errorResponseDoc(
         "rate_limited: the global rate class for this address is exhausted; Retry-After says when to retry.",
       );
     }
     return register({ ...config, responses }, handler, hook);
   }) as typeof app.openapi;
+}
+
+/** Whether a request path (with the function's base path) is one of the given OpenAPI route paths. */
+function pathMatcher(functionName: string, routePaths: string[]): (path: string) => boolean {
+  const patterns = routePaths.map((routePath) =>
+    new RegExp(
+      `^/${functionName}${routePath.replace(/[.+?^$()|[\]\\]/g, "\\$&").replace(/\{[^/}]+\}/g, "[^/]+")}/?$`,
+    )
+  );
+  return (path) => patterns.some((pattern) => pattern.test(path));
 }
 
 /**

@@ -3122,6 +3122,7 @@ export type Database = {
         Row: {
           avg_order_value: number | null
           changed_at: string
+          changed_xid: unknown
           first_order_at: string | null
           last_order_at: string | null
           orders_count: number
@@ -3131,6 +3132,7 @@ export type Database = {
         Insert: {
           avg_order_value?: number | null
           changed_at?: string
+          changed_xid?: unknown
           first_order_at?: string | null
           last_order_at?: string | null
           orders_count?: number
@@ -3140,6 +3142,7 @@ export type Database = {
         Update: {
           avg_order_value?: number | null
           changed_at?: string
+          changed_xid?: unknown
           first_order_at?: string | null
           last_order_at?: string | null
           orders_count?: number
@@ -3945,6 +3948,7 @@ export type Database = {
       }
       segments: {
         Row: {
+          applied_xmin: unknown
           avg_order_value: number | null
           compiled: string
           created_at: string
@@ -3956,9 +3960,9 @@ export type Database = {
           refreshed_at: string | null
           revenue: number
           slug: string
-          watermark: string
         }
         Insert: {
+          applied_xmin?: unknown
           avg_order_value?: number | null
           compiled: string
           created_at?: string
@@ -3970,9 +3974,9 @@ export type Database = {
           refreshed_at?: string | null
           revenue?: number
           slug: string
-          watermark?: string
         }
         Update: {
+          applied_xmin?: unknown
           avg_order_value?: number | null
           compiled?: string
           created_at?: string
@@ -3984,7 +3988,6 @@ export type Database = {
           refreshed_at?: string | null
           revenue?: number
           slug?: string
-          watermark?: string
         }
         Relationships: []
       }

@@ -16,20 +16,27 @@ let fileBytes = header.length;
 for (let i = 1; i <= rows; i++) fileBytes += row(i).length;
 
 const encoder = new TextEncoder();
-let next = 1;
-const body = new ReadableStream<Uint8Array>({
-  pull(controller) {
-    if (next === 1) controller.enqueue(encoder.encode(header));
-    let chunk = "";
-    for (let n = 0; n < 500 && next <= rows; n++, next++) chunk += row(next);
-    if (chunk) controller.enqueue(encoder.encode(chunk));
-    if (next > rows) controller.close();
-  },
-});
+/** The generated file as a pulled stream: at most one 500-row chunk exists before the parser asks. */
+function csvStream(total: number): ReadableStream<Uint8Array> {
+  let next = 1;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (next === 1) controller.enqueue(encoder.encode(header));
+      let chunk = "";
+      for (let n = 0; n < 500 && next <= total; n++, next++) chunk += row(next);
+      if (chunk) controller.enqueue(encoder.encode(chunk));
+      if (next > total) controller.close();
+    },
+  });
+}
 
 // deno-lint-ignore no-explicit-any -- exposed by --v8-flags=--expose-gc
 const gc = (globalThis as any).gc as () => void;
-await db()`select 1`;
+// A warm-up upload of 2,000 rows first (its batch is removed): compiling the parser, the schemas and
+// the queries is a one-time cost of the process, not memory the upload holds, so the baseline is
+// taken after it. What is left to measure grows with the file or it does not.
+const warmUp = await ingestBatch(customerId, "warm-up.csv", csvStream(2000));
+await db()`delete from vending.batches where id = ${warmUp.batchId}`;
 gc();
 const baseline = Deno.memoryUsage().heapUsed;
 let peak = baseline;
@@ -38,7 +45,7 @@ const sampler = setInterval(() => {
   peak = Math.max(peak, Deno.memoryUsage().heapUsed);
 }, 100);
 const started = performance.now();
-const accepted = await ingestBatch(customerId, "bench.csv", body);
+const accepted = await ingestBatch(customerId, "bench.csv", csvStream(rows));
 clearInterval(sampler);
 console.log(JSON.stringify({
   batchId: accepted.batchId,

@@ -47,6 +47,9 @@ import {
 
 const app = createApp("marketing", {
   cors: true,
+  // Resend's signed events, mail-proxy pixel and link fetches and one-click unsubscribes arrive in
+  // bursts from a few provider addresses; the per-IP global class would refuse them mid-campaign.
+  globalRateLimitExempt: ["/webhooks/resend", "/o/{token}", "/c/{token}", "/unsubscribe"],
   description:
     "E-mail marketing: subscriptions, sending, campaigns, automations, segments (docs/api/marketing.md).",
 });

@@ -1,6 +1,6 @@
 -- pg_cron job definitions and the job bookkeeping every pipeline uses.
 begin;
-select plan(11);
+select plan(13);
 
 select is((select schedule from cron.job where jobname = 'ops-prune-history'), '17 3 * * *',
   'ops-prune-history is scheduled daily');
@@ -10,6 +10,14 @@ select matches((select command from cron.job where jobname = 'ops-prune-history'
 select ok(private.run_job('test-succeeds', 'select 42::bigint') > 0, 'run_job returns the run id');
 select results_eq($$select status, rows_touched, error from ops.job_runs where job_name = 'test-succeeds'$$,
   $$values ('succeeded'::text, 42::bigint, null::text)$$, 'a successful run is recorded with rows touched');
+
+select private.run_job('test-summary', $q$select jsonb_build_object('rows', 7, 'pages', 2)$q$);
+select results_eq($$select status, rows_touched, details from ops.job_runs where job_name = 'test-summary'$$,
+  $$values ('succeeded'::text, 7::bigint, '{"rows": 7, "pages": 2}'::jsonb)$$,
+  'a jsonb summary is kept as details, its rows member as rows touched');
+select private.run_job('test-text', $q$select 'done'::text$q$);
+select results_eq($$select status, rows_touched, details from ops.job_runs where job_name = 'test-text'$$,
+  $$values ('succeeded'::text, null::bigint, '{}'::jsonb)$$, 'any other result still records success');
 
 create temporary table job_probe (n int);
 select private.run_job('test-fails', 'insert into job_probe values (1); select 1/0');

@@ -160,3 +160,30 @@ dbTest("a rate-limited route answers 429 with Retry-After and RateLimit headers"
   assert.ok(Number(last!.headers.get("retry-after")) >= 1);
   await expectEnvelope(last!, 429, "rate_limited");
 });
+
+dbTest("the global per-IP class skips the routes an app exempts, and only those", async () => {
+  const exempting = createApp("exempting", { globalRateLimitExempt: ["/hooks/{provider}"] });
+  exempting.post("/hooks/:provider", (c) => c.json({ ok: true }));
+  exempting.get("/other", (c) => c.json({ ok: true }));
+  const ip = uniqueIp();
+  const send = (path: string, method = "GET") =>
+    exempting.request(`/exempting${path}`, { method, headers: { "x-forwarded-for": ip } });
+  // 100 per minute is the default global class: the 101st ordinary request is refused ...
+  const ordinary: number[] = [];
+  for (let i = 0; i < 101; i++) {
+    const response = await send("/other");
+    ordinary.push(response.status);
+    await response.body?.cancel();
+  }
+  assert.deepEqual(ordinary.filter((s) => s === 429).length, 1);
+  assert.equal(ordinary[100], 429);
+  // ... while the exempt route still answers the same address, with no rate headers of the class.
+  const hook = await send("/hooks/resend", "POST");
+  assert.equal(hook.status, 200);
+  assert.equal(hook.headers.get("ratelimit-limit"), null);
+  await hook.body?.cancel();
+  // A path that only starts like the exempt one is not exempt.
+  const near = await send("/hooks/resend/extra", "POST");
+  assert.equal(near.status, 429);
+  await near.body?.cancel();
+});

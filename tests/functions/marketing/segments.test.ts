@@ -1,0 +1,61 @@
+// Incremental segment refresh never misses a change whose transaction commits after a refresh ran: the
+// change is stamped with its transaction, and a refresh applies only what every older transaction wrote
+// (its snapshot xmin), so the next incremental run reads the late commit. Membership is read through the
+// staff API, as an analyst sees it.
+import assert from "node:assert/strict";
+import { api, createUser, dbTest, ownConnection, sql, tokenFor } from "../../support/harness.ts";
+
+async function segmentSize(slug: string): Promise<number> {
+  const res = await api("marketing/segments", { token: await tokenFor("analyst") });
+  assert.equal(res.status, 200, res.text);
+  const segment = res.body.segments.find((s: { slug: string }) => s.slug === slug);
+  assert.ok(segment, `segment ${slug} is listed`);
+  return segment.size;
+}
+
+dbTest("segments: a change committed after an incremental refresh is applied by the next one", async () => {
+  const customer = await createUser();
+  // A threshold only this test's customer reaches, so parallel tests' customers stay out of it.
+  const threshold = 900_000 + Math.floor(Math.random() * 50_000);
+  const slug = `late-commit-${crypto.randomUUID().slice(0, 8)}`;
+  const created = await api("marketing/segments", {
+    method: "POST",
+    token: await tokenFor("admin"),
+    body: { slug, name: "Late commit", definition: { field: "total_spent", op: "gte", value: threshold } },
+  });
+  assert.equal(created.status, 201, created.text);
+  await sql()`select marketing.refresh_segments(false, ${created.body.id}::uuid)`;
+  assert.equal(await segmentSize(slug), 0);
+
+  // The customer's analytics change in a transaction that stays open across a refresh.
+  const late = ownConnection("segments-late-commit");
+  try {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => release = resolve);
+    let written!: () => void;
+    const wrote = new Promise<void>((resolve) => written = resolve);
+    const transaction = late.begin(async (tx) => {
+      await tx`insert into marketing.customer_orders (order_id, user_id, total, placed_at, status)
+               values (${"late-" + customer.id}, ${customer.id}, ${threshold + 1}, now(), 'placed')`;
+      await tx`select marketing.recompute_customer_analytics(array[${customer.id}::uuid])`;
+      written();
+      await held;
+    });
+    await wrote;
+    // This refresh cannot see the open change; a refresh keyed on the change's clock would now skip it.
+    await sql()`select marketing.refresh_segments(false, ${created.body.id}::uuid)`;
+    assert.equal(await segmentSize(slug), 0, "an uncommitted change is not applied");
+    release();
+    await transaction;
+  } finally {
+    await late.end();
+  }
+
+  await sql()`select marketing.refresh_segments(false, ${created.body.id}::uuid)`;
+  assert.equal(await segmentSize(slug), 1, "the next incremental refresh applies the late commit");
+  const [{ n }] = await sql()`
+    select count(*)::int as n from marketing.segment_members
+    where segment_id = ${created.body.id} and user_id = ${customer.id}`;
+  assert.equal(n, 1);
+  await sql()`delete from marketing.segments where id = ${created.body.id}`;
+});
