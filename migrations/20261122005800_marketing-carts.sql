@@ -73,8 +73,9 @@ grant select, insert, update, delete on marketing.carts, marketing.cart_items, m
 -- Cart contents ----------------------------------------------------------------------------------------
 
 /*
-  Replaces a cart's items, validated against commerce's published availability (an unknown SKU is PT422
-  unknown_sku; more than can be sold PT409 out_of_stock, naming each). The caller has checked that the
+  Replaces the items of an open or abandoned cart (an ordered one is PT409 cart_closed), validated against
+  commerce's published availability (an unknown SKU is PT422 unknown_sku; more than can be sold PT409
+  out_of_stock, naming each). The caller has checked that the
   cart is theirs (the carts function: the signed-in owner or the cart's token). Returns the items.
 */
 create or replace function marketing.set_cart_items(cart_id uuid, items jsonb) returns jsonb
@@ -92,8 +93,10 @@ begin
     raise exception using errcode = 'PT422', hint = 'invalid_items',
       message = 'items holds up to 50 distinct SKUs with quantities 1-100.';
   end if;
-  if not exists (select 1 from marketing.carts c where c.id = set_cart_items.cart_id and c.status = 'open') then
-    raise exception using errcode = 'PT409', hint = 'cart_closed', message = 'The cart was ordered or is no longer open.';
+  -- An abandoned cart stays editable: its shopper comes back from the recovery mail and may change it
+  -- before checking out with the code (it stays abandoned, so recovery does not start again).
+  if not exists (select 1 from marketing.carts c where c.id = set_cart_items.cart_id and c.status in ('open', 'abandoned')) then
+    raise exception using errcode = 'PT409', hint = 'cart_closed', message = 'The cart was ordered already.';
   end if;
   select string_agg(x ->> 'sku', ', ' order by x ->> 'sku'),
          string_agg(case when a.available < (x ->> 'quantity')::int then x ->> 'sku' end, ', ' order by x ->> 'sku')

@@ -99,7 +99,7 @@ app.openapi(
     middleware: [rateLimit("api", perCaller)],
     request: { params: IdParam, headers: TokenHeader, body: jsonBody(CartPatch) },
     responses: { 200: jsonResponse(Cart, "The cart.") },
-    errors: { ...NOT_FOUND, 409: "cart_closed: the cart was ordered or its recovery started." },
+    errors: { ...NOT_FOUND, 409: "cart_closed: the cart was ordered." },
   }),
   async (c) =>
     c.json(await updateCart(await caller(c), c.req.valid("param").id, token(c), c.req.valid("json")), 200),

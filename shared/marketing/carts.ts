@@ -139,7 +139,10 @@ export function updateCart(
 ) {
   return asService(async (tx) => {
     const cart = await owned(tx, id, who, token);
-    if (cart.status !== "open") throw conflict("cart_closed", "The cart was ordered or is no longer open.");
+    // Open or abandoned (its shopper may withdraw consent, or fix the address, after the reminder).
+    if (cart.status === "ordered" || cart.status === "recovered") {
+      throw conflict("cart_closed", "The cart was ordered already.");
+    }
     const { email, consent } = consentColumns(patch.email, patch.consent);
     await tx`
       update marketing.carts set

@@ -79,6 +79,27 @@ dbTest(
     const abandoned = await api(`carts/${id}`, { headers: { "x-cart-token": token } });
     assert.equal(abandoned.body.status, "abandoned");
     assert.equal(abandoned.body.recoveryCode, queued.code);
+    // Back from the mail, the shopper changes the cart: it stays abandoned, with its code, and the
+    // recovery job starts nothing again for it.
+    const changed = await api(`carts/${id}/items`, {
+      method: "PUT",
+      headers: { "x-cart-token": token },
+      body: { items: [{ sku, quantity: 2 }] },
+    });
+    assert.equal(changed.status, 200, changed.text);
+    assert.deepEqual(changed.body.items, [{ sku, quantity: 2 }]);
+    assert.equal(changed.body.status, "abandoned");
+    assert.equal(changed.body.recoveryCode, queued.code);
+    await sql()`update marketing.carts set last_activity_at = now() - interval '5 hours' where id = ${id}`;
+    await sql()`select private.marketing_recover_carts()`;
+    const [{ codes }] = await sql()`
+      select count(*)::int as codes from marketing.coupons c join marketing.carts k on k.recovery_coupon_id = c.id
+      where k.id = ${id}`;
+    assert.equal(codes, 1);
+    assert.equal(
+      (await api(`carts/${id}`, { headers: { "x-cart-token": token } })).body.recoveryCode,
+      queued.code,
+    );
 
     // The shopper signs in and checks the cart out with its token; the recovery code applies by default.
     const anonymous = await api(`carts/${id}/checkout`, { body: { provider: "stripe" } });
@@ -89,7 +110,7 @@ dbTest(
       body: { provider: "stripe" },
     });
     assert.equal(ordered.status, 201, ordered.text);
-    assert.equal(ordered.body.discount, 300);
+    assert.equal(ordered.body.discount, 600);
     assert.equal(ordered.body.lines[0].discounts[0].code, queued.code);
     assert.equal(ordered.body.cartId, id);
     const again = await api(`carts/${id}/checkout`, {
