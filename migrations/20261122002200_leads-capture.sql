@@ -256,13 +256,17 @@ $$;
 revoke execute on function leads.capture(jsonb), leads.import_leads(jsonb, text) from public, anon, authenticated;
 grant execute on function leads.capture(jsonb), leads.import_leads(jsonb, text) to service_role;
 
--- Rescoring: engagement signals change as visitors keep browsing, so recent open leads are rescored
--- every 15 minutes and every open lead nightly. Both return the number of leads that changed.
+-- Rescoring: engagement signals change as visitors keep browsing, so recent open leads with a tracked
+-- session are rescored every 15 minutes, and every open lead nightly (which also moves the day-based
+-- signals such as move_in_days). A lead without a session has no signal that changes within a day:
+-- rescoring the thousands an import or a form brings every 15 minutes took a core for half a minute
+-- and changed nothing. Both return the number of leads that changed.
 create or replace function private.leads_rescore_recent() returns bigint
 language sql volatile set search_path = '' as $$
   select private.leads_apply_scores(array(
     select l.id from leads.leads l
-    where l.status in ('new', 'hot', 'warm', 'cold') and l.last_activity_at > now() - interval '7 days'))
+    where l.status in ('new', 'hot', 'warm', 'cold') and l.session_id is not null
+      and l.last_activity_at > now() - interval '7 days'))
 $$;
 
 create or replace function private.leads_rescore_all() returns bigint

@@ -30,6 +30,8 @@ create table commerce.variants (
   name text not null check (length(name) between 1 and 200),
   price_minor bigint not null check (price_minor > 0),
   currency text not null check (currency in ('USD', 'NGN')),
+  -- Shipping per unit, in the variant's currency (0: nothing to ship, e.g. a voucher or a service plan).
+  shipping_minor bigint not null default 0 check (shipping_minor >= 0),
   -- Low-stock alerts fire when a variant's available stock (all locations) falls under this.
   low_stock_threshold int not null default 5 check (low_stock_threshold >= 0),
   active boolean not null default true,
@@ -40,6 +42,7 @@ comment on column commerce.variants.id is 'Variant id.';
 comment on column commerce.variants.product_id is 'The product this is a variant of.';
 comment on column commerce.variants.sku is 'Stock keeping unit, unique across the catalog.';
 comment on column commerce.variants.name is 'Variant name (size, colour, plan term).';
+comment on column commerce.variants.shipping_minor is 'Shipping charged per unit, in minor units of the variant''s currency (0: not shipped).';
 comment on column commerce.variants.price_minor is 'Unit price in minor units (cents, kobo).';
 comment on column commerce.variants.currency is 'USD (Stripe) or NGN (Paystack).';
 comment on column commerce.variants.low_stock_threshold is 'A low-stock alert fires when the variant''s available stock (all locations) falls under this.';

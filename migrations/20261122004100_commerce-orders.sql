@@ -17,6 +17,9 @@ create table commerce.orders (
   subtotal_minor bigint not null check (subtotal_minor >= 0),
   discount_minor bigint not null default 0 check (discount_minor >= 0),
   tax_minor bigint not null default 0 check (tax_minor >= 0),
+  -- Shipping of the lines, and the part of it a free-shipping promotion waived.
+  shipping_minor bigint not null default 0 check (shipping_minor >= 0),
+  shipping_discount_minor bigint not null default 0 check (shipping_discount_minor between 0 and shipping_minor),
   total_minor bigint not null check (total_minor >= 0),
   coupon_code text,
   provider text not null check (provider in ('stripe', 'paystack')),
@@ -27,7 +30,7 @@ create table commerce.orders (
   checkout_key text,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
-  check (total_minor = subtotal_minor - discount_minor + tax_minor)
+  check (total_minor = subtotal_minor - discount_minor + tax_minor + shipping_minor - shipping_discount_minor)
 );
 comment on table commerce.orders is 'Orders: totals, payment provider, status through the state machine (commerce.order_transitions) and fraud review.';
 comment on column commerce.orders.id is 'Order id.';
@@ -40,7 +43,9 @@ comment on column commerce.orders.currency is 'USD or NGN.';
 comment on column commerce.orders.subtotal_minor is 'Sum of the lines before discount and tax, in minor units.';
 comment on column commerce.orders.discount_minor is 'Coupon discount, in minor units.';
 comment on column commerce.orders.tax_minor is 'Tax, in minor units.';
-comment on column commerce.orders.total_minor is 'What the customer pays: subtotal - discount + tax.';
+comment on column commerce.orders.shipping_minor is 'Shipping of the lines (per-unit rates x quantities), in minor units.';
+comment on column commerce.orders.shipping_discount_minor is 'Shipping waived by free-shipping promotions, in minor units.';
+comment on column commerce.orders.total_minor is 'What the customer pays: subtotal - discount + tax + shipping - shipping discount.';
 comment on column commerce.orders.coupon_code is 'The coupon applied, if any.';
 comment on column commerce.orders.provider is 'The payment provider: stripe or paystack.';
 comment on column commerce.orders.client_ip is 'The buyer''s address at checkout, for the fraud rules.';
@@ -65,9 +70,11 @@ create table commerce.order_lines (
   quantity int not null check (quantity between 1 and 1000),
   discount_minor bigint not null default 0 check (discount_minor >= 0),
   tax_minor bigint not null default 0 check (tax_minor >= 0),
+  shipping_minor bigint not null default 0 check (shipping_minor >= 0),
+  shipping_discount_minor bigint not null default 0 check (shipping_discount_minor between 0 and shipping_minor),
   total_minor bigint not null,
   fulfilled_quantity int not null default 0 check (fulfilled_quantity between 0 and quantity),
-  check (total_minor = unit_price_minor * quantity - discount_minor + tax_minor)
+  check (total_minor = unit_price_minor * quantity - discount_minor + tax_minor + shipping_minor - shipping_discount_minor)
 );
 comment on table commerce.order_lines is 'Lines of an order, with price and name snapshots: a later catalog change never rewrites what was bought.';
 comment on column commerce.order_lines.id is 'Line id.';
@@ -79,7 +86,9 @@ comment on column commerce.order_lines.unit_price_minor is 'Unit price at the ti
 comment on column commerce.order_lines.quantity is 'Units ordered.';
 comment on column commerce.order_lines.discount_minor is 'The line''s share of the discount.';
 comment on column commerce.order_lines.tax_minor is 'The line''s tax.';
-comment on column commerce.order_lines.total_minor is 'unit price x quantity - discount + tax.';
+comment on column commerce.order_lines.shipping_minor is 'The line''s shipping: the variant''s per-unit rate x quantity, at the time of purchase.';
+comment on column commerce.order_lines.shipping_discount_minor is 'Shipping of the line waived by a free-shipping promotion.';
+comment on column commerce.order_lines.total_minor is 'unit price x quantity - discount + tax + shipping - shipping discount.';
 comment on column commerce.order_lines.fulfilled_quantity is 'Units shipped so far.';
 create index order_lines_order_idx on commerce.order_lines (order_id);
 create index order_lines_variant_idx on commerce.order_lines (variant_id);

@@ -13,8 +13,10 @@ comment on column commerce.order_lines.discounts is
 -- no knowledge of promotions). Both run inside the checkout's transaction.
 --
 -- 1. Pricing: the discount a coupon and any automatic promotions give each line. lines are the priced
---    lines [{line_number, sku, product_slug, category, unit_price_minor, quantity}]; the answer is one row
---    per discounted line with its total and its breakdown. Without a promotion engine no code is known
+--    lines [{line_number, sku, product_slug, category, unit_price_minor, quantity, shipping_minor}]; the
+--    answer is one row per discounted line with its total and its breakdown. An entry of kind
+--    free_shipping waives that much of the line's shipping (shipping_discount_minor); every other entry
+--    discounts its goods (discount_minor). Without a promotion engine no code is known
 --    (PT422 unknown_coupon) and no line is discounted.
 create or replace function private.commerce_coupon_discounts(coupon_code text, customer_id uuid, currency text, lines jsonb)
 returns table (line_number int, discount_minor bigint, discounts jsonb)
@@ -98,12 +100,15 @@ create or replace function private.commerce_checkout_result(order_id uuid, decis
 language sql stable set search_path = '' as $$
   select jsonb_build_object(
     'orderId', o.id, 'number', o.number, 'status', o.status, 'reviewStatus', o.review_status,
-    'subtotal', o.subtotal_minor, 'discount', o.discount_minor, 'tax', o.tax_minor, 'total', o.total_minor,
+    'subtotal', o.subtotal_minor, 'discount', o.discount_minor, 'tax', o.tax_minor, 'shipping', o.shipping_minor,
+    'shippingDiscount', o.shipping_discount_minor, 'total', o.total_minor,
     'currency', o.currency, 'email', o.customer_email, 'decision', coalesce(decision, a.decision),
     'continued', continued,
     'lines', (select jsonb_agg(jsonb_build_object('sku', ol.sku, 'name', ol.name, 'quantity', ol.quantity,
                                                   'unitPrice', ol.unit_price_minor, 'discount', ol.discount_minor,
-                                                  'discounts', ol.discounts, 'tax', ol.tax_minor, 'total', ol.total_minor)
+                                                  'discounts', ol.discounts, 'tax', ol.tax_minor,
+                                                  'shipping', ol.shipping_minor, 'shippingDiscount', ol.shipping_discount_minor,
+                                                  'total', ol.total_minor)
                                order by ol.sku, ol.id)
               from commerce.order_lines ol where ol.order_id = o.id),
     'payment', jsonb_build_object('id', p.id, 'provider', p.provider, 'status', p.status, 'reference', p.reference))
@@ -134,6 +139,9 @@ declare
   subtotal bigint;
   discount bigint;
   tax bigint;
+  shipping bigint;
+  shipping_discount bigint;
+  total bigint;
   assessment record;
   new_order commerce.orders;
   new_payment commerce.payments;
@@ -187,19 +195,27 @@ begin
 
   select jsonb_agg(jsonb_build_object('line_number', n, 'variant_id', v.id, 'sku', v.sku, 'name', p.name || ' - ' || v.name,
                                       'product_slug', p.slug, 'category', p.category,
-                                      'unit_price_minor', v.price_minor, 'quantity', (x ->> 'quantity')::int) order by n)
+                                      'unit_price_minor', v.price_minor, 'quantity', (x ->> 'quantity')::int,
+                                      'shipping_minor', v.shipping_minor * (x ->> 'quantity')::int) order by n)
   into priced
   from jsonb_array_elements(items) with ordinality as i (x, n)
   join commerce.variants v on v.sku = x ->> 'sku' join commerce.products p on p.id = v.product_id;
 
-  -- Automatic promotions apply without a code, so the plug point prices every checkout.
+  -- Automatic promotions apply without a code, so the plug point prices every checkout. Free-shipping
+  -- entries waive shipping; the others discount the goods (each capped at what the line has).
   select jsonb_agg(l || jsonb_build_object(
-           'discount_minor', least(coalesce(d.discount_minor, 0), (l ->> 'unit_price_minor')::bigint * (l ->> 'quantity')::int),
+           'discount_minor', least(coalesce(split.goods, 0), (l ->> 'unit_price_minor')::bigint * (l ->> 'quantity')::int),
+           'shipping_discount_minor', least(coalesce(split.shipping, 0), (l ->> 'shipping_minor')::bigint),
            'discounts', coalesce(d.discounts, '[]'::jsonb)) order by (l ->> 'line_number')::int)
   into priced
   from jsonb_array_elements(priced) l
   left join private.commerce_coupon_discounts(coupon_code, buyer, order_currency, priced) d
-    on d.line_number = (l ->> 'line_number')::int;
+    on d.line_number = (l ->> 'line_number')::int
+  left join lateral (
+    select sum((e ->> 'amount')::bigint) filter (where e ->> 'kind' is distinct from 'free_shipping') as goods,
+           sum((e ->> 'amount')::bigint) filter (where e ->> 'kind' = 'free_shipping') as shipping
+    from jsonb_array_elements(coalesce(d.discounts, '[]'::jsonb)) e
+  ) split on true;
 
   select jsonb_agg(l || jsonb_build_object('tax_minor', round(
            ((l ->> 'unit_price_minor')::bigint * (l ->> 'quantity')::int - coalesce((l ->> 'discount_minor')::bigint, 0))
@@ -207,40 +223,44 @@ begin
   into priced
   from jsonb_array_elements(priced) l cross join commerce.settings s;
 
+  -- Tax is on the goods after discount; shipping is charged untaxed.
   select sum((l ->> 'unit_price_minor')::bigint * (l ->> 'quantity')::int),
-         sum(coalesce((l ->> 'discount_minor')::bigint, 0)), sum((l ->> 'tax_minor')::bigint)
-  into subtotal, discount, tax
+         sum(coalesce((l ->> 'discount_minor')::bigint, 0)), sum((l ->> 'tax_minor')::bigint),
+         sum((l ->> 'shipping_minor')::bigint), sum((l ->> 'shipping_discount_minor')::bigint)
+  into subtotal, discount, tax, shipping, shipping_discount
   from jsonb_array_elements(priced) l;
+  total := subtotal - discount + tax + shipping - shipping_discount;
 
   -- The client address is the kernel's trusted hop (never a header the client writes); its country
   -- comes from commerce.ip_country_ranges unless the caller knows it already.
   ip_country := coalesce(ip_country, private.commerce_ip_country(client_ip));
   select * into assessment
-  from private.commerce_fraud_score(buyer, buyer_email, client_ip, card_fingerprint, subtotal - discount + tax,
+  from private.commerce_fraud_score(buyer, buyer_email, client_ip, card_fingerprint, total,
                                     order_currency, billing_country, ip_country);
 
   if assessment.decision = 'block' then
     insert into commerce.fraud_assessments (customer_id, email, client_ip, card_fingerprint, total_minor, currency,
                                             score, decision, rules_fired, ruleset_version)
-    values (buyer, buyer_email, client_ip, card_fingerprint, subtotal - discount + tax, order_currency,
+    values (buyer, buyer_email, client_ip, card_fingerprint, total, order_currency,
             assessment.score, 'block', assessment.rules_fired, assessment.ruleset_version);
     return jsonb_build_object('blocked', true, 'score', assessment.score, 'rulesFired', assessment.rules_fired);
   end if;
 
   insert into commerce.orders (customer_id, customer_email, currency, subtotal_minor, discount_minor, tax_minor,
-                               total_minor, coupon_code, provider, client_ip, billing_country, ip_country,
-                               review_status, checkout_key)
-  values (buyer, buyer_email, order_currency, subtotal, discount, tax, subtotal - discount + tax, coupon_code,
+                               shipping_minor, shipping_discount_minor, total_minor, coupon_code, provider, client_ip,
+                               billing_country, ip_country, review_status, checkout_key)
+  values (buyer, buyer_email, order_currency, subtotal, discount, tax, shipping, shipping_discount, total, coupon_code,
           provider, client_ip, billing_country, ip_country,
           case when assessment.decision = 'review' then 'pending' else 'none' end, checkout_key)
   returning * into new_order;
 
   insert into commerce.order_lines (order_id, variant_id, sku, name, unit_price_minor, quantity, discount_minor,
-                                    discounts, tax_minor, total_minor)
+                                    discounts, tax_minor, shipping_minor, shipping_discount_minor, total_minor)
   select new_order.id, (l ->> 'variant_id')::uuid, l ->> 'sku', l ->> 'name', (l ->> 'unit_price_minor')::bigint,
          (l ->> 'quantity')::int, coalesce((l ->> 'discount_minor')::bigint, 0), l -> 'discounts', (l ->> 'tax_minor')::bigint,
+         (l ->> 'shipping_minor')::bigint, (l ->> 'shipping_discount_minor')::bigint,
          (l ->> 'unit_price_minor')::bigint * (l ->> 'quantity')::int - coalesce((l ->> 'discount_minor')::bigint, 0)
-           + (l ->> 'tax_minor')::bigint
+           + (l ->> 'tax_minor')::bigint + (l ->> 'shipping_minor')::bigint - (l ->> 'shipping_discount_minor')::bigint
   from jsonb_array_elements(priced) l;
   perform private.commerce_coupon_redeem(new_order.id, buyer, order_currency, priced);
 

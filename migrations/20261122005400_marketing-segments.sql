@@ -41,9 +41,9 @@ create table marketing.segments (
   revenue numeric(16, 2) not null default 0,
   avg_order_value numeric(12, 2),
   refreshed_at timestamptz,
-  -- Analytics changes by transactions older than this are applied (the snapshot xmin of the last
-  -- refresh); null until the first refresh and after a definition change, which refresh fully.
-  applied_xmin xid8,
+  -- The snapshot of the last refresh: analytics changes of the transactions it saw as ended are
+  -- applied; null until the first refresh and after a definition change, which refresh fully.
+  applied_snapshot pg_snapshot,
   created_at timestamptz not null default now()
 );
 
@@ -173,7 +173,7 @@ language plpgsql set search_path = '' as $$
 begin
   new.compiled := marketing.compile_segment(new.definition);
   if tg_op = 'UPDATE' and new.definition is distinct from old.definition then
-    new.applied_xmin := null;
+    new.applied_snapshot := null;
   end if;
   return new;
 end;
@@ -216,11 +216,27 @@ grant update (name, definition) on marketing.segments to authenticated;
 -- Refresh -------------------------------------------------------------------------------------------
 
 /*
+  The snapshot a refresh records: the current one, with the refreshing transaction itself counted as
+  running (pg_current_snapshot leaves it out of xip), so what it changes after the refresh, or in a
+  later page of the same job, is re-tested by the next refresh instead of passing for seen.
+*/
+create or replace function private.marketing_refresh_snapshot() returns pg_snapshot
+language sql volatile set search_path = '' as $$
+  select case
+    when own is null or own >= pg_snapshot_xmax(s) then s
+    else (least(pg_snapshot_xmin(s), own)::text || ':' || pg_snapshot_xmax(s)::text || ':'
+          || (select string_agg(x::text, ',' order by x)
+              from (select pg_snapshot_xip(s) as x union select own) xs))::pg_snapshot
+  end
+  from (select pg_current_snapshot() as s, pg_current_xact_id_if_assigned() as own) v
+$$;
+
+/*
   Refreshes segment membership. Incremental (full = false): only customers whose analytics were changed
-  by a transaction not older than the segment's applied_xmin are re-tested. applied_xmin is the snapshot
-  xmin of the last refresh: every transaction below it had ended and was seen; one that was still
-  running (its rows invisible then, however early its clock said it wrote them) has an id at or above
-  it, so the next run reads it. A row seen twice is re-tested twice, which changes nothing. Full: every customer (the nightly run, which also
+  by a transaction the last refresh's snapshot (applied_snapshot, taken before it read) did not see as
+  ended are re-tested: one still running then (its rows invisible, however early its clock said it wrote
+  them: it is in the snapshot's xip list) or one that began after it (at or above its xmax). Both come
+  from the changed_xid index. A row re-tested twice changes nothing. Full: every customer (the nightly run, which also
   catches the drift of time-relative fields such as days_since_last_order). Then recomputes each
   segment's size, revenue and average order value. Returns the membership rows changed.
 */
@@ -232,12 +248,14 @@ declare
   seg record;
   changed bigint := 0;
   step bigint;
-  horizon xid8 := pg_snapshot_xmin(pg_current_snapshot());
+  horizon pg_snapshot := private.marketing_refresh_snapshot();
   scope text;
 begin
   for seg in select * from marketing.segments s where only_segment is null or s.id = only_segment order by s.slug for update loop
-    scope := case when full_refresh or seg.applied_xmin is null then 'true'
-                  else format('ca.changed_xid >= %L::xid8', seg.applied_xmin) end;
+    scope := case when full_refresh or seg.applied_snapshot is null then 'true'
+                  else format('(ca.changed_xid >= pg_snapshot_xmax(%1$L::pg_snapshot)
+                               or ca.changed_xid = any (array(select pg_snapshot_xip(%1$L::pg_snapshot))))',
+                              seg.applied_snapshot) end;
     execute format($q$
       with scoped as (
         select ca.user_id, coalesce(%1$s, false) as member from marketing.customer_analytics ca
@@ -254,24 +272,25 @@ begin
       )
       select (select count(*) from removed) + (select count(*) from added)$q$,
       seg.compiled, scope, seg.id) into step;
-    if full_refresh or seg.applied_xmin is null then
+    if full_refresh or seg.applied_snapshot is null then
       -- Customers without an analytics row left the data set; drop them too.
       delete from marketing.segment_members m where m.segment_id = seg.id
         and not exists (select 1 from marketing.customer_analytics ca where ca.user_id = m.user_id);
     end if;
-    if full_refresh or seg.applied_xmin is null then
+    if full_refresh or seg.applied_snapshot is null then
       -- The stored figures are the nightly snapshot; marketing.segment_stats() reads them live, so an
       -- incremental run costs what changed, not the size of every segment.
       update marketing.segments s
-      set applied_xmin = horizon, refreshed_at = now(),
+      set applied_snapshot = horizon, refreshed_at = now(),
           (member_count, revenue, avg_order_value) = (
             select count(*), coalesce(sum(ca.total_spent), 0), round(sum(ca.total_spent) / nullif(sum(ca.orders_count), 0), 2)
             from marketing.segment_members m join marketing.customer_analytics ca on ca.user_id = m.user_id
             where m.segment_id = seg.id)
       where s.id = seg.id;
     else
-      update marketing.segments s set applied_xmin = greatest(s.applied_xmin, horizon), refreshed_at = now()
-      where s.id = seg.id;
+      -- A refresh that waited for a concurrent one's lock stores its own, older snapshot: the next run
+      -- re-tests a little more, never less.
+      update marketing.segments s set applied_snapshot = horizon, refreshed_at = now() where s.id = seg.id;
     end if;
     changed := changed + step;
   end loop;
@@ -416,7 +435,7 @@ grant execute on all functions in schema marketing to service_role;
 grant execute on function private.marketing_lock_account(uuid), private.marketing_backoff(int),
   private.marketing_condition_holds(jsonb, jsonb), private.marketing_compile_segment(jsonb, int),
   private.marketing_segment_field(text), private.marketing_segment_literal(jsonb, text),
-  private.marketing_tick(), private.marketing_wake_sender() to service_role;
+  private.marketing_tick(), private.marketing_wake_sender(), private.marketing_refresh_snapshot() to service_role;
 -- Staff preview segments through compile_segment, which runs the compiler as the caller.
 grant execute on function private.marketing_compile_segment(jsonb, int), private.marketing_segment_field(text),
   private.marketing_segment_literal(jsonb, text) to authenticated;
@@ -449,7 +468,7 @@ comment on column marketing.segments.member_count is 'Members at the last full r
 comment on column marketing.segments.revenue is 'Members'' total spent at the last full refresh.';
 comment on column marketing.segments.avg_order_value is 'Members'' average order value at the last full refresh.';
 comment on column marketing.segments.refreshed_at is 'Last refresh.';
-comment on column marketing.segments.applied_xmin is 'Analytics changes of transactions older than this are applied; null: refresh fully.';
+comment on column marketing.segments.applied_snapshot is 'Snapshot of the last refresh: changes of transactions it saw as ended are applied; null: refresh fully.';
 comment on column marketing.segments.created_at is 'When the row was created.';
 comment on table marketing.segment_members is 'Membership of customers in segments.';
 comment on column marketing.segment_members.segment_id is 'Segment.';
@@ -458,5 +477,6 @@ comment on column marketing.segment_members.added_at is 'When they joined.';
 comment on function marketing.compile_segment(jsonb) is 'Compiles a segment definition to SQL over the allowed fields; anything else is PT422.';
 comment on function marketing.recompute_customer_analytics(uuid[]) is 'Recomputes customer analytics rows from order facts (all when null).';
 comment on function marketing.record_orders(jsonb) is 'The order-facts contract: upserts facts, adds new orders to analytics (recomputes changed ones), refreshes segments.';
+comment on function private.marketing_refresh_snapshot() is 'The snapshot a segment refresh records, its own transaction counted as running.';
 comment on function marketing.refresh_segments(boolean, uuid) is 'Refreshes segment membership, incrementally or fully.';
 comment on function marketing.segment_stats() is 'Segment size, revenue and average order value, as of now.';

@@ -177,15 +177,20 @@ language sql stable set search_path = '' as $$
   end
 $$;
 
--- One promotion's discount per line, on what earlier promotions left of each line (remaining_minor).
+-- One promotion's discount per line, on what earlier promotions left of each line: of its goods
+-- (remaining_minor), or for free shipping of its shipping (shipping_remaining_minor).
 create or replace function private.marketing_promotion_amounts(promotion marketing.promotions, lines jsonb)
 returns table (line_number int, amount_minor bigint)
 language sql stable set search_path = '' as $$
   with eligible as (
     select (l ->> 'line_number')::int as line_number, (l ->> 'unit_price_minor')::bigint as unit_price,
-           (l ->> 'quantity')::int as quantity, (l ->> 'remaining_minor')::bigint as remaining
+           (l ->> 'quantity')::int as quantity,
+           case when promotion.kind = 'free_shipping' then (l ->> 'shipping_remaining_minor')::bigint
+                else (l ->> 'remaining_minor')::bigint end as remaining
     from jsonb_array_elements(lines) l
-    where private.marketing_line_eligible(promotion, l) and (l ->> 'remaining_minor')::bigint > 0
+    where private.marketing_line_eligible(promotion, l)
+      and case when promotion.kind = 'free_shipping' then (l ->> 'shipping_remaining_minor')::bigint
+               else (l ->> 'remaining_minor')::bigint end > 0
   ), budget as (
     -- What the amount budget still allows this order.
     select coalesce(promotion.budget_amount_minor - promotion.amount_used_minor, 9223372036854775807) as left_minor
@@ -194,7 +199,7 @@ language sql stable set search_path = '' as $$
            case promotion.kind
              when 'percentage' then floor(e.remaining * promotion.percent_off / 100)::bigint
              when 'fixed_amount' then 0
-             when 'free_shipping' then 0
+             when 'free_shipping' then e.remaining
              when 'buy_x_get_y' then 0
            end as amount
     from eligible e
@@ -228,6 +233,7 @@ language sql stable set search_path = '' as $$
              when 'percentage' then r.amount
              when 'fixed_amount' then coalesce((select f.amount from fixed_share f where f.line_number = r.line_number), 0)
              when 'buy_x_get_y' then coalesce((select f.amount from free_units f where f.line_number = r.line_number), 0)
+             when 'free_shipping' then r.amount
              else 0 end) as amount
     from raw r
   )
@@ -255,6 +261,7 @@ declare
   refusal text;
   working jsonb := (select jsonb_agg(l || jsonb_build_object(
                        'remaining_minor', (l ->> 'unit_price_minor')::bigint * (l ->> 'quantity')::int,
+                       'shipping_remaining_minor', coalesce((l ->> 'shipping_minor')::bigint, 0),
                        'applied', '[]'::jsonb))
                      from jsonb_array_elements(lines) l);
   applied_any boolean := false;
@@ -291,16 +298,21 @@ begin
   for promo in
     select p.* from marketing.promotions p
     where p.id = coupon.promotion_id
-       or (p.automatic and p.active and private.marketing_promotion_refusal(p, customer_id, currency, lines) is null)
+       -- Qualified: with use_column, a bare `currency` here is the promotion's own column.
+       or (p.automatic and p.active
+           and private.marketing_promotion_refusal(p, marketing_price.customer_id, marketing_price.currency,
+                                                   marketing_price.lines) is null)
     order by p.priority desc, coalesce(p.id = coupon.promotion_id, false) desc, p.created_at, p.id
   loop
     continue when applied_exclusive or (applied_any and promo.stacking = 'exclusive');
     with amounts as (
       select a.line_number, a.amount_minor from private.marketing_promotion_amounts(promo, working) a
     )
-    select jsonb_agg(l || jsonb_build_object(
-             'remaining_minor', (l ->> 'remaining_minor')::bigint - coalesce(a.amount_minor, 0),
-             'applied', (l -> 'applied') || case when a.amount_minor > 0 or (promo.kind = 'free_shipping' and a.line_number is not null)
+    select jsonb_agg(l || case when promo.kind = 'free_shipping'
+               then jsonb_build_object('shipping_remaining_minor', (l ->> 'shipping_remaining_minor')::bigint - coalesce(a.amount_minor, 0))
+               else jsonb_build_object('remaining_minor', (l ->> 'remaining_minor')::bigint - coalesce(a.amount_minor, 0)) end
+           || jsonb_build_object(
+             'applied', (l -> 'applied') || case when a.amount_minor > 0
                then jsonb_build_array(jsonb_build_object(
                       'promotionId', promo.id, 'name', promo.name, 'kind', promo.kind,
                       'code', case when promo.id = coupon.promotion_id then coupon.code end,
@@ -315,8 +327,8 @@ begin
     applied_exclusive := promo.stacking = 'exclusive';
   end loop;
 
-  -- The code must have given something (a free-shipping entry counts): otherwise its use would go
-  -- unrecorded, and the customer should know the code did nothing.
+  -- The code must have given something (free shipping counts only where a line ships): otherwise its
+  -- use would go unrecorded, and the customer should know the code did nothing.
   if coupon.id is not null and not exists (
        select 1 from jsonb_array_elements(working) l cross join jsonb_array_elements(l -> 'applied') d
        where (d ->> 'promotionId')::uuid = coupon.promotion_id) then

@@ -86,6 +86,17 @@ from (values
 join commerce.products p on p.slug = v.slug
 on conflict (sku) do nothing;
 
+-- Shipping per unit by category (vouchers and service plans ship nothing): what checkout charges and a
+-- free-shipping promotion waives.
+update commerce.variants v
+set shipping_minor = case v.currency
+    when 'USD' then case p.category when 'solar' then 4900 when 'meter' then 1200 when 'thermostat' then 900
+                                    when 'accessory' then 500 else 0 end
+    else case p.category when 'solar' then 800000 when 'meter' then 350000 when 'accessory' then 250000 else 0 end
+  end
+from commerce.products p
+where p.id = v.product_id and v.shipping_minor = 0;
+
 -- Costs at roughly 55-70 % of price (staff-only table).
 insert into commerce.variant_costs (variant_id, unit_cost_minor)
 select v.id, (v.price_minor * (55 + abs(hashtext(v.sku)) % 16) / 100)::bigint from commerce.variants v

@@ -297,6 +297,8 @@ export type Database = {
           name: string
           order_id: string
           quantity: number
+          shipping_discount_minor: number
+          shipping_minor: number
           sku: string
           tax_minor: number
           total_minor: number
@@ -311,6 +313,8 @@ export type Database = {
           name: string
           order_id: string
           quantity: number
+          shipping_discount_minor?: number
+          shipping_minor?: number
           sku: string
           tax_minor?: number
           total_minor: number
@@ -325,6 +329,8 @@ export type Database = {
           name?: string
           order_id?: string
           quantity?: number
+          shipping_discount_minor?: number
+          shipping_minor?: number
           sku?: string
           tax_minor?: number
           total_minor?: number
@@ -379,6 +385,8 @@ export type Database = {
           number: string
           provider: string
           review_status: string
+          shipping_discount_minor: number
+          shipping_minor: number
           status: string
           subtotal_minor: number
           tax_minor: number
@@ -400,6 +408,8 @@ export type Database = {
           number?: string
           provider: string
           review_status?: string
+          shipping_discount_minor?: number
+          shipping_minor?: number
           status?: string
           subtotal_minor: number
           tax_minor?: number
@@ -421,6 +431,8 @@ export type Database = {
           number?: string
           provider?: string
           review_status?: string
+          shipping_discount_minor?: number
+          shipping_minor?: number
           status?: string
           subtotal_minor?: number
           tax_minor?: number
@@ -880,6 +892,7 @@ export type Database = {
           name: string
           price_minor: number
           product_id: string
+          shipping_minor: number
           sku: string
         }
         Insert: {
@@ -891,6 +904,7 @@ export type Database = {
           name: string
           price_minor: number
           product_id: string
+          shipping_minor?: number
           sku: string
         }
         Update: {
@@ -902,6 +916,7 @@ export type Database = {
           name?: string
           price_minor?: number
           product_id?: string
+          shipping_minor?: number
           sku?: string
         }
         Relationships: [
@@ -3948,7 +3963,7 @@ export type Database = {
       }
       segments: {
         Row: {
-          applied_xmin: unknown
+          applied_snapshot: unknown
           avg_order_value: number | null
           compiled: string
           created_at: string
@@ -3962,7 +3977,7 @@ export type Database = {
           slug: string
         }
         Insert: {
-          applied_xmin?: unknown
+          applied_snapshot?: unknown
           avg_order_value?: number | null
           compiled: string
           created_at?: string
@@ -3976,7 +3991,7 @@ export type Database = {
           slug: string
         }
         Update: {
-          applied_xmin?: unknown
+          applied_snapshot?: unknown
           avg_order_value?: number | null
           compiled?: string
           created_at?: string

@@ -22,6 +22,8 @@ interface CheckoutRow {
   subtotal: number;
   discount: number;
   tax: number;
+  shipping: number;
+  shippingDiscount: number;
   total: number;
   currency: string;
   lines: CheckoutResult["lines"];
@@ -77,6 +79,8 @@ export async function checkout(
     subtotal: row.subtotal,
     discount: row.discount,
     tax: row.tax,
+    shipping: row.shipping,
+    shippingDiscount: row.shippingDiscount,
     total: row.total,
     currency: row.currency,
     lines: row.lines,

@@ -13,7 +13,8 @@ const ORDER_JSON = (tx: import("../db.ts").Tx) =>
   tx`jsonb_build_object(
       'id', o.id, 'number', o.number, 'customerId', o.customer_id, 'status', o.status,
       'reviewStatus', o.review_status, 'currency', o.currency, 'subtotal', o.subtotal_minor,
-      'discount', o.discount_minor, 'tax', o.tax_minor, 'total', o.total_minor, 'couponCode', o.coupon_code,
+      'discount', o.discount_minor, 'tax', o.tax_minor, 'shipping', o.shipping_minor,
+      'shippingDiscount', o.shipping_discount_minor, 'total', o.total_minor, 'couponCode', o.coupon_code,
       'provider', o.provider, 'createdAt', o.created_at, 'updatedAt', o.updated_at)`;
 
 export function listOrders(claims: Claims, query: PageQueryInput) {
@@ -48,7 +49,8 @@ export function getOrder(claims: Claims, id: string) {
       select ${ORDER_JSON(tx)} || jsonb_build_object(
         'lines', (select coalesce(jsonb_agg(jsonb_build_object('sku', l.sku, 'name', l.name,
                     'unitPrice', l.unit_price_minor, 'quantity', l.quantity, 'discount', l.discount_minor,
-                    'tax', l.tax_minor, 'total', l.total_minor, 'fulfilledQuantity', l.fulfilled_quantity) order by l.sku), '[]')
+                    'tax', l.tax_minor, 'shipping', l.shipping_minor, 'shippingDiscount', l.shipping_discount_minor,
+                    'total', l.total_minor, 'fulfilledQuantity', l.fulfilled_quantity) order by l.sku), '[]')
                   from commerce.order_lines l where l.order_id = o.id),
         'payment', (select jsonb_build_object('id', p.id, 'provider', p.provider, 'reference', p.reference,
                       'status', p.status, 'amount', p.amount_minor, 'captured', p.captured_minor,

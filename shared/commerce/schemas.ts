@@ -20,6 +20,9 @@ export const CheckoutAnswer = z.object({
   subtotal: z.number().int(),
   discount: z.number().int(),
   tax: z.number().int(),
+  /** Shipping of the lines (per-unit rates x quantities), and what free-shipping promotions waived of it. */
+  shipping: z.number().int(),
+  shippingDiscount: z.number().int(),
   total: z.number().int(),
   currency: z.string(),
   /** Every line with each discount applied to it (coupon and automatic promotions, in the order applied). */
@@ -37,6 +40,8 @@ export const CheckoutAnswer = z.object({
       amount: z.number().int(),
     })),
     tax: z.number().int(),
+    shipping: z.number().int(),
+    shippingDiscount: z.number().int(),
     total: z.number().int(),
   })),
   payment: z.object({

@@ -94,22 +94,6 @@ export function createPaymentIntent(
   );
 }
 
-export async function retrievePaymentIntent(
-  id: string,
-  settings = commerceSettings(),
-): Promise<PaymentIntent> {
-  const answer = await callProvider({
-    provider: "stripe",
-    timeoutMs: settings.COMMERCE_PROVIDER_TIMEOUT_MS,
-    retries: settings.COMMERCE_PROVIDER_RETRIES,
-    request: () => ({
-      url: `${settings.STRIPE_API_BASE}/v1/payment_intents/${encodeURIComponent(id)}`,
-      init: { headers: { authorization: `Bearer ${settings.STRIPE_SECRET_KEY}` } },
-    }),
-  });
-  return unwrap<PaymentIntent>(answer.status, answer.body);
-}
-
 export function createRefund(
   input: { paymentIntent: string; amountMinor: number; refundId: string },
   settings = commerceSettings(),

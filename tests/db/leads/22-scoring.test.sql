@@ -1,7 +1,7 @@
 -- Scoring as data, status bands, recommendations, routing (nearest office, default office with
 -- no_location, round-robin owners), 24-hour de-duplication, history, milestones and imports.
 begin;
-select plan(46);
+select plan(48);
 
 -- Rule conditions ---------------------------------------------------------------------------------------
 select ok(private.leads_rule_matches('5', 'gte', '3'), 'gte matches a larger number');
@@ -175,6 +175,19 @@ select ok((select (result -> 'reasons') @> '[{"code": "compared_many_plans"}]' f
   'plan comparisons of the linked session score the lead');
 select ok((select (result -> 'reasons') @> '[{"code": "returning_visitor"}]' from engaged),
   'a visitor''s earlier sessions score as return visits');
+
+-- The 15-minute rescoring follows engagement: a lead with a session gets the score its signals give
+-- now; a lead with no session (nothing of it changes within the day) is left to the nightly run. Both
+-- scores are made stale first, so only a rescore puts them right.
+create temporary table sessionless as
+select leads.capture(jsonb_build_object('kind', 'consumer', 'email', 'sessionless@score.test', 'consent', true)) as result;
+update leads.leads set score = 0, score_reasons = '[]'
+where id in (select (result ->> 'id')::uuid from engaged union all select (result ->> 'id')::uuid from sessionless);
+select private.leads_rescore_recent();
+select is((select score from leads.leads where id = (select (result ->> 'id')::uuid from engaged)),
+  (select (result ->> 'score')::int from engaged), 'the recent rescoring rescores a lead with a tracked session');
+select is((select score from leads.leads where id = (select (result ->> 'id')::uuid from sessionless)), 0,
+  'and leaves a lead without a session to the nightly run');
 
 select * from finish();
 rollback;

@@ -3,7 +3,7 @@
 -- shipping), conditions (minimum, categories, segment, first order, window), budgets, priority and
 -- stacking with automatic promotions, per-line breakdowns, bulk codes; RLS allowed and denied.
 begin;
-select plan(48);
+select plan(51);
 
 create function pg_temp.checkout_for(identifier text) returns void language sql as $$
   select set_config('role', 'service_role', true),
@@ -25,6 +25,8 @@ insert into commerce.variants (product_id, sku, name, price_minor, currency, low
 select id, case slug when 'pr-thermo' then 'PR-THERMO' else 'PR-CABLE' end, 'Test',
        case slug when 'pr-thermo' then 1000 else 500 end, 'USD', 0
 from commerce.products where slug in ('pr-thermo', 'pr-cable');
+-- The thermostat ships at 2.50 a unit; the cable ships nothing.
+update commerce.variants set shipping_minor = 250 where sku = 'PR-THERMO';
 insert into commerce.inventory_levels (variant_id, location_id)
 select v.id, l.id from commerce.variants v cross join commerce.locations l where v.sku in ('PR-THERMO', 'PR-CABLE');
 select private.commerce_apply_movements(jsonb_agg(jsonb_build_object('variant_id', v.id, 'location_id', l.id,
@@ -162,8 +164,20 @@ select is((commerce.checkout('[{"sku": "PR-THERMO", "quantity": 1}]', 'stripe', 
   'the amount budget caps the next order at what is left (700 - 500)');
 select throws_ok($$select commerce.checkout('[{"sku": "PR-THERMO", "quantity": 1}]', 'stripe', 'PRBUDGET')$$, 'PT409', null,
   'a spent budget refuses the code');
-select is((commerce.checkout('[{"sku": "PR-CABLE", "quantity": 1}]', 'stripe', 'PRSHIP') -> 'lines' -> 0 -> 'discounts' -> 0 ->> 'kind'),
-  'free_shipping', 'free shipping shows on the lines (commerce charges no shipping yet: amount 0)');
+select throws_ok($$select commerce.checkout('[{"sku": "PR-CABLE", "quantity": 1}]', 'stripe', 'PRSHIP')$$, 'PT422', null,
+  'a free-shipping code on a basket that ships nothing is refused (it would give nothing)');
+insert into r values ('ship', commerce.checkout('[{"sku": "PR-THERMO", "quantity": 2}, {"sku": "PR-CABLE", "quantity": 1}]', 'stripe', 'PRSHIP'));
+select is((select jsonb_build_object('shipping', answer -> 'shipping', 'shippingDiscount', answer -> 'shippingDiscount',
+                                     'discount', answer -> 'discount', 'total', answer -> 'total') from r where name = 'ship'),
+  '{"shipping": 500, "shippingDiscount": 500, "discount": 0, "total": 2500}'::jsonb,
+  'free shipping waives the shipping of the lines that ship (2 x 2.50), and nothing of the goods');
+select is((select jsonb_agg(jsonb_build_object('sku', l ->> 'sku', 'shipping', l -> 'shipping', 'waived', l -> 'shippingDiscount',
+                                               'entries', (select jsonb_agg(jsonb_build_array(e ->> 'kind', e -> 'amount')) from jsonb_array_elements(l -> 'discounts') e))
+                            order by l ->> 'sku')
+           from jsonb_array_elements((select answer -> 'lines' from r where name = 'ship')) l),
+  '[{"sku": "PR-CABLE", "shipping": 0, "waived": 0, "entries": null},
+    {"sku": "PR-THERMO", "shipping": 500, "waived": 500, "entries": [["free_shipping", 500]]}]'::jsonb,
+  'each line shows its shipping and the free-shipping entry with the amount it waived');
 
 -- Automatic promotions, priority and stacking -------------------------------------------------------------
 select tests.clear_authentication();
@@ -173,6 +187,10 @@ select pg_temp.checkout_for('pr_b');
 select is((commerce.checkout('[{"sku": "PR-CABLE", "quantity": 1}]', 'stripe') ->> 'discount')::int, 100,
   'an automatic promotion applies without a code');
 select tests.clear_authentication();
+select is_empty($$select * from private.marketing_price(null, tests.get_supabase_uid('pr_b'), 'NGN',
+  '[{"line_number": 1, "sku": "PR-CABLE", "product_slug": "pr-cable", "category": "accessory",
+     "unit_price_minor": 50000, "quantity": 1, "shipping_minor": 0}]')$$,
+  'a promotion in USD gives nothing to an order in NGN');
 select is((select count(*)::int from marketing.promotion_redemptions
            where promotion_id = (select id from marketing.promotions where name = 'Cable day')), 1,
   'the automatic promotion is redeemed with its order');

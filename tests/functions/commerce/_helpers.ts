@@ -10,10 +10,13 @@ export async function createCustomer(options: { staffRole?: string } = {}): Prom
   return user;
 }
 
-/** A new active USD (or NGN) SKU of its own with `stock` units in HOU-1 (and `elsewhere` in LOS-1). */
+/**
+ * A new active USD (or NGN) SKU of its own with `stock` units in HOU-1 (and `elsewhere` in LOS-1),
+ * shipping nothing unless `shipping` (per unit) is given.
+ */
 export async function createSku(
   stock: number,
-  options: { currency?: "USD" | "NGN"; price?: number; elsewhere?: number } = {},
+  options: { currency?: "USD" | "NGN"; price?: number; elsewhere?: number; shipping?: number } = {},
 ) {
   const sku = `T-${crypto.randomUUID().slice(0, 8).toUpperCase()}`;
   const currency = options.currency ?? "USD";
@@ -24,8 +27,11 @@ export async function createSku(
   }, 'accessory')
       returning id
     ), variant as (
-      insert into commerce.variants (product_id, sku, name, price_minor, currency, low_stock_threshold)
-      select id, ${sku}, 'Test', ${options.price ?? 1000}, ${currency}, 0 from product returning id
+      insert into commerce.variants (product_id, sku, name, price_minor, currency, low_stock_threshold, shipping_minor)
+      select id, ${sku}, 'Test', ${options.price ?? 1000}, ${currency}, 0, ${
+    options.shipping ?? 0
+  } from product
+      returning id
     )
     insert into commerce.inventory_levels (variant_id, location_id)
     select variant.id, l.id from variant cross join commerce.locations l`;

@@ -39,18 +39,25 @@ dbTest("checkout: Stripe end to end: reserve, PaymentIntent, confirm, signed web
 });
 
 dbTest(
-  "checkout: Paystack end to end: kobo amount, authorization URL, charge.success verified, paid",
+  "checkout: Paystack end to end: kobo amount with VAT and shipping, authorization URL, charge.success verified, paid",
   async () => {
     const user = await createCustomer();
-    const sku = await createSku(5, { currency: "NGN", price: 200000 });
+    const sku = await createSku(5, { currency: "NGN", price: 200000, shipping: 30000 });
     const response = await checkoutAs(user, { items: [{ sku, quantity: 1 }], provider: "paystack" });
     assert.equal(response.status, 201, response.text);
     assert.equal(response.body.currency, "NGN");
-    // 200,000 kobo plus Nigeria's 7.5 % VAT.
-    assert.equal(response.body.total, 215000);
+    // 200,000 kobo plus Nigeria's 7.5 % VAT on the goods, plus 30,000 kobo shipping (not taxed).
+    assert.equal(response.body.tax, 15000);
+    assert.equal(response.body.shipping, 30000);
+    assert.equal(response.body.shippingDiscount, 0);
+    assert.equal(response.body.lines[0].shipping, 30000);
+    assert.equal(response.body.total, 245000);
     assert.match(response.body.payment.authorizationUrl, /\/checkout\//);
     const [init] = await runningPaystack.calls(user.email);
-    assert.equal(JSON.parse(init.body).amount, 215000);
+    assert.equal(JSON.parse(init.body).amount, 245000);
+    const [order] = await sql()`
+      select shipping_minor::int as shipping, total_minor::int as total from commerce.orders where id = ${response.body.orderId}`;
+    assert.deepEqual(order, { shipping: 30000, total: 245000 });
     assert.equal(await runningPaystack.pay(response.body.payment.authorizationUrl), 200);
     await waitForOrderStatus(response.body.orderId, "paid");
     const verifies = await runningPaystack.calls(`/transaction/verify/${response.body.payment.reference}`);

@@ -1,7 +1,7 @@
 // Incremental segment refresh never misses a change whose transaction commits after a refresh ran: the
-// change is stamped with its transaction, and a refresh applies only what every older transaction wrote
-// (its snapshot xmin), so the next incremental run reads the late commit. Membership is read through the
-// staff API, as an analyst sees it.
+// change is stamped with its transaction, and a refresh records its snapshot, in which that transaction
+// is still running, so the next incremental run reads the late commit. A transaction that refreshes and
+// then changes more is re-read too. Membership is read through the staff API, as an analyst sees it.
 import assert from "node:assert/strict";
 import { api, createUser, dbTest, ownConnection, sql, tokenFor } from "../../support/harness.ts";
 
@@ -57,5 +57,34 @@ dbTest("segments: a change committed after an incremental refresh is applied by 
     select count(*)::int as n from marketing.segment_members
     where segment_id = ${created.body.id} and user_id = ${customer.id}`;
   assert.equal(n, 1);
+  await sql()`delete from marketing.segments where id = ${created.body.id}`;
+});
+
+dbTest("segments: what a transaction changes after its own refresh is applied by the next one", async () => {
+  const customer = await createUser();
+  const threshold = 950_000 + Math.floor(Math.random() * 40_000);
+  const slug = `after-refresh-${crypto.randomUUID().slice(0, 8)}`;
+  const created = await api("marketing/segments", {
+    method: "POST",
+    token: await tokenFor("admin"),
+    body: { slug, name: "After refresh", definition: { field: "total_spent", op: "gte", value: threshold } },
+  });
+  assert.equal(created.status, 201, created.text);
+  await sql()`select marketing.refresh_segments(false, ${created.body.id}::uuid)`;
+  // One transaction: something written, a refresh (it records its snapshot), then the customer's change.
+  await sql().begin(async (tx) => {
+    await tx`insert into marketing.customer_orders (order_id, user_id, total, placed_at, status)
+             values (${"before-" + customer.id}, ${customer.id}, 1, now(), 'placed')`;
+    // A newer transaction ends meanwhile (on another connection), so this one's id is below the
+    // snapshot's xmax and would pass for ended if the refresh did not count itself as running.
+    await sql()`select pg_current_xact_id()`;
+    await tx`select marketing.refresh_segments(false, ${created.body.id}::uuid)`;
+    await tx`insert into marketing.customer_orders (order_id, user_id, total, placed_at, status)
+             values (${"after-" + customer.id}, ${customer.id}, ${threshold}, now(), 'placed')`;
+    await tx`select marketing.recompute_customer_analytics(array[${customer.id}::uuid])`;
+  });
+  assert.equal(await segmentSize(slug), 0, "nothing refreshed the change yet");
+  await sql()`select marketing.refresh_segments(false, ${created.body.id}::uuid)`;
+  assert.equal(await segmentSize(slug), 1, "the next incremental refresh applies it");
   await sql()`delete from marketing.segments where id = ${created.body.id}`;
 });
