@@ -122,7 +122,13 @@ export function percentile(values: number[], p: number): number {
 /** Runs `work` from `connections` concurrent loops for a duration; an in-process load for anchors. */
 export async function concurrentLoad(
   work: (index: number) => Promise<void>,
-  options: { connections: number; durationSeconds?: number; iterations?: number },
+  options: {
+    connections: number;
+    durationSeconds?: number;
+    iterations?: number;
+    /** When given, every call's latency (ms) is appended too, so rounds can be pooled. */
+    samples?: number[];
+  },
 ): Promise<LoadResult> {
   const latencies: number[] = [];
   let errors = 0;
@@ -144,6 +150,7 @@ export async function concurrentLoad(
     }
   }));
   const seconds = (performance.now() - started) / 1000;
+  options.samples?.push(...latencies);
   return {
     requests: latencies.length,
     errors,
@@ -152,6 +159,22 @@ export async function concurrentLoad(
     p50Ms: percentile(latencies, 50),
     p90Ms: percentile(latencies, 90),
     p99Ms: percentile(latencies, 99),
+    durationSeconds: seconds,
+  };
+}
+
+/** Rounds of one load pooled: throughput over their summed time, percentiles over all their samples. */
+export function pooled(rounds: LoadResult[], samples: number[]): LoadResult {
+  const requests = rounds.reduce((sum, r) => sum + r.requests, 0);
+  const seconds = rounds.reduce((sum, r) => sum + r.durationSeconds, 0);
+  return {
+    requests,
+    errors: rounds.reduce((sum, r) => sum + r.errors, 0),
+    non2xx: rounds.reduce((sum, r) => sum + r.non2xx, 0),
+    rps: seconds ? requests / seconds : 0,
+    p50Ms: percentile(samples, 50),
+    p90Ms: percentile(samples, 90),
+    p99Ms: percentile(samples, 99),
     durationSeconds: seconds,
   };
 }

@@ -51,8 +51,11 @@ export interface AppVariables {
   callerPromise?: Promise<Caller>;
   /** Set when the answer counts towards blocking the client's address (e.g. a honeypot hit). */
   abuse?: string;
-  /** The global rate class's decision for the client's address, asked for beside the block check. */
-  globalDecision?: Promise<LimitDecision>;
+  /**
+   * Decisions for the client's address of the rate classes this request meets (the app's global class
+   * and any a matched route applies by address), asked for beside the block check.
+   */
+  rateDecisions?: Map<RateClassName, Promise<LimitDecision>>;
 }
 export type AppEnv = { Variables: AppVariables };
 export type AppContext = Context<AppEnv>;
@@ -142,18 +145,27 @@ function refuseDeepJson(): MiddlewareHandler<AppEnv> {
 const FAILURE_STATUSES = new Set([401, 422]);
 
 /**
- * 403 ip_blocked for a blocked address, before anything else of the request runs. When the app applies
- * the global rate class, its check is asked for here too, beside the block check, so both commands
- * leave in one Redis pipeline (the client in shared/redis.ts coalesces what is asked while a call is
- * in flight) instead of one round trip after the other; rateLimit("global") applies the decision in
- * its own place, so answers keep their order (403, then 400 nesting_too_deep, then 429). A request
- * refused before that place spends a token of the class all the same, which only a client already
- * refused can notice.
+ * 403 ip_blocked for a blocked address, before anything else of the request runs. The checks of the
+ * rate classes the request will meet by address (the app's global class, and each class a matched
+ * route's rateLimit(...) applies without its own identity, e.g. search's) are asked for here too,
+ * beside the block check, so all commands leave in one Redis pipeline (the client in shared/redis.ts
+ * coalesces what is asked while a call is in flight) instead of one round trip after the other; each
+ * rateLimit(...) applies its decision in its own place, so answers keep their order (403, then 400
+ * nesting_too_deep, then 429). A request refused before that place spends a token of the class all the
+ * same, which only a client already refused can notice.
  */
 function refuseBlocked(prefetchGlobal: (c: AppContext) => boolean): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const ip = clientIp(c);
-    if (prefetchGlobal(c)) c.set("globalDecision", limiter().check("global", ip));
+    const classes = new Set<RateClassName>();
+    if (prefetchGlobal(c)) classes.add("global");
+    for (const matched of c.req.matchedRoutes) {
+      const rateClass = (matched.handler as { [BY_ADDRESS]?: RateClassName })[BY_ADDRESS];
+      if (rateClass) classes.add(rateClass);
+    }
+    if (classes.size) {
+      c.set("rateDecisions", new Map([...classes].map((name) => [name, limiter().check(name, ip)])));
+    }
     const status = await ipBlocker().check(ip);
     if (status.blocked) {
       throw new HttpError(
@@ -532,14 +544,17 @@ export function caller(c: AppContext): Promise<Caller> {
   return pending;
 }
 
+/** Marks a rateLimit(...) middleware that limits by the client's address (the kernel prefetches it). */
+const BY_ADDRESS = Symbol("rate class by address");
+
 /** Rate-limit middleware for one class, keyed by the given identity (default: the client IP). */
 export function rateLimit(
   className: RateClassName,
   identify?: (c: AppContext) => string | Promise<string>,
 ): MiddlewareHandler<AppEnv> {
-  return guard(async (c, next) => {
+  const middleware = guard(async (c, next) => {
     const identity = identify ? await identify(c) : clientIp(c);
-    const prefetched = className === "global" && !identify ? c.get("globalDecision") : undefined;
+    const prefetched = identify ? undefined : c.get("rateDecisions")?.get(className);
     const decision = await (prefetched ?? limiter().check(className, identity));
     const resetSeconds = Math.max(0, Math.ceil((decision.reset - Date.now()) / 1000));
     c.header("RateLimit-Limit", String(decision.limit));
@@ -561,6 +576,8 @@ export function rateLimit(
       429: `rate_limited: the ${className} rate class is exhausted; Retry-After says when to retry.`,
     },
   });
+  if (!identify) Object.assign(middleware, { [BY_ADDRESS]: className });
+  return middleware;
 }
 
 /** One security event per identity and class per minute, however many requests get refused. */

@@ -14,6 +14,7 @@ import {
   httpLoad,
   type LoadResult,
   percentile,
+  pooled,
   round,
   timeAsync,
 } from "../lib.ts";
@@ -142,20 +143,12 @@ const scenario: BenchScenario = {
     const roundSeconds = ctx.quick ? 2 : 4;
     const typingSamples: number[] = [];
     const healthSamples: number[] = [];
-    const typingRuns = [];
-    const healthRuns = [];
+    const typingRuns: LoadResult[] = [];
+    const healthRuns: LoadResult[] = [];
     for (let r = 0; r < rounds; r++) {
       typingRuns.push(await typingLoad(paths, roundSeconds, typingSamples));
       healthRuns.push(await typingLoad(healthPaths, roundSeconds, healthSamples));
     }
-    const pooled = (runs: LoadResult[], samples: number[]) => ({
-      p50Ms: percentile(samples, 50),
-      p99Ms: percentile(samples, 99),
-      rps: runs.reduce((sum, run) => sum + run.requests, 0) /
-        runs.reduce((sum, run) => sum + run.durationSeconds, 0),
-      errors: runs.reduce((sum, run) => sum + run.errors, 0),
-      non2xx: runs.reduce((sum, run) => sum + run.non2xx, 0),
-    });
     const typing = pooled(typingRuns, typingSamples);
     const healthTyping = pooled(healthRuns, healthSamples);
     const typingRatio = healthTyping.p99Ms ? typing.p99Ms / healthTyping.p99Ms : Infinity;

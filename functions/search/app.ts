@@ -13,7 +13,7 @@ import {
   requireRoles,
   route,
 } from "../../shared/http.ts";
-import { ResultCache } from "./cache.ts";
+import { resultCache } from "./cache.ts";
 import { logQuery } from "./query-log.ts";
 
 // The search class (120/min per IP) replaces the global one (100/min) here: a class more generous
@@ -79,7 +79,21 @@ const SearchItem = z.looseObject({
 type Item = z.infer<typeof SearchItem>;
 type Mode = "search" | "autocomplete";
 
-const results = new ResultCache<Item[]>();
+/** The cache key of a request: what search.find answers depends on, and nothing else. */
+type FindKey = [mode: Mode, text: string, types: string[] | null, limit: number];
+
+const results = resultCache<Item[]>(async (key) => {
+  const [mode, text, types, limit] = JSON.parse(key) as FindKey;
+  const rows = await rpcRows<Found>(db(), "search.find", { q: text, types, max_results: limit, mode });
+  return rows.map((row) => ({
+    type: row.doc_type as Item["type"],
+    id: row.ref_id,
+    label: row.label,
+    subtitle: row.subtitle,
+    score: Math.round(row.score * 1000) / 1000,
+    ...row.payload,
+  }));
+});
 
 interface FindRequest {
   q: string;
@@ -90,7 +104,7 @@ interface FindRequest {
 }
 
 /**
- * Runs search.find (cached briefly) and shapes each document as an item. It runs as one statement on
+ * Runs search.find (cached briefly, see cache.ts) and shapes each document as an item. It runs as one statement on
  * the service connection, not as the caller: search.find only reads search.documents, which every
  * role reads in full (policy `using (true)`), so the answer cannot depend on who asks; asUser's
  * BEGIN, set_config and COMMIT would add three round trips to every keystroke.
@@ -100,25 +114,8 @@ async function find(c: AppContext, request: FindRequest): Promise<Item[]> {
   // Only case and spacing are folded: search.normalize in SQL folds more (unaccent turns ø into o and
   // ß into ss), and a key that approximates it would let distinct queries share each other's results.
   const text = request.q.trim().toLowerCase().replace(/\s+/g, " ");
-  const key = JSON.stringify([request.mode, text, request.types, request.limit]);
-  let items = results.get(key);
-  if (!items) {
-    const rows = await rpcRows<Found>(db(), "search.find", {
-      q: request.q,
-      types: request.types,
-      max_results: request.limit,
-      mode: request.mode,
-    });
-    items = rows.map((row) => ({
-      type: row.doc_type as Item["type"],
-      id: row.ref_id,
-      label: row.label,
-      subtitle: row.subtitle,
-      score: Math.round(row.score * 1000) / 1000,
-      ...row.payload,
-    }));
-    results.set(key, items);
-  }
+  const key: FindKey = [request.mode, text, request.types, request.limit];
+  const items = await results.get(JSON.stringify(key));
   logQuery({
     session_id: request.sessionId ?? null,
     user_id: who.userId ?? null,

@@ -1,36 +1,32 @@
-// A small per-isolate result cache for search and autocomplete. Safe to share between callers:
-// search.documents is readable by every role under the same policy (using true), so a result
-// does not depend on who asks. Entries live for TTL_MS; the documents change a few times a day.
+// The per-isolate result cache of search and autocomplete: lru-cache (isaacs), bounded by entries, with
+// a TTL and stale-while-revalidate. Safe to share between callers: search.documents is readable by
+// every role under the same policy (using true), so a result does not depend on who asks. The
+// documents change a few times a day, so an expired answer is still served once while the query
+// runs again in the background: a repeated keystroke never waits for the database because an entry
+// aged out, and concurrent misses of one key share one query.
+import { LRUCache } from "lru-cache";
 
 const TTL_MS = 30_000;
 const MAX_ENTRIES = 5_000;
 
-interface Entry<T> {
-  value: T;
-  expires: number;
-}
-
-export class ResultCache<T> {
-  #entries = new Map<string, Entry<T>>();
-
-  constructor(readonly ttlMs = TTL_MS, readonly maxEntries = MAX_ENTRIES) {}
-
-  get(key: string, now = Date.now()): T | undefined {
-    const entry = this.#entries.get(key);
-    if (!entry) return undefined;
-    if (entry.expires <= now) {
-      this.#entries.delete(key);
-      return undefined;
-    }
-    // Re-insert: Map keeps insertion order, so the oldest entry is always first (LRU).
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
-    return entry.value;
-  }
-
-  set(key: string, value: T, now = Date.now()): void {
-    this.#entries.delete(key);
-    this.#entries.set(key, { value, expires: now + this.ttlMs });
-    while (this.#entries.size > this.maxEntries) this.#entries.delete(this.#entries.keys().next().value!);
-  }
+/** A cache whose `get` answers from memory when it can and runs `load` (once per key at a time) when not. */
+export function resultCache<T extends object>(
+  load: (key: string) => Promise<T>,
+  options: { ttlMs?: number; maxEntries?: number } = {},
+) {
+  const cache = new LRUCache<string, T>({
+    max: options.maxEntries ?? MAX_ENTRIES,
+    ttl: options.ttlMs ?? TTL_MS,
+    allowStale: true,
+    // An entry that expired stays until its refresh lands, so the stale answer can be served meanwhile.
+    noDeleteOnStaleGet: true,
+    fetchMethod: (key) => load(key),
+  });
+  return {
+    async get(key: string): Promise<T> {
+      const value = await cache.fetch(key);
+      if (value === undefined) throw new Error("search result cache: the load returned nothing");
+      return value;
+    },
+  };
 }

@@ -2,7 +2,14 @@
 import "../../support/function-env.ts";
 import assert from "node:assert/strict";
 import { z } from "zod";
-import { createApp, MAX_BODY_BYTES, rateLimit, readJson, readQuery } from "../../../shared/http.ts";
+import {
+  type AppContext,
+  createApp,
+  MAX_BODY_BYTES,
+  rateLimit,
+  readJson,
+  readQuery,
+} from "../../../shared/http.ts";
 import { dbTest, sql, uniqueIp } from "../../support/harness.ts";
 
 const app = createApp("kernel", { cors: true });
@@ -186,4 +193,17 @@ dbTest("the global per-IP class skips the routes an app exempts, and only those"
   const near = await send("/hooks/resend/extra", "POST");
   assert.equal(near.status, 429);
   await near.body?.cancel();
+});
+
+dbTest("the rate classes a route applies by address are asked for beside the block check", async () => {
+  const prefetching = createApp("prefetching");
+  const asked = (c: AppContext) => c.json({ classes: [...(c.get("rateDecisions")?.keys() ?? [])].sort() });
+  prefetching.get("/by-address", rateLimit("search"), asked);
+  prefetching.get("/by-caller", rateLimit("api", () => "caller-1"), asked);
+  const ask = async (path: string) =>
+    (await (await prefetching.request(`/prefetching${path}`, { headers: { "x-forwarded-for": uniqueIp() } }))
+      .json()).classes;
+  assert.deepEqual(await ask("/by-address"), ["global", "search"]);
+  // A class keyed by something else than the address is asked for in its own place.
+  assert.deepEqual(await ask("/by-caller"), ["global"]);
 });
