@@ -13,19 +13,27 @@ async function segmentSize(slug: string): Promise<number> {
   return segment.size;
 }
 
-dbTest("segments: a change committed after an incremental refresh is applied by the next one", async () => {
-  const customer = await createUser();
-  // A threshold only this test's customer reaches, so parallel tests' customers stay out of it.
-  const threshold = 900_000 + Math.floor(Math.random() * 50_000);
-  const slug = `late-commit-${crypto.randomUUID().slice(0, 8)}`;
+/**
+ * A segment (created through the staff API, refreshed once, empty) of the customers who spent at
+ * least a threshold only the calling test's customer will reach, so parallel tests stay out of it.
+ */
+async function spendersSegment(name: string): Promise<{ id: string; slug: string; threshold: number }> {
+  const threshold = 900_000 + Math.floor(Math.random() * 90_000);
+  const slug = `${name.toLowerCase().replaceAll(" ", "-")}-${crypto.randomUUID().slice(0, 8)}`;
   const created = await api("marketing/segments", {
     method: "POST",
     token: await tokenFor("admin"),
-    body: { slug, name: "Late commit", definition: { field: "total_spent", op: "gte", value: threshold } },
+    body: { slug, name, definition: { field: "total_spent", op: "gte", value: threshold } },
   });
   assert.equal(created.status, 201, created.text);
   await sql()`select marketing.refresh_segments(false, ${created.body.id}::uuid)`;
   assert.equal(await segmentSize(slug), 0);
+  return { id: created.body.id, slug, threshold };
+}
+
+dbTest("segments: a change committed after an incremental refresh is applied by the next one", async () => {
+  const customer = await createUser();
+  const { id: segmentId, slug, threshold } = await spendersSegment("Late commit");
 
   // The customer's analytics change in a transaction that stays open across a refresh.
   const late = ownConnection("segments-late-commit");
@@ -43,7 +51,7 @@ dbTest("segments: a change committed after an incremental refresh is applied by 
     });
     await wrote;
     // This refresh cannot see the open change; a refresh keyed on the change's clock would now skip it.
-    await sql()`select marketing.refresh_segments(false, ${created.body.id}::uuid)`;
+    await sql()`select marketing.refresh_segments(false, ${segmentId}::uuid)`;
     assert.equal(await segmentSize(slug), 0, "an uncommitted change is not applied");
     release();
     await transaction;
@@ -51,26 +59,18 @@ dbTest("segments: a change committed after an incremental refresh is applied by 
     await late.end();
   }
 
-  await sql()`select marketing.refresh_segments(false, ${created.body.id}::uuid)`;
+  await sql()`select marketing.refresh_segments(false, ${segmentId}::uuid)`;
   assert.equal(await segmentSize(slug), 1, "the next incremental refresh applies the late commit");
   const [{ n }] = await sql()`
     select count(*)::int as n from marketing.segment_members
-    where segment_id = ${created.body.id} and user_id = ${customer.id}`;
+    where segment_id = ${segmentId} and user_id = ${customer.id}`;
   assert.equal(n, 1);
-  await sql()`delete from marketing.segments where id = ${created.body.id}`;
+  await sql()`delete from marketing.segments where id = ${segmentId}`;
 });
 
 dbTest("segments: what a transaction changes after its own refresh is applied by the next one", async () => {
   const customer = await createUser();
-  const threshold = 950_000 + Math.floor(Math.random() * 40_000);
-  const slug = `after-refresh-${crypto.randomUUID().slice(0, 8)}`;
-  const created = await api("marketing/segments", {
-    method: "POST",
-    token: await tokenFor("admin"),
-    body: { slug, name: "After refresh", definition: { field: "total_spent", op: "gte", value: threshold } },
-  });
-  assert.equal(created.status, 201, created.text);
-  await sql()`select marketing.refresh_segments(false, ${created.body.id}::uuid)`;
+  const { id: segmentId, slug, threshold } = await spendersSegment("After refresh");
   // One transaction: something written, a refresh (it records its snapshot), then the customer's change.
   await sql().begin(async (tx) => {
     await tx`insert into marketing.customer_orders (order_id, user_id, total, placed_at, status)
@@ -78,13 +78,13 @@ dbTest("segments: what a transaction changes after its own refresh is applied by
     // A newer transaction ends meanwhile (on another connection), so this one's id is below the
     // snapshot's xmax and would pass for ended if the refresh did not count itself as running.
     await sql()`select pg_current_xact_id()`;
-    await tx`select marketing.refresh_segments(false, ${created.body.id}::uuid)`;
+    await tx`select marketing.refresh_segments(false, ${segmentId}::uuid)`;
     await tx`insert into marketing.customer_orders (order_id, user_id, total, placed_at, status)
              values (${"after-" + customer.id}, ${customer.id}, ${threshold}, now(), 'placed')`;
     await tx`select marketing.recompute_customer_analytics(array[${customer.id}::uuid])`;
   });
   assert.equal(await segmentSize(slug), 0, "nothing refreshed the change yet");
-  await sql()`select marketing.refresh_segments(false, ${created.body.id}::uuid)`;
+  await sql()`select marketing.refresh_segments(false, ${segmentId}::uuid)`;
   assert.equal(await segmentSize(slug), 1, "the next incremental refresh applies it");
-  await sql()`delete from marketing.segments where id = ${created.body.id}`;
+  await sql()`delete from marketing.segments where id = ${segmentId}`;
 });
