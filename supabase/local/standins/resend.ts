@@ -78,20 +78,28 @@ export function createResendStandin(options: ResendStandinOptions): ResendStandi
       },
     });
     const id = `msg_${crypto.randomUUID().replaceAll("-", "")}`;
-    const timestamp = new Date();
-    return await fetch(options.webhookUrl, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "svix-id": id,
-        "svix-timestamp": String(Math.floor(timestamp.getTime() / 1000)),
-        "svix-signature": signer.sign(id, timestamp, payload),
-      },
-      body: payload,
-    }).then(async (response) => {
-      await response.body?.cancel();
-      return response;
-    }).catch(() => null);
+    // Svix retries a delivery that fails (no answer, or any status but 2xx) on a schedule of 5 s, 5 min,
+    // 30 min, ... with the same svix-id and a fresh timestamp and signature; the stand-in keeps its
+    // order on a local scale (0.5, 2, 5 s) so a demo or a test sees the event after a hiccup.
+    for (const waitMs of [0, 500, 2_000, 5_000]) {
+      if (waitMs) await new Promise((resolve) => setTimeout(resolve, waitMs));
+      const timestamp = new Date();
+      const response = await fetch(options.webhookUrl, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "svix-id": id,
+          "svix-timestamp": String(Math.floor(timestamp.getTime() / 1000)),
+          "svix-signature": signer.sign(id, timestamp, payload),
+        },
+        body: payload,
+      }).then(async (answer) => {
+        await answer.body?.cancel();
+        return answer;
+      }).catch(() => null);
+      if (response?.ok) return response;
+    }
+    return null;
   }
 
   function store(email: StoredEmail) {

@@ -15,10 +15,14 @@ async function segmentSize(slug: string): Promise<number> {
 
 /**
  * A segment (created through the staff API, refreshed once, empty) of the customers who spent at
- * least a threshold only the calling test's customer will reach, so parallel tests stay out of it.
+ * least a threshold in [from, from + 40,000) that only the calling test's customer will reach (it
+ * spends just over it); each test takes its own range, so no test's customer falls in another's.
  */
-async function spendersSegment(name: string): Promise<{ id: string; slug: string; threshold: number }> {
-  const threshold = 900_000 + Math.floor(Math.random() * 90_000);
+async function spendersSegment(
+  name: string,
+  from: number,
+): Promise<{ id: string; slug: string; threshold: number }> {
+  const threshold = from + Math.floor(Math.random() * 40_000);
   const slug = `${name.toLowerCase().replaceAll(" ", "-")}-${crypto.randomUUID().slice(0, 8)}`;
   const created = await api("marketing/segments", {
     method: "POST",
@@ -33,7 +37,7 @@ async function spendersSegment(name: string): Promise<{ id: string; slug: string
 
 dbTest("segments: a change committed after an incremental refresh is applied by the next one", async () => {
   const customer = await createUser();
-  const { id: segmentId, slug, threshold } = await spendersSegment("Late commit");
+  const { id: segmentId, slug, threshold } = await spendersSegment("Late commit", 900_000);
 
   // The customer's analytics change in a transaction that stays open across a refresh.
   const late = ownConnection("segments-late-commit");
@@ -66,11 +70,12 @@ dbTest("segments: a change committed after an incremental refresh is applied by 
     where segment_id = ${segmentId} and user_id = ${customer.id}`;
   assert.equal(n, 1);
   await sql()`delete from marketing.segments where id = ${segmentId}`;
+  await sql()`delete from auth.users where id = ${customer.id}`;
 });
 
 dbTest("segments: what a transaction changes after its own refresh is applied by the next one", async () => {
   const customer = await createUser();
-  const { id: segmentId, slug, threshold } = await spendersSegment("After refresh");
+  const { id: segmentId, slug, threshold } = await spendersSegment("After refresh", 950_000);
   // One transaction: something written, a refresh (it records its snapshot), then the customer's change.
   await sql().begin(async (tx) => {
     await tx`insert into marketing.customer_orders (order_id, user_id, total, placed_at, status)
@@ -87,4 +92,5 @@ dbTest("segments: what a transaction changes after its own refresh is applied by
   await sql()`select marketing.refresh_segments(false, ${segmentId}::uuid)`;
   assert.equal(await segmentSize(slug), 1, "the next incremental refresh applies it");
   await sql()`delete from marketing.segments where id = ${segmentId}`;
+  await sql()`delete from auth.users where id = ${customer.id}`;
 });
