@@ -276,8 +276,6 @@ begin
       -- Customers without an analytics row left the data set; drop them too.
       delete from marketing.segment_members m where m.segment_id = seg.id
         and not exists (select 1 from marketing.customer_analytics ca where ca.user_id = m.user_id);
-    end if;
-    if full_refresh or seg.applied_snapshot is null then
       -- The stored figures are the nightly snapshot; marketing.segment_stats() reads them live, so an
       -- incremental run costs what changed, not the size of every segment.
       update marketing.segments s

@@ -339,13 +339,17 @@ function documentAppErrors(app: OpenAPIHono<AppEnv>, options: AppOptions): void 
   }) as typeof app.openapi;
 }
 
+/** A route path's pattern over request paths: Hono's `/:id` and OpenAPI's `/{id}` match one segment. */
+function routePattern(routePath: string): RegExp {
+  const segments = routePath.split("/").map((segment) =>
+    /^:|^\{.*\}$/.test(segment) ? "[^/]+" : segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+  );
+  return new RegExp(`^${segments.join("/")}/?$`);
+}
+
 /** Whether a request path (with the function's base path) is one of the given OpenAPI route paths. */
 function pathMatcher(functionName: string, routePaths: string[]): (path: string) => boolean {
-  const patterns = routePaths.map((routePath) =>
-    new RegExp(
-      `^/${functionName}${routePath.replace(/[.+?^$()|[\]\\]/g, "\\$&").replace(/\{[^/}]+\}/g, "[^/]+")}/?$`,
-    )
-  );
+  const patterns = routePaths.map((routePath) => routePattern(`/${functionName}${routePath}`));
   return (path) => patterns.some((pattern) => pattern.test(path));
 }
 
@@ -360,9 +364,7 @@ function methodsByPath(app: OpenAPIHono<AppEnv>, options: AppOptions): (path: st
       .filter((r) => r.method !== "ALL")
       .map((r) => ({
         method: r.method,
-        pattern: new RegExp(
-          `^${r.path.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\/:[^/]+/g, "/[^/]+")}/?$`,
-        ),
+        pattern: routePattern(r.path),
       }));
     const methods = new Set(patterns.filter((p) => p.pattern.test(path)).map((p) => p.method));
     if (methods.size === 0) return [];

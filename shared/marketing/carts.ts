@@ -118,6 +118,9 @@ export function getCart(who: Caller, id: string, token?: string): Promise<CartVi
   });
 }
 
+/** An ordered cart (recovered: ordered with its recovery code) is closed; open and abandoned ones are not. */
+const wasOrdered = (status: string) => status === "ordered" || status === "recovered";
+
 export function setItems(
   who: Caller,
   id: string,
@@ -140,7 +143,7 @@ export function updateCart(
   return asService(async (tx) => {
     const cart = await owned(tx, id, who, token);
     // Open or abandoned (its shopper may withdraw consent, or fix the address, after the reminder).
-    if (cart.status === "ordered" || cart.status === "recovered") {
+    if (wasOrdered(cart.status)) {
       throw conflict("cart_closed", "The cart was ordered already.");
     }
     const { email, consent } = consentColumns(patch.email, patch.consent);
@@ -169,7 +172,7 @@ export async function checkoutCart(
   context: { checkoutKey: string; clientIp: string | null; requestId: string },
 ) {
   const cart = await getCart(who, id, token);
-  if (cart.status === "ordered" || cart.status === "recovered") {
+  if (wasOrdered(cart.status)) {
     throw conflict("cart_closed", "The cart was ordered already.");
   }
   if (!cart.items.length) throw conflict("cart_empty", "The cart holds no items.");
