@@ -1,8 +1,10 @@
 // Group commit. While an isolate's calls to a backend are busy, jobs that arrive wait in a queue and
 // leave together in the next call: one round trip (and, for the database, one statement and one
-// transaction) for the whole group. At low load a job finds a free call and goes alone, at once, so
+// transaction) for the whole group. At low load a job finds a free call and goes at once, so
 // coalescing adds no latency; under load it divides the fixed cost of a call among the jobs that
-// share it. Bounded: at most maxCalls calls in flight and maxItems items per call. Used by tracking
+// share it. "At once" is a microtask later, so that the jobs one piece of synchronous code submits
+// together leave together: a request that asks Redis for its block status and its rate limit in
+// the same turn gets one pipeline, not one lone command and then a second round trip for the other. Bounded: at most maxCalls calls in flight and maxItems items per call. Used by tracking
 // ingest (event batches), the search query log (log entries) and the Redis client (commands).
 
 export interface CoalescerOptions {
@@ -10,6 +12,11 @@ export interface CoalescerOptions {
   maxCalls: number;
   /** Items one call may carry; a single larger job still goes, alone. */
   maxItems: number;
+  /**
+   * How long a job that finds a call free waits for company (ms; default 0, a microtask). Only for
+   * writes nobody waits for, such as a log: a full group leaves at once all the same.
+   */
+  lingerMs?: number;
 }
 
 /** Per-submission outcome of a group call: each batch succeeds or fails on its own. */
@@ -25,6 +32,8 @@ interface Waiting<T, R> {
 export class Coalescer<T, R> {
   private readonly queue: Waiting<T, R>[] = [];
   private callsInFlight = 0;
+  private queuedItems = 0;
+  private pumpScheduled = false;
 
   constructor(
     /** Runs a group; answers one Settled per job, in order. */
@@ -35,7 +44,17 @@ export class Coalescer<T, R> {
   submit(job: T, size: number): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ job, size, resolve, reject });
-      this.pump();
+      this.queuedItems += size;
+      if (this.queuedItems >= this.options.maxItems) this.pump();
+      else if (!this.pumpScheduled) {
+        this.pumpScheduled = true;
+        const run = () => {
+          this.pumpScheduled = false;
+          this.pump();
+        };
+        if (this.options.lingerMs) setTimeout(run, this.options.lingerMs);
+        else queueMicrotask(run);
+      }
     });
   }
 
@@ -68,6 +87,7 @@ export class Coalescer<T, R> {
       items += this.queue[count].size;
       count++;
     }
+    this.queuedItems -= items;
     return this.queue.splice(0, count);
   }
 }

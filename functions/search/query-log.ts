@@ -1,8 +1,10 @@
 // Every search and autocomplete query goes into search.queries with its result count. Logging stays
 // off the request's critical path and is group-committed: one write in flight per isolate, and the
 // entries that arrive meanwhile leave together in the next one (a single set-based insert). An entry
-// waits only behind a write already under way, never on a timer, so unloading leaves nothing that a
-// flush could send sooner.
+// that finds no write under way waits up to LINGER_MS for company, or until a group is full: nobody
+// waits for a log entry, and keystrokes arrive in bursts, so without it the first entry of every
+// burst was a transaction of its own. The pending timer keeps the isolate alive until it fires
+// (on Supabase a worker with a pending timer has not completed its event loop).
 import { Coalescer, type Settled } from "../../shared/coalescer.ts";
 import { db } from "../../shared/db.ts";
 import { log } from "../../shared/log.ts";
@@ -35,7 +37,8 @@ async function write(entries: QueryLogEntry[]): Promise<Settled<void>[]> {
   return entries.map(() => WRITTEN);
 }
 
-const queryLog = new Coalescer(write, { maxCalls: 1, maxItems: 200 });
+const LINGER_MS = 100;
+const queryLog = new Coalescer(write, { maxCalls: 1, maxItems: 200, lingerMs: LINGER_MS });
 
 export function logQuery(entry: QueryLogEntry): void {
   void queryLog.submit(entry, 1);

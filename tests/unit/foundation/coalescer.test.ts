@@ -1,5 +1,5 @@
-// The ingest coalescer as a pure unit: a lone job goes at once and alone, jobs that arrive while the
-// call is busy share the next call, groups respect the item cap, and failures reach exactly the jobs
+// The ingest coalescer as a pure unit: a lone job goes at once (a microtask later) and alone, jobs
+// submitted in the same turn share that call, jobs that arrive while the call is busy share the next call, groups respect the item cap, and failures reach exactly the jobs
 // they belong to.
 import assert from "node:assert/strict";
 import { Coalescer, type Settled } from "../../../shared/coalescer.ts";
@@ -28,20 +28,34 @@ function controlledCall() {
 }
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+const microtask = () => Promise.resolve();
 
 Deno.test("a job that finds the call idle goes at once, alone", async () => {
   const fake = controlledCall();
   const coalescer = new Coalescer(fake.call, { maxCalls: 1, maxItems: 100 });
   const answer = coalescer.submit("a", 10);
-  assert.deepEqual(fake.groups, [["a"]], "sent without waiting for company");
+  assert.deepEqual(fake.groups, [], "not inside the submitting code itself");
+  await microtask();
+  assert.deepEqual(fake.groups, [["a"]], "sent without waiting for company or a timer");
   fake.pending[0].finish();
   assert.equal(await answer, "stored a");
+});
+
+Deno.test("jobs submitted in the same turn share one call even when the call is idle", async () => {
+  const fake = controlledCall();
+  const coalescer = new Coalescer(fake.call, { maxCalls: 1, maxItems: 100 });
+  const answers = [coalescer.submit("block", 1), coalescer.submit("limit", 1)];
+  await microtask();
+  assert.deepEqual(fake.groups, [["block", "limit"]], "one call, not a lone job and a second round trip");
+  fake.pending[0].finish();
+  assert.deepEqual(await Promise.all(answers), ["stored block", "stored limit"]);
 });
 
 Deno.test("jobs that arrive while the call is busy share the next call, oldest first", async () => {
   const fake = controlledCall();
   const coalescer = new Coalescer(fake.call, { maxCalls: 1, maxItems: 100 });
   const first = coalescer.submit("a", 10);
+  await microtask();
   const later = ["b", "c", "d"].map((job) => coalescer.submit(job, 10));
   assert.equal(fake.groups.length, 1, "no second call while the first is in flight");
   fake.pending[0].finish();
@@ -63,20 +77,23 @@ Deno.test("a group never exceeds the item cap, but an oversized job still goes a
     coalescer.submit("d", 1),
     coalescer.submit("huge", 500),
   ];
-  for (let i = 0; i < 4; i++) {
+  await microtask();
+  for (let i = 0; i < 2; i++) {
     fake.pending[i].finish();
     await tick();
   }
-  assert.deepEqual(fake.groups, [["a"], ["b", "c"], ["d"], ["huge"]]);
+  assert.deepEqual(fake.groups, [["a", "b"], ["c", "d"], ["huge"]]);
+  fake.pending[2].finish();
   assert.equal((await Promise.all(answers)).length, 5);
 });
 
-Deno.test("several calls may run at once up to maxCalls", () => {
+Deno.test("several calls may run at once up to maxCalls", async () => {
   const fake = controlledCall();
   const coalescer = new Coalescer(fake.call, { maxCalls: 2, maxItems: 100 });
-  coalescer.submit("a", 1);
-  coalescer.submit("b", 1);
-  coalescer.submit("c", 1);
+  for (const job of ["a", "b", "c"]) {
+    coalescer.submit(job, 1);
+    await microtask();
+  }
   assert.deepEqual(fake.groups, [["a"], ["b"]], "c waits for a free call");
   fake.pending.forEach((p) => p.finish());
 });
@@ -85,6 +102,7 @@ Deno.test("a failed call fails its whole group; a refused job fails alone; the n
   const fake = controlledCall();
   const coalescer = new Coalescer(fake.call, { maxCalls: 1, maxItems: 100 });
   const blocker = coalescer.submit("a", 1);
+  await microtask();
   const group = [coalescer.submit("b", 1), coalescer.submit("bad-c", 1), coalescer.submit("d", 1)];
   fake.pending[0].fail(new Error("connection lost"));
   await assert.rejects(blocker, /connection lost/);
@@ -97,4 +115,23 @@ Deno.test("a failed call fails its whole group; a refused job fails alone; the n
   await tick();
   fake.pending[2].finish();
   assert.equal(await next, "stored e");
+});
+
+Deno.test("with a linger, an idle job waits for company, and a full group leaves at once", async () => {
+  const fake = controlledCall();
+  const coalescer = new Coalescer(fake.call, { maxCalls: 1, maxItems: 3, lingerMs: 30 });
+  const early = [coalescer.submit("a", 1)];
+  await tick();
+  early.push(coalescer.submit("b", 1));
+  assert.deepEqual(fake.groups, [], "nothing before the linger ends");
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.deepEqual(fake.groups, [["a", "b"]], "the jobs of the linger left together");
+  fake.pending[0].finish();
+  assert.deepEqual(await Promise.all(early), ["stored a", "stored b"]);
+  const full = ["c", "d", "e"].map((job) => coalescer.submit(job, 1));
+  assert.deepEqual(fake.groups[1], ["c", "d", "e"], "a full group does not wait for the linger");
+  fake.pending[1].finish();
+  assert.equal((await Promise.all(full)).length, 3);
+  await new Promise((resolve) => setTimeout(resolve, 40));
+  assert.equal(fake.groups.length, 2, "the linger's timer found nothing left to send");
 });

@@ -29,20 +29,36 @@ function fakeUpstash() {
 }
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+const microtask = () => Promise.resolve();
 
 Deno.test("a lone command goes at once as a single command", async () => {
   const fake = fakeUpstash();
   const requester = new CoalescingRequester(fake.inner);
   const answer = requester.request({ body: ["ECHO", "a"] });
+  await microtask();
   assert.deepEqual(fake.calls, [{ body: ["ECHO", "a"] }]);
   fake.release[0]();
   assert.deepEqual(await answer, { result: "a" });
+});
+
+Deno.test("commands asked in the same turn leave in one pipeline even when nothing is in flight", async () => {
+  const fake = fakeUpstash();
+  const requester = new CoalescingRequester(fake.inner);
+  // What the kernel asks for each request: the block status and a rate class, side by side.
+  const block = requester.request({ body: ["TTL", "blocked"] });
+  const limit = requester.request({ body: ["EVALSHA", "limit"] });
+  await microtask();
+  assert.deepEqual(fake.calls, [{ path: ["pipeline"], body: [["TTL", "blocked"], ["EVALSHA", "limit"]] }]);
+  fake.release[0]();
+  assert.deepEqual(await block, { result: "blocked" });
+  assert.deepEqual(await limit, { result: "limit" });
 });
 
 Deno.test("commands that arrive during a call share one pipeline; each caller gets its own entries", async () => {
   const fake = fakeUpstash();
   const requester = new CoalescingRequester(fake.inner);
   const first = requester.request({ body: ["ECHO", "a"] });
+  await microtask();
   const second = requester.request({ body: ["ECHO", "b"] });
   const failing = requester.request({ body: ["ECHO", "FAIL"] });
   const pipeline = requester.request({ path: ["pipeline"], body: [["ECHO", "c"], ["ECHO", "d"]] });
@@ -60,10 +76,11 @@ Deno.test("commands that arrive during a call share one pipeline; each caller ge
   assert.deepEqual(await pipeline, [{ result: "c" }, { result: "d" }]);
 });
 
-Deno.test("transactions and requests with their own options pass straight through", () => {
+Deno.test("transactions and requests with their own options pass straight through", async () => {
   const fake = fakeUpstash();
   const requester = new CoalescingRequester(fake.inner);
   requester.request({ body: ["ECHO", "a"] });
+  await microtask();
   requester.request({ path: ["multi-exec"], body: [["INCR", "k"]] });
   requester.request({ body: ["ECHO", "b"], headers: { "x-test": "1" } });
   assert.deepEqual(fake.calls.map((call) => call.path ?? []), [[], ["multi-exec"], []]);
