@@ -113,24 +113,12 @@ begin
 
     if planned is not null then
       planned_levels := jsonb_array_length(planned);
-      -- Inserted in level order, so the KEY SHARE locks of their foreign keys come in the fixed order too.
-      with held as (
-        insert into commerce.reservations (order_id, variant_id, location_id, quantity, expires_at)
-        select commerce_reserve.order_id, p.variant_id, p.location_id, p.quantity, commerce_reserve.expires_at
-        from jsonb_to_recordset(planned) as p (variant_id uuid, location_id uuid, quantity int)
-        order by p.variant_id, p.location_id
-        returning id, variant_id, location_id, quantity
-      )
-      select jsonb_agg(jsonb_build_object('id', h.id, 'variant_id', h.variant_id, 'location_id', h.location_id,
-                                          'quantity', h.quantity) order by h.variant_id, h.location_id)
-      into moves from held h;
-      insert into commerce.stock_movements (variant_id, location_id, kind, quantity, reserved_delta, order_id,
-                                            reservation_id, actor)
-      select m.variant_id, m.location_id, 'reservation', m.quantity, m.quantity, commerce_reserve.order_id, m.id, auth.uid()
-      from jsonb_to_recordset(moves) as m (id uuid, variant_id uuid, location_id uuid, quantity int)
-      order by m.variant_id, m.location_id;
-
-      -- Last: the level rows, in the fixed order when there are several (one row needs no order).
+      -- First the level rows (in the fixed order when there are several; one row needs no order), then
+      -- the rows that reference them. Locking a level first means the foreign-key checks of the inserts
+      -- below find it already locked by this transaction and add nothing. In the other order every
+      -- reservation of a hot SKU took a KEY SHARE lock on a level row that other reservations were
+      -- updating, each such lock a new MultiXact, and every later read of the row's versions looked
+      -- those up: under 50 concurrent buyers of one SKU, reservations fell from about 1,100 to 200/s.
       if planned_levels > 1 then
         perform 1 from commerce.inventory_levels l
         where (l.variant_id, l.location_id) in (
@@ -145,6 +133,21 @@ begin
         and l.on_hand - l.allocated - l.reserved >= p.quantity;
       get diagnostics taken_levels = row_count;
       if taken_levels = planned_levels then
+        with held as (
+          insert into commerce.reservations (order_id, variant_id, location_id, quantity, expires_at)
+          select commerce_reserve.order_id, p.variant_id, p.location_id, p.quantity, commerce_reserve.expires_at
+          from jsonb_to_recordset(planned) as p (variant_id uuid, location_id uuid, quantity int)
+          order by p.variant_id, p.location_id
+          returning id, variant_id, location_id, quantity
+        )
+        select jsonb_agg(jsonb_build_object('id', h.id, 'variant_id', h.variant_id, 'location_id', h.location_id,
+                                            'quantity', h.quantity) order by h.variant_id, h.location_id)
+        into moves from held h;
+        insert into commerce.stock_movements (variant_id, location_id, kind, quantity, reserved_delta, order_id,
+                                              reservation_id, actor)
+        select m.variant_id, m.location_id, 'reservation', m.quantity, m.quantity, commerce_reserve.order_id, m.id, auth.uid()
+        from jsonb_to_recordset(moves) as m (id uuid, variant_id uuid, location_id uuid, quantity int)
+        order by m.variant_id, m.location_id;
         return planned_levels;
       end if;
       raise exception using errcode = 'PBRSV', message = 'the reservation plan lost a race; taking the locked path';
