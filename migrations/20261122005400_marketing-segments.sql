@@ -236,9 +236,12 @@ $$;
   by a transaction the last refresh's snapshot (applied_snapshot, taken before it read) did not see as
   ended are re-tested: one still running then (its rows invisible, however early its clock said it wrote
   them: it is in the snapshot's xip list) or one that began after it (at or above its xmax). Both come
-  from the changed_xid index. A row re-tested twice changes nothing. Full: every customer (the nightly run, which also
-  catches the drift of time-relative fields such as days_since_last_order). Then recomputes each
-  segment's size, revenue and average order value. Returns the membership rows changed.
+  from the changed_xid index. A row re-tested twice changes nothing. Segments that share a snapshot (all
+  of them, normally) are refreshed together in one statement: the changed rows are read once and tested
+  against every definition, instead of once per segment. Full: every customer, segment by segment (the
+  nightly run, which also catches the drift of time-relative fields such as days_since_last_order), and
+  a segment never refreshed or whose definition changed. Then recomputes each fully refreshed segment's
+  size, revenue and average order value. Returns the membership rows changed.
 */
 create or replace function marketing.refresh_segments(full_refresh boolean default false, only_segment uuid default null)
 returns bigint
@@ -246,52 +249,84 @@ language plpgsql volatile set search_path = '' as $$
 #variable_conflict use_column
 declare
   seg record;
+  batch record;
   changed bigint := 0;
   step bigint;
   horizon pg_snapshot := private.marketing_refresh_snapshot();
-  scope text;
+  refreshed_fully uuid[] := '{}';
 begin
-  for seg in select * from marketing.segments s where only_segment is null or s.id = only_segment order by s.slug for update loop
-    scope := case when full_refresh or seg.applied_snapshot is null then 'true'
-                  else format('(ca.changed_xid >= pg_snapshot_xmax(%1$L::pg_snapshot)
-                               or ca.changed_xid = any (array(select pg_snapshot_xip(%1$L::pg_snapshot))))',
-                              seg.applied_snapshot) end;
+  -- Every segment of this run is locked first, in slug order, so two refreshes never cross.
+  perform 1 from marketing.segments s where only_segment is null or s.id = only_segment order by s.slug for update;
+
+  for seg in select * from marketing.segments s
+             where (only_segment is null or s.id = only_segment) and (full_refresh or s.applied_snapshot is null)
+             order by s.slug loop
     execute format($q$
       with scoped as (
         select ca.user_id, coalesce(%1$s, false) as member from marketing.customer_analytics ca
-        where %2$s
       ), removed as (
-        -- Looked up per customer through the primary key: a join with the scoped rows is planned as a
-        -- hash over every member of the segment, which costs the segment's size on every incremental run.
-        delete from marketing.segment_members m
-        where m.segment_id = %3$L and m.user_id = any (array(select s.user_id from scoped s where not s.member))
+        delete from marketing.segment_members m using scoped s
+        where m.segment_id = %2$L and m.user_id = s.user_id and not s.member
         returning 1
       ), added as (
         insert into marketing.segment_members (segment_id, user_id)
-        select %3$L, s.user_id from scoped s where s.member
+        select %2$L, s.user_id from scoped s where s.member
         on conflict do nothing
         returning 1
       )
       select (select count(*) from removed) + (select count(*) from added)$q$,
-      seg.compiled, scope, seg.id) into step;
-    if full_refresh or seg.applied_snapshot is null then
-      -- Customers without an analytics row left the data set; drop them too.
-      delete from marketing.segment_members m where m.segment_id = seg.id
-        and not exists (select 1 from marketing.customer_analytics ca where ca.user_id = m.user_id);
-      -- The stored figures are the nightly snapshot; marketing.segment_stats() reads them live, so an
-      -- incremental run costs what changed, not the size of every segment.
-      update marketing.segments s
-      set applied_snapshot = horizon, refreshed_at = now(),
-          (member_count, revenue, avg_order_value) = (
-            select count(*), coalesce(sum(ca.total_spent), 0), round(sum(ca.total_spent) / nullif(sum(ca.orders_count), 0), 2)
-            from marketing.segment_members m join marketing.customer_analytics ca on ca.user_id = m.user_id
-            where m.segment_id = seg.id)
-      where s.id = seg.id;
-    else
-      -- A refresh that waited for a concurrent one's lock stores its own, older snapshot: the next run
-      -- re-tests a little more, never less.
-      update marketing.segments s set applied_snapshot = horizon, refreshed_at = now() where s.id = seg.id;
-    end if;
+      seg.compiled, seg.id) into step;
+    -- Customers without an analytics row left the data set; drop them too.
+    delete from marketing.segment_members m where m.segment_id = seg.id
+      and not exists (select 1 from marketing.customer_analytics ca where ca.user_id = m.user_id);
+    -- The stored figures are the nightly snapshot; marketing.segment_stats() reads them live, so an
+    -- incremental run costs what changed, not the size of every segment.
+    update marketing.segments s
+    set applied_snapshot = horizon, refreshed_at = now(),
+        (member_count, revenue, avg_order_value) = (
+          select count(*), coalesce(sum(ca.total_spent), 0), round(sum(ca.total_spent) / nullif(sum(ca.orders_count), 0), 2)
+          from marketing.segment_members m join marketing.customer_analytics ca on ca.user_id = m.user_id
+          where m.segment_id = seg.id)
+    where s.id = seg.id;
+    refreshed_fully := refreshed_fully || seg.id;
+    changed := changed + step;
+  end loop;
+
+  if full_refresh then
+    return changed;
+  end if;
+  for batch in select s.applied_snapshot::text as snapshot, array_agg(s.id order by s.slug) as ids,
+                      string_agg(format('(%L::uuid, coalesce(%s, false))', s.id, s.compiled), ', ' order by s.slug) as tests,
+                      -- Per segment, through the primary key: a join of the tested rows with the members is
+                      -- planned as a hash over every member of the segments, their size on every run.
+                      string_agg(format($r$, removed_%s as (
+                          delete from marketing.segment_members m
+                          where m.segment_id = %L
+                            and m.user_id = any (array(select t.user_id from tested t where t.segment_id = %L and not t.member))
+                          returning 1)$r$, n, s.id, s.id), '' order by s.slug) as removes,
+                      string_agg(format('(select count(*) from removed_%s)', n), ' + ' order by s.slug) as removed
+               from (select s.*, row_number() over (order by s.slug) as n from marketing.segments s
+                     where (only_segment is null or s.id = only_segment) and s.id <> all (refreshed_fully)) s
+               group by s.applied_snapshot::text loop
+    execute format($q$
+      with tested as materialized (
+        select ca.user_id, t.segment_id, t.member
+        from marketing.customer_analytics ca
+        cross join lateral (values %1$s) as t (segment_id, member)
+        where ca.changed_xid >= pg_snapshot_xmax(%2$L::pg_snapshot)
+           or ca.changed_xid = any (array(select pg_snapshot_xip(%2$L::pg_snapshot)))
+      )%3$s, added as (
+        -- A pair already a member is found by the insert's own primary-key probe and skipped.
+        insert into marketing.segment_members (segment_id, user_id)
+        select t.segment_id, t.user_id from tested t where t.member
+        on conflict do nothing
+        returning 1
+      )
+      select %4$s + (select count(*) from added)$q$,
+      batch.tests, batch.snapshot, batch.removes, batch.removed) into step;
+    -- A refresh that waited for a concurrent one's lock stores its own, older snapshot: the next run
+    -- re-tests a little more, never less.
+    update marketing.segments s set applied_snapshot = horizon, refreshed_at = now() where s.id = any (batch.ids);
     changed := changed + step;
   end loop;
   return changed;

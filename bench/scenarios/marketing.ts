@@ -7,7 +7,7 @@
 // The minute tick is paused during (1) so the stack's own send job does not take the bench's rows.
 import { functionEnv, stackConfig } from "../../supabase/local/stack.ts";
 import { BENCH_LIST, ensureBenchCustomers, ensureBenchSubscribers } from "../marketing/generate.ts";
-import { type BenchContext, type BenchRow, type BenchScenario, round } from "../lib.ts";
+import { type BenchContext, type BenchRow, type BenchScenario, percentile, round } from "../lib.ts";
 
 const SCENARIO = "marketing";
 
@@ -113,24 +113,43 @@ async function segmentRows(ctx: BenchContext, customers: number, orders: number)
     await work();
     return performance.now() - t0;
   };
-  // Full: every analytics row and every segment from scratch.
-  const fullMs = await time(async () => {
-    await ctx.sql`select marketing.recompute_customer_analytics(null)`;
-    await ctx.sql`select marketing.refresh_segments(true)`;
-  });
-  // Incremental: 1,000 new orders as the order contract delivers them.
-  const stamp = Date.now();
-  const incrementalMs = await time(() =>
-    ctx.sql`
-      select marketing.record_orders(jsonb_agg(jsonb_build_object('orderId', 'bench-inc-' || ${stamp}::bigint || '-' || n,
-        'userId', u.id, 'total', 75, 'placedAt', now())))
-      from (select id, row_number() over () as n from auth.users where email like '%@bench-customers.local' limit 1000) u`
-  );
+  // Untimed: one full run and statistics for the tables it fills, as a deployed database has them. On a
+  // freshly generated database the planner would otherwise plan the incremental run blind (it took
+  // a hash over every member of a segment for a thousand changed customers).
+  await ctx.sql`select marketing.recompute_customer_analytics(null)`;
+  await ctx.sql`select marketing.refresh_segments(true)`;
+  await ctx.sql`analyze marketing.customer_analytics`;
+  await ctx.sql`analyze marketing.segment_members`;
+  // Three turns of each, taking turns (full, incremental, full, ...), and the median of each: a single
+  // timing of a 50 ms step moves by a third with a checkpoint or autovacuum falling on it. Each
+  // incremental turn delivers 1,000 new orders as the order contract does; its payload is built
+  // first, so the time is the contract's, not that of finding a thousand customers to order.
+  const fullTimes: number[] = [];
+  const incrementalTimes: number[] = [];
+  for (let turn = 0; turn < 3; turn++) {
+    // Full: every analytics row and every segment from scratch.
+    fullTimes.push(
+      await time(async () => {
+        await ctx.sql`select marketing.recompute_customer_analytics(null)`;
+        await ctx.sql`select marketing.refresh_segments(true)`;
+      }),
+    );
+    const batch = `${Date.now()}-${turn}`;
+    const [{ payload }] = await ctx.sql`
+      select jsonb_agg(jsonb_build_object('orderId', 'bench-inc-' || ${batch}::text || '-' || n,
+        'userId', u.id, 'total', 75, 'placedAt', now())) as payload
+      from (select id, row_number() over () as n from auth.users where email like '%@bench-customers.local' limit 1000) u`;
+    incrementalTimes.push(
+      await time(() => ctx.sql`select marketing.record_orders(${ctx.sql.json(payload)})`),
+    );
+  }
+  const fullMs = percentile(fullTimes, 50);
+  const incrementalMs = percentile(incrementalTimes, 50);
   return [
     {
       scenario: SCENARIO,
       subject: `segment refresh, ${customers} customers / ${orders} orders: 1,000 new orders (incremental)`,
-      metric: "time",
+      metric: "time (median of 3 turns)",
       value: round(incrementalMs),
       unit: "ms",
       anchor: "full recompute of analytics and every segment",
@@ -141,7 +160,7 @@ async function segmentRows(ctx: BenchContext, customers: number, orders: number)
     {
       scenario: SCENARIO,
       subject: "full recompute of analytics and every segment",
-      metric: "time",
+      metric: "time (median of 3 turns)",
       value: round(fullMs),
       unit: "ms",
     },

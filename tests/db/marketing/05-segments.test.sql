@@ -2,7 +2,7 @@
 -- executed); the order-facts contract keeps customer analytics current; membership refreshes
 -- incrementally and fully; predefined RFM segments; stats; RLS.
 begin;
-select plan(25);
+select plan(28);
 
 select tests.create_supabase_user('seg_big', 'seg-big@test.local');
 select tests.create_supabase_user('seg_often', 'seg-often@test.local');
@@ -92,6 +92,19 @@ select tests.authenticate_as('seg_customer');
 select throws_ok($$select marketing.segment_stats()$$, 'PT403', null, 'customers read no segment stats');
 select is_empty($$select * from marketing.segment_members$$, 'customers read no memberships');
 select tests.clear_authentication();
+
+-- One refresh, two paths: the new segment (never refreshed) is filled fully, the predefined ones take only the
+-- changed rows. The lapsed customer orders three more times; the frequent one does not change (its row was
+-- last changed by a transaction long ended), so only a full refresh of the new segment can add it.
+select marketing.record_orders((select jsonb_agg(jsonb_build_object('orderId', 'seg-lapsed-new-' || n, 'userId', lapsed,
+  'total', 40, 'placedAt', now() - make_interval(days => n))) from u, generate_series(1, 3) n));
+select results_eq($$select slug from members where user_id = (select lapsed from u) order by slug$$,
+  $$values ('rfm-frequent'::text), ('seg-staff')$$,
+  'five orders, the last this week: frequent, no longer at risk, and in the new segment');
+select isnt_empty($$select 1 from members where user_id = (select often from u) and slug = 'seg-staff'$$,
+  'the new segment was filled fully, unchanged customers included');
+select is((select count(*)::int from marketing.segments where applied_snapshot is null), 0,
+  'every segment records the snapshot it applied');
 
 select * from finish();
 rollback;
