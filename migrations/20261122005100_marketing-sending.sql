@@ -99,10 +99,31 @@ grant select on marketing.messages, marketing.message_events to authenticated;
 -- Send job RPCs (service role) ---------------------------------------------------------------------
 
 /*
-  Claims up to batch_size due messages for sending under a lease. Suppression is decided here, at send
-  time: a blocklisted or hard-bounced subscriber, or (for marketing mail) a subscription that is not
-  confirmed, turns the row `suppressed` instead. Rows whose lease ran out (a job killed midway) are due
-  again. Returns what the renderer needs.
+  Why a due message must not go out, or null: a blocklisted or hard-bounced subscriber, or (for marketing
+  mail) a subscription to its list that is not confirmed. Decided at send time, by the claim.
+*/
+create or replace function private.marketing_judge(message_ids uuid[])
+returns table (id uuid, suppression text)
+language sql stable set search_path = '' as $$
+  select m.id,
+         case when s.status = 'blocklisted' then 'blocklisted'
+              when s.hard_bounced_at is not null then 'hard_bounced'
+              when m.kind = 'marketing' and coalesce(x.status, 'none') <> 'confirmed' then 'not_subscribed'
+         end
+  from marketing.messages m
+  join marketing.subscribers s on s.id = m.subscriber_id
+  left join marketing.subscriptions x on x.subscriber_id = m.subscriber_id and x.list_id = m.list_id
+  where m.id = any (message_ids)
+$$;
+
+/*
+  Claims up to batch_size due messages for sending under a lease; a due row that must not go out
+  (private.marketing_judge) turns `suppressed` instead. Rows whose lease ran out (a job killed midway)
+  are due again. Returns what the renderer needs, and nothing only when nothing is due (or every due
+  row is leased by another job): when a whole batch was suppressed, the next one is judged in the same
+  call. Otherwise a run of suppressed rows at the head of the queue (welcome mails to an imported list
+  that never confirmed) answered empty, the send job stopped as if the queue were empty, and a campaign
+  queued behind them waited a tick for every thousand of them.
 */
 create or replace function marketing.claim_messages(batch_size int default 100, lease_seconds int default 60)
 returns table (
@@ -112,45 +133,60 @@ returns table (
 )
 language plpgsql volatile set search_path = '' as $$
 #variable_conflict use_column
+declare
+  suppressed_rows int;
 begin
   if batch_size is null or batch_size not between 1 and 1000 then
     raise exception using errcode = 'PT422', hint = 'invalid_batch', message = 'batch_size must be 1 to 1000.';
   end if;
-  return query
-  with due as (
-    select m.id from marketing.messages m
-    where (m.status = 'queued' and m.next_attempt_at <= now())
-       or (m.status = 'sending' and m.leased_until < now())
-    order by m.next_attempt_at
-    limit batch_size
-    for update of m skip locked
-  ), judged as (
-    select m.id,
-           case when s.status = 'blocklisted' then 'blocklisted'
-                when s.hard_bounced_at is not null then 'hard_bounced'
-                when m.kind = 'marketing' and coalesce(x.status, 'none') <> 'confirmed' then 'not_subscribed'
-           end as suppression
-    from due d
-    join marketing.messages m on m.id = d.id
-    join marketing.subscribers s on s.id = m.subscriber_id
-    left join marketing.subscriptions x on x.subscriber_id = m.subscriber_id and x.list_id = m.list_id
-  ), suppressed as (
-    update marketing.messages m set status = 'suppressed', last_error = j.suppression, leased_until = null
-    from judged j where m.id = j.id and j.suppression is not null
-    returning m.id
-  ), leased as (
-    update marketing.messages m
-    set status = 'sending', attempts = m.attempts + 1,
-        leased_until = now() + make_interval(secs => lease_seconds)
-    from judged j where m.id = j.id and j.suppression is null
-    returning m.*
-  )
-  select l.id, l.attempts, s.email, s.id, s.name, s.attributes, l.list_id, li.name, l.kind, t.slug, t.subject,
-         t.body_html, t.body_text, t.variables, l.data, l.created_at
-  from leased l
-  join marketing.subscribers s on s.id = l.subscriber_id
-  join marketing.templates t on t.id = l.template_id
-  left join marketing.lists li on li.id = l.list_id;
+  loop
+    -- First the rows of the batch that must not go out. The rows locked here and not suppressed stay
+    -- locked by this transaction, so the claim below finds them again (skip locked skips only others').
+    with due as (
+      select m.id from marketing.messages m
+      where (m.status = 'queued' and m.next_attempt_at <= now())
+         or (m.status = 'sending' and m.leased_until < now())
+      order by m.next_attempt_at
+      limit batch_size
+      for update of m skip locked
+    ), suppressed as (
+      update marketing.messages m set status = 'suppressed', last_error = j.suppression, leased_until = null
+      from private.marketing_judge(array(select d.id from due d)) j
+      where m.id = j.id and j.suppression is not null
+      returning 1
+    )
+    select count(*) into suppressed_rows from suppressed;
+
+    -- Then the claim. It judges again: a subscriber may have been blocklisted in between.
+    return query
+    with due as (
+      select m.id from marketing.messages m
+      where (m.status = 'queued' and m.next_attempt_at <= now())
+         or (m.status = 'sending' and m.leased_until < now())
+      order by m.next_attempt_at
+      limit batch_size
+      for update of m skip locked
+    ), judged as (
+      select j.id, j.suppression from private.marketing_judge(array(select d.id from due d)) j
+    ), suppressed as (
+      update marketing.messages m set status = 'suppressed', last_error = j.suppression, leased_until = null
+      from judged j where m.id = j.id and j.suppression is not null
+      returning m.id
+    ), leased as (
+      update marketing.messages m
+      set status = 'sending', attempts = m.attempts + 1,
+          leased_until = now() + make_interval(secs => lease_seconds)
+      from judged j where m.id = j.id and j.suppression is null
+      returning m.*
+    )
+    select l.id, l.attempts, s.email, s.id, s.name, s.attributes, l.list_id, li.name, l.kind, t.slug, t.subject,
+           t.body_html, t.body_text, t.variables, l.data, l.created_at
+    from leased l
+    join marketing.subscribers s on s.id = l.subscriber_id
+    join marketing.templates t on t.id = l.template_id
+    left join marketing.lists li on li.id = l.list_id;
+    exit when found or suppressed_rows = 0;
+  end loop;
 end;
 $$;
 

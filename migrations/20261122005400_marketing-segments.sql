@@ -473,7 +473,7 @@ select cron.schedule('marketing-segments-full', '23 3 * * *',
 grant all on all tables in schema marketing to service_role;
 grant usage on all sequences in schema marketing to service_role;
 grant execute on all functions in schema marketing to service_role;
-grant execute on function private.marketing_lock_account(uuid), private.marketing_backoff(int),
+grant execute on function private.marketing_lock_account(uuid), private.marketing_backoff(int), private.marketing_judge(uuid[]),
   private.marketing_condition_holds(jsonb, jsonb), private.marketing_compile_segment(jsonb, int),
   private.marketing_segment_field(text), private.marketing_segment_literal(jsonb, text),
   private.marketing_tick(), private.marketing_wake_sender(), private.marketing_refresh_snapshot() to service_role;

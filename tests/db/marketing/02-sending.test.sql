@@ -2,7 +2,7 @@
 -- one row per (campaign, subscriber), provider events with listmonk's bounce defaults, click targets
 -- limited to the message's links; RLS on templates and messages.
 begin;
-select plan(36);
+select plan(37);
 
 select tests.create_supabase_user('snd_customer', 'snd-customer@test.local');
 select tests.create_supabase_user('snd_staff', 'snd-staff@test.local', 'marketing');
@@ -38,6 +38,15 @@ select throws_ok($$insert into marketing.messages (subscriber_id, template_id, l
 create temporary view campaign_messages as
 select m.*, s.email from marketing.messages m join marketing.subscribers s on s.id = m.subscriber_id
 where m.campaign_id = 'cccccccc-0000-4000-8000-000000000001';
+
+-- Batches of one, the two suppressed rows due first: the claim judges batch after batch instead of
+-- answering empty (which the send job takes for an empty queue) while a sendable row waits behind them.
+savepoint batches_of_one;
+update marketing.messages m set next_attempt_at = now() - case s.email when 'ok@snd.test' then interval '1 minute' else interval '1 hour' end
+from marketing.subscribers s where s.id = m.subscriber_id and m.campaign_id = 'cccccccc-0000-4000-8000-000000000001';
+select results_eq($$select email from marketing.claim_messages(1, 60)$$, $$values ('ok@snd.test'::text)$$,
+  'a batch suppressed whole does not end the claim: the next due row is claimed in the same call');
+rollback to savepoint batches_of_one;
 
 create temporary table claimed as select * from marketing.claim_messages(100, 60);
 select results_eq($$select email from claimed order by email$$, $$values ('ok@snd.test'::text)$$,
