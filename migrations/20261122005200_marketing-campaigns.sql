@@ -181,6 +181,11 @@ begin
                            where s.automation_id = a.id order by s.position limit 1), '0 seconds')
   from marketing.automations a
   where a.active and a.trigger = trigger_name
+    -- An automation bound to a list starts only for events of that list (a welcome series for the
+    -- newsletter is not for someone who joined another list: its mail would only be suppressed); an event
+    -- about no list (a hot lead, an order) starts it regardless, and its list decides consent at send time.
+    and (a.list_id is null or not (coalesce(payload, '{}'::jsonb) ? 'listId')
+         or a.list_id::text = coalesce(payload, '{}'::jsonb) ->> 'listId')
   on conflict (automation_id, subscriber_id, trigger_event) do nothing;
   get diagnostics started = row_count;
   return started;

@@ -1,7 +1,7 @@
 -- Campaigns (lifecycle, editing locked once running, one message per subscriber however often the job
 -- runs, pause and cancel, stats) and automations (idempotent runs, steps with delays and conditions).
 begin;
-select plan(26);
+select plan(28);
 
 select tests.create_supabase_user('cmp_staff', 'cmp-staff@test.local', 'marketing');
 select tests.create_supabase_user('cmp_analyst', 'cmp-analyst@test.local', 'analyst');
@@ -92,6 +92,13 @@ select is(marketing.trigger_automations('order.placed', (select id from c1), 'or
 select is(marketing.trigger_automations('order.placed', (select id from c1), 'order:1', '{"total":40}'), 0,
   'the same trigger event starts nothing again (idempotent per automation, subject and event)');
 select is(marketing.trigger_automations('order.placed', (select id from c1), 'order:2', '{"total":250}'), 1, 'another event is another run');
+-- The built-in welcome series is bound to the newsletter: joining another list starts none of it.
+select is(marketing.trigger_automations('subscription.confirmed', (select id from c1), 'subscription:cmp-list',
+  (select jsonb_build_object('listId', id) from marketing.lists where slug = 'cmp-list')), 0,
+  'a list-bound automation does not start for an event of another list');
+select is(marketing.trigger_automations('subscription.confirmed', (select id from c1), 'subscription:newsletter',
+  (select jsonb_build_object('listId', id) from marketing.lists where slug = 'newsletter')), 1,
+  'it starts for an event of its own list');
 create temporary view runs as select r.* from marketing.automation_runs r where r.automation_id = 'eeeeeeee-0000-4000-8000-000000000001';
 select cmp_ok(marketing.advance_automations(), '>=', 2::bigint, 'the job advances due runs');
 select is((select count(*)::int from marketing.messages where automation_run_id in (select id from runs)), 2, 'queuing one message each');
