@@ -338,7 +338,8 @@ $$;
   the facts (a later status replaces an earlier one) and keeps the named customers' analytics current: a new
   placed order is added to its customer's row as a delta; a customer one of whose known orders changed
   (refund, cancellation, corrected total) is recomputed from their orders. Then segment membership is
-  refreshed for the changed rows. Returns the orders recorded.
+  refreshed for the changed rows. Returns the orders recorded: new ones and changed ones (a fact delivered
+  again unchanged is not counted).
 */
 create or replace function marketing.record_orders(orders jsonb) returns int
 language plpgsql volatile set search_path = '' as $$
@@ -351,8 +352,8 @@ begin
     raise exception using errcode = 'PT422', hint = 'invalid_orders', message = 'orders is a JSON array.';
   end if;
   -- One statement: the upsert of the facts, and the new placed orders added to their customers' rows as
-  -- deltas. A fact that updated a known order (refund, cancellation, corrected total, or the same fact
-  -- delivered again) marks its customer for a recompute instead; the upsert's RETURNING tells the two
+  -- deltas. A fact that changed a known order (refund, cancellation, corrected total) marks its customer
+  -- for a recompute instead; the upsert's RETURNING tells the two
   -- apart (xmax is 0 on a row this statement inserted, the updating transaction's id on one it
   -- updated), so no separate lookup of the known orders is needed. A CTE instead of a temporary table:
   -- creating one costs catalog writes on every call, a large share of a call of a thousand orders.
@@ -362,6 +363,8 @@ begin
            coalesce(e ->> 'status', 'placed')
     from jsonb_array_elements(orders) e
     on conflict (order_id) do update set status = excluded.status, total = excluded.total, recorded_at = now()
+      -- The same fact delivered again changes nothing and is not returned: no recompute for it.
+      where (o.status, o.total) is distinct from (excluded.status, excluded.total)
     returning o.user_id, o.total, o.placed_at, o.status, o.xmax = 0 as inserted
   ), changed as (
     select distinct f.user_id from facts f where not f.inserted

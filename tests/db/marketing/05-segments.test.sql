@@ -2,7 +2,7 @@
 -- executed); the order-facts contract keeps customer analytics current; membership refreshes
 -- incrementally and fully; predefined RFM segments; stats; RLS.
 begin;
-select plan(28);
+select plan(30);
 
 select tests.create_supabase_user('seg_big', 'seg-big@test.local');
 select tests.create_supabase_user('seg_often', 'seg-often@test.local');
@@ -44,6 +44,11 @@ select results_eq($$select orders_count, total_spent, avg_order_value from marke
   $$values (6, 120.00::numeric, 20.00::numeric)$$, 'the analytics row has orders, total spent and average order value');
 select is((select last_order_at::date from marketing.customer_analytics where user_id = (select often from u)), (now() - interval '10 days')::date,
   'and the last order');
+select is(marketing.record_orders((select jsonb_agg(jsonb_build_object('orderId', 'seg-often-' || n, 'userId', often, 'total', 20,
+  'placedAt', now() - make_interval(days => n * 10))) from u, generate_series(1, 6) n)), 0,
+  'the same facts delivered again record nothing');
+select results_eq($$select orders_count, total_spent from marketing.customer_analytics where user_id = (select often from u)$$,
+  $$values (6, 120.00::numeric)$$, 'and leave the analytics row as it was');
 
 create temporary view members as
 select s.slug, m.user_id from marketing.segment_members m join marketing.segments s on s.id = m.segment_id
