@@ -135,30 +135,14 @@ language plpgsql volatile set search_path = '' as $$
 #variable_conflict use_column
 declare
   suppressed_rows int;
+  sendable uuid[];
 begin
   if batch_size is null or batch_size not between 1 and 1000 then
     raise exception using errcode = 'PT422', hint = 'invalid_batch', message = 'batch_size must be 1 to 1000.';
   end if;
   loop
-    -- First the rows of the batch that must not go out. The rows locked here and not suppressed stay
-    -- locked by this transaction, so the claim below finds them again (skip locked skips only others').
-    with due as (
-      select m.id from marketing.messages m
-      where (m.status = 'queued' and m.next_attempt_at <= now())
-         or (m.status = 'sending' and m.leased_until < now())
-      order by m.next_attempt_at
-      limit batch_size
-      for update of m skip locked
-    ), suppressed as (
-      update marketing.messages m set status = 'suppressed', last_error = j.suppression, leased_until = null
-      from private.marketing_judge(array(select d.id from due d)) j
-      where m.id = j.id and j.suppression is not null
-      returning 1
-    )
-    select count(*) into suppressed_rows from suppressed;
-
-    -- Then the claim. It judges again: a subscriber may have been blocklisted in between.
-    return query
+    -- Lock a batch, suppress what must not go out, and keep the rest: they stay locked by this
+    -- transaction until the lease below is written.
     with due as (
       select m.id from marketing.messages m
       where (m.status = 'queued' and m.next_attempt_at <= now())
@@ -171,21 +155,29 @@ begin
     ), suppressed as (
       update marketing.messages m set status = 'suppressed', last_error = j.suppression, leased_until = null
       from judged j where m.id = j.id and j.suppression is not null
-      returning m.id
-    ), leased as (
-      update marketing.messages m
-      set status = 'sending', attempts = m.attempts + 1,
-          leased_until = now() + make_interval(secs => lease_seconds)
-      from judged j where m.id = j.id and j.suppression is null
-      returning m.*
+      returning 1
     )
-    select l.id, l.attempts, s.email, s.id, s.name, s.attributes, l.list_id, li.name, l.kind, t.slug, t.subject,
-           t.body_html, t.body_text, t.variables, l.data, l.created_at
-    from leased l
-    join marketing.subscribers s on s.id = l.subscriber_id
-    join marketing.templates t on t.id = l.template_id
-    left join marketing.lists li on li.id = l.list_id;
-    exit when found or suppressed_rows = 0;
+    select (select count(*) from suppressed), array(select j.id from judged j where j.suppression is null)
+    into suppressed_rows, sendable;
+
+    if cardinality(sendable) > 0 then
+      return query
+      with leased as (
+        update marketing.messages m
+        set status = 'sending', attempts = m.attempts + 1,
+            leased_until = now() + make_interval(secs => lease_seconds)
+        where m.id = any (sendable)
+        returning m.*
+      )
+      select l.id, l.attempts, s.email, s.id, s.name, s.attributes, l.list_id, li.name, l.kind, t.slug, t.subject,
+             t.body_html, t.body_text, t.variables, l.data, l.created_at
+      from leased l
+      join marketing.subscribers s on s.id = l.subscriber_id
+      join marketing.templates t on t.id = l.template_id
+      left join marketing.lists li on li.id = l.list_id;
+      return;
+    end if;
+    exit when suppressed_rows = 0;
   end loop;
 end;
 $$;

@@ -4,7 +4,8 @@
 // coalescing adds no latency; under load it divides the fixed cost of a call among the jobs that
 // share it. "At once" is a microtask later, so that the jobs one piece of synchronous code submits
 // together leave together: a request that asks Redis for its block status and its rate limit in
-// the same turn gets one pipeline, not one lone command and then a second round trip for the other. Bounded: at most maxCalls calls in flight and maxItems items per call. Used by tracking
+// the same turn gets one pipeline, not one lone command and then a second round trip for the other.
+// Bounded: at most maxCalls calls in flight and maxItems items per call. Used by tracking
 // ingest (event batches), the search query log (log entries) and the Redis client (commands).
 
 export interface CoalescerOptions {
